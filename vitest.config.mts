@@ -1,0 +1,57 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects, selected by name (never by .skip):
+// - unit: pure code, no database.
+// - db: database suites; run against DATABASE_URL when set, else on embedded PGlite.
+// - pg: suites that need several real connections (races, two processes, LISTEN across
+//   connections); only meaningful against a real PostgreSQL server.
+const alias = { "@": import.meta.dirname };
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    coverage: {
+      provider: "v8",
+      include: ["lib/hitl/**/*.ts"],
+      exclude: ["**/*.test.ts"],
+      reporter: ["text-summary"],
+      // The domain core is pure and table-tested: keep it that way.
+      thresholds: { lines: 95, branches: 95, functions: 95, statements: 95 },
+    },
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["lib/**/*.test.ts", "db/**/*.unit.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["**/*.db.test.ts", "**/*.pg.test.ts", "node_modules/**"],
+          environment: "node",
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "db",
+          include: ["**/*.db.test.ts"],
+          exclude: ["node_modules/**"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "pg",
+          include: ["**/*.pg.test.ts"],
+          exclude: ["node_modules/**"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
