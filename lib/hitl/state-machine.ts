@@ -1,0 +1,493 @@
+// The request lifecycle (SPEC §4): one pure function decides whether a command may change a
+// request and, if so, returns the request as it now stands and the audit events to append in
+// the same transaction. The service never edits a request any other way.
+import type { ActorType, AuditEventDraft, HitlEventType } from "./audit";
+import type { Policies } from "./config-schema";
+import {
+  claimLimitRefusal,
+  countingApprovals,
+  eligibilityRefusal,
+  justificationRefusal,
+  quorum,
+  type Refusal,
+} from "./policy";
+import {
+  type ApprovalRequest,
+  awaitedRole,
+  contentHash,
+  effectiveAction,
+  escalationTarget,
+  nextAutoEscalation,
+} from "./request";
+import type { RuleSet } from "./risk";
+import { type ClosedStatus, isOpenStatus, type RequestStatus, ROLE_RANK, type Role } from "./types";
+
+/** Status changes allowed (SPEC §4). Closed states have none: they never change again. */
+export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
+  pending: ["approved", "rejected", "escalated", "quarantined", "expired", "cancelled"],
+  escalated: ["approved", "rejected", "quarantined", "expired", "cancelled"],
+  quarantined: ["pending", "rejected", "expired"],
+  approved: [],
+  rejected: [],
+  expired: [],
+  cancelled: [],
+};
+
+export type Actor =
+  /** A person, signed in or through a reviewer key, with the role their user record has now. */
+  | { kind: "user"; id: string; role: Role }
+  /** The agent API key that submitted the request. */
+  | { kind: "agent"; key_id: string }
+  /** The sweeper. */
+  | { kind: "system" };
+
+export type Command =
+  | {
+      type: "approve";
+      justification?: string;
+      /** Edit-then-approve: the inputs the agent will receive instead. */
+      edited_inputs?: Record<string, unknown>;
+      /** The content hash the reviewer was shown; refused if the request changed since. */
+      seen_hash?: string;
+    }
+  | { type: "reject"; reason: string }
+  /** To the escalate_to of the reviewer's role (max_escalations bounds only the automatic). */
+  | { type: "escalate"; reason?: string }
+  | { type: "quarantine"; reason: string }
+  | { type: "release"; reason?: string }
+  /** `claimed_count`: open requests the reviewer holds claimed now. */
+  | { type: "claim"; claimed_count: number }
+  | { type: "unclaim" }
+  | { type: "cancel"; reason?: string }
+  | { type: "expire" }
+  | { type: "auto_escalate" };
+export type CommandType = Command["type"];
+
+export const COMMAND_TYPES = [
+  "approve",
+  "reject",
+  "escalate",
+  "quarantine",
+  "release",
+  "claim",
+  "unclaim",
+  "cancel",
+  "expire",
+  "auto_escalate",
+] as const satisfies readonly CommandType[];
+
+export interface DecideContext {
+  ruleSet: RuleSet;
+}
+
+export type DecisionError = Refusal;
+
+export type DecideResult =
+  | {
+      ok: true;
+      request: ApprovalRequest;
+      events: AuditEventDraft[];
+      /** Set when this decision closed the request: the agent must be told. */
+      outcome: ClosedStatus | null;
+    }
+  | { ok: false; error: DecisionError };
+
+const WHO: Record<Actor["kind"], string> = {
+  user: "a reviewer",
+  agent: "the submitting agent",
+  system: "the system",
+};
+
+const ACTOR_OF: Record<CommandType, Actor["kind"]> = {
+  approve: "user",
+  reject: "user",
+  escalate: "user",
+  quarantine: "user",
+  release: "user",
+  claim: "user",
+  unclaim: "user",
+  cancel: "agent",
+  expire: "system",
+  auto_escalate: "system",
+};
+
+/** The statuses each command applies to; any other open status is a conflict. */
+const APPLIES_TO: Record<CommandType, readonly RequestStatus[]> = {
+  approve: ["pending", "escalated"],
+  reject: ["pending", "escalated", "quarantined"],
+  escalate: ["pending", "escalated"],
+  quarantine: ["pending", "escalated"],
+  release: ["quarantined"],
+  claim: ["pending", "escalated"],
+  unclaim: ["pending", "escalated", "quarantined"],
+  cancel: ["pending", "escalated"],
+  expire: ["pending", "escalated", "quarantined"],
+  auto_escalate: ["pending", "escalated"],
+};
+
+const forbidden = (message: string): Refusal => ({ code: "forbidden", message });
+const conflict = (message: string): Refusal => ({ code: "conflict", message });
+const invalid = (message: string): Refusal => ({ code: "invalid", message });
+
+const isBlank = (text: string | undefined) => (text ?? "").trim() === "";
+
+/**
+ * Why `actor` may not issue a command of this type on the request now, or null if they may
+ * (the command's own fields, such as a reason, are checked by `decide`). Use it to decide
+ * which buttons to show; `decide` applies the same checks.
+ */
+export function authorize(
+  request: ApprovalRequest,
+  type: CommandType,
+  actor: Actor,
+  now: Date,
+  ctx: DecideContext,
+): Refusal | null {
+  const { status } = request;
+  if (!isOpenStatus(status)) return conflict(`the request is already ${status}`);
+  if (actor.kind !== ACTOR_OF[type]) {
+    return forbidden(`only ${WHO[ACTOR_OF[type]]} may ${type.replace("_", "-")} a request`);
+  }
+  const who =
+    actor.kind === "user"
+      ? reviewerRefusal(ctx.ruleSet.policies, request, type, actor)
+      : actor.kind === "agent" && actor.key_id !== request.submitter_key_id
+        ? forbidden("only the agent that submitted a request may cancel it")
+        : null;
+  if (who !== null) return who;
+  if (!APPLIES_TO[type].includes(status)) {
+    return conflict(`a ${status} request cannot be ${PAST[type]}`);
+  }
+  return stateRefusal(request, type, actor, now, ctx);
+}
+
+function reviewerRefusal(
+  policies: Policies,
+  request: ApprovalRequest,
+  type: CommandType,
+  reviewer: Reviewer,
+): Refusal | null {
+  switch (type) {
+    case "approve":
+    case "reject":
+    case "claim":
+      return eligibilityRefusal(policies, request, reviewer, type);
+    case "escalate":
+      return policies[reviewer.role].escalate_to === null
+        ? forbidden(`a ${reviewer.role} may not escalate requests`)
+        : null;
+    case "quarantine":
+    case "release":
+      return policies[reviewer.role][`can_${type}`]
+        ? null
+        : forbidden(`a ${reviewer.role} may not ${type} requests`);
+    default:
+      // unclaim, the only other command a reviewer issues: only the claimer may.
+      return request.claimed_by !== null && request.claimed_by !== reviewer.id
+        ? forbidden("the request is claimed by someone else")
+        : null;
+  }
+}
+
+/** The actor of a reviewer command: `authorize` has checked the kind before any cast to it. */
+type Reviewer = Extract<Actor, { kind: "user" }>;
+
+const PAST: Record<CommandType, string> = {
+  approve: "approved",
+  reject: "rejected",
+  escalate: "escalated",
+  quarantine: "quarantined",
+  release: "released",
+  claim: "claimed",
+  unclaim: "unclaimed",
+  cancel: "cancelled",
+  expire: "expired",
+  auto_escalate: "escalated automatically",
+};
+
+/** The checks that depend on the request's details rather than on who asks. */
+function stateRefusal(
+  request: ApprovalRequest,
+  type: CommandType,
+  actor: Actor,
+  now: Date,
+  ctx: DecideContext,
+): Refusal | null {
+  const due = now.getTime() >= request.expires_at.getTime();
+  switch (type) {
+    case "approve":
+      // Fails closed: past its deadline a request can only expire (the sweeper does it).
+      if (due) return conflict(`the request expired at ${request.expires_at.toISOString()}`);
+      // One vote per person for what they saw; after an edit (new content) they may vote again.
+      if (
+        request.approvals.some(
+          (a) =>
+            a.approver_id === (actor as Reviewer).id && a.content_hash === request.content_hash,
+        )
+      ) {
+        return conflict(
+          "you have already approved this version of the request; one person counts once",
+        );
+      }
+      return null;
+    case "escalate": {
+      const target = ctx.ruleSet.policies[(actor as Reviewer).role].escalate_to as Role;
+      const current = awaitedRole(request);
+      if (ROLE_RANK[target] <= ROLE_RANK[current]) {
+        return conflict(`the request already waits for ${current}`);
+      }
+      return null;
+    }
+    case "claim":
+      if (request.claimed_by !== null) {
+        const who = request.claimed_by === (actor as Reviewer).id ? "you" : "someone else";
+        return conflict(`the request is already claimed by ${who}`);
+      }
+      return null;
+    case "unclaim":
+      return request.claimed_by === null ? conflict("the request is not claimed") : null;
+    case "expire":
+      return due
+        ? null
+        : conflict(`the request does not expire until ${request.expires_at.toISOString()}`);
+    case "auto_escalate": {
+      if (due) return conflict("the request is past its deadline; it expires instead");
+      const at = request.auto_escalate_at;
+      if (at === null) return conflict("the request does not escalate automatically");
+      if (now.getTime() < at.getTime()) {
+        return conflict(`the request does not escalate until ${at.toISOString()}`);
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Whether the command carries what it must (a reason, a justification, a claim count). */
+function commandRefusal(
+  request: ApprovalRequest,
+  command: Command,
+  ctx: DecideContext,
+  actor: Actor,
+): Refusal | null {
+  switch (command.type) {
+    case "approve":
+      if (command.seen_hash !== undefined && command.seen_hash !== request.content_hash) {
+        return conflict("the request changed since you opened it; review it again");
+      }
+      return justificationRefusal(request, command.justification);
+    case "reject":
+      return isBlank(command.reason) ? invalid("a reason is required to reject a request") : null;
+    case "quarantine":
+      return isBlank(command.reason)
+        ? invalid("a reason is required to quarantine a request")
+        : null;
+    case "claim":
+      return claimLimitRefusal(
+        ctx.ruleSet.policies,
+        (actor as Reviewer).role,
+        command.claimed_count,
+      );
+    default:
+      return null;
+  }
+}
+
+export function decide(
+  request: ApprovalRequest,
+  command: Command,
+  actor: Actor,
+  now: Date,
+  ctx: DecideContext,
+): DecideResult {
+  const refusal =
+    authorize(request, command.type, actor, now, ctx) ??
+    commandRefusal(request, command, ctx, actor);
+  if (refusal !== null) return { ok: false, error: refusal };
+  return apply(request, command, actor, now, ctx);
+}
+
+function actorFields(actor: Actor): { actor_type: ActorType; actor_id: string | null } {
+  switch (actor.kind) {
+    case "user":
+      return { actor_type: "user", actor_id: actor.id };
+    case "agent":
+      return { actor_type: "agent", actor_id: actor.key_id };
+    case "system":
+      return { actor_type: "system", actor_id: null };
+  }
+}
+
+function apply(
+  request: ApprovalRequest,
+  command: Command,
+  actor: Actor,
+  now: Date,
+  ctx: DecideContext,
+): DecideResult {
+  const ruleSet = ctx.ruleSet;
+  const next: ApprovalRequest = { ...request, updated_at: now };
+  const events: AuditEventDraft[] = [];
+  const emit = (type: HitlEventType, payload: Record<string, unknown>) => {
+    events.push({
+      type,
+      at: now,
+      ...actorFields(actor),
+      request_id: request.id,
+      workflow_id: request.workflow_id,
+      payload: { from_status: request.status, status: next.status, ...payload },
+    });
+  };
+  const close = (status: ClosedStatus, decidedBy: string | null, reason: string | null) => {
+    next.status = status;
+    next.decided_by = decidedBy;
+    next.decided_at = now;
+    next.status_reason = reason;
+    next.auto_escalate_at = null;
+  };
+  const escalate = (to: Role) => {
+    const counted = new Set(countingApprovals(ruleSet.policies, request).map((a) => a.approver_id));
+    next.status = "escalated";
+    next.escalated_to = to;
+    next.escalated_at = now;
+    next.escalation_count = request.escalation_count + 1;
+    next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
+    const stillCounting = countingApprovals(ruleSet.policies, next).map((a) => a.approver_id);
+    return {
+      from_role: awaitedRole(request),
+      to_role: to,
+      approvals_voided: [...counted].filter((id) => !stillCounting.includes(id)),
+    };
+  };
+
+  switch (command.type) {
+    case "approve": {
+      const reviewer = actor as Reviewer;
+      if (command.edited_inputs !== undefined) {
+        const edited = structuredClone(command.edited_inputs);
+        const hash = contentHash({ ...request.action, inputs: edited });
+        if (hash !== request.content_hash) {
+          next.edited_inputs = edited;
+          next.content_hash = hash;
+          emit("hitl.inputs_edited", {
+            original_inputs: request.action.inputs ?? null,
+            previous_inputs: effectiveAction(request).inputs ?? null,
+            edited_inputs: edited,
+            previous_hash: request.content_hash,
+            content_hash: hash,
+            approvals_voided: countingApprovals(ruleSet.policies, request).map(
+              (a) => a.approver_id,
+            ),
+          });
+        }
+      }
+      const justification = isBlank(command.justification)
+        ? null
+        : (command.justification as string).trim();
+      next.approvals = [
+        ...request.approvals,
+        {
+          approver_id: reviewer.id,
+          role: reviewer.role,
+          content_hash: next.content_hash,
+          rule_set_version: ruleSet.version,
+          justification,
+          at: now,
+        },
+      ];
+      const q = quorum(ruleSet.policies, next);
+      if (q.met) close("approved", reviewer.id, null);
+      emit(q.met ? "hitl.approved" : "hitl.approval_recorded", {
+        role: reviewer.role,
+        justification,
+        content_hash: next.content_hash,
+        rule_set_version: ruleSet.version,
+        approvals: q.have,
+        required_approvals: q.need,
+        approvers: q.approvers,
+      });
+      break;
+    }
+    case "reject": {
+      const reason = command.reason.trim();
+      close("rejected", (actor as Reviewer).id, reason);
+      emit("hitl.rejected", { role: (actor as Reviewer).role, reason });
+      break;
+    }
+    case "escalate": {
+      const to = ruleSet.policies[(actor as Reviewer).role].escalate_to as Role;
+      const details = escalate(to);
+      emit("hitl.escalated", {
+        trigger: "manual",
+        reason: command.reason?.trim() || null,
+        ...details,
+      });
+      break;
+    }
+    case "auto_escalate": {
+      const to = escalationTarget(ruleSet, awaitedRole(request));
+      // The sweeper's schedule was computed from the same rule, so this only happens when the
+      // configuration changed under a waiting request: stop escalating it.
+      if (
+        to === null ||
+        request.escalation_count >= ruleSet.levels[request.risk_level].max_escalations
+      ) {
+        next.auto_escalate_at = null;
+        return { ok: true, request: next, events: [], outcome: null };
+      }
+      emit("hitl.escalated", { trigger: "timeout", ...escalate(to) });
+      break;
+    }
+    case "quarantine": {
+      next.status = "quarantined";
+      next.status_reason = command.reason.trim();
+      next.auto_escalate_at = null;
+      emit("hitl.quarantined", { reason: next.status_reason });
+      break;
+    }
+    case "release": {
+      next.status = "pending";
+      next.status_reason = null;
+      next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
+      emit("hitl.released", { reason: command.reason?.trim() || null });
+      break;
+    }
+    case "claim":
+      next.claimed_by = (actor as Reviewer).id;
+      next.claimed_at = now;
+      emit("hitl.claimed", {});
+      break;
+    case "unclaim":
+      next.claimed_by = null;
+      next.claimed_at = null;
+      emit("hitl.unclaimed", {});
+      break;
+    case "cancel":
+      close("cancelled", null, command.reason?.trim() || null);
+      emit("hitl.cancelled", { reason: next.status_reason });
+      break;
+    case "expire": {
+      const level = ruleSet.levels[request.risk_level];
+      if (
+        level.expiry_outcome === "escalate" &&
+        !request.expiry_extended &&
+        request.status !== "quarantined"
+      ) {
+        // Once, with a fresh timeout, to the next role up (or the same role if none is above).
+        const current = awaitedRole(request);
+        next.expires_at = new Date(now.getTime() + request.timeout_minutes * 60_000);
+        next.expiry_extended = true;
+        const details = escalate(escalationTarget(ruleSet, current) ?? current);
+        emit("hitl.escalated", { trigger: "expiry", expires_at: next.expires_at, ...details });
+      } else {
+        close("expired", null, `no decision before ${request.expires_at.toISOString()}`);
+        emit("hitl.expired", { expires_at: request.expires_at });
+      }
+      break;
+    }
+  }
+
+  const outcome = isOpenStatus(next.status) ? null : next.status;
+  return { ok: true, request: next, events, outcome };
+}
