@@ -1,0 +1,15 @@
+// GET /api/health — liveness and database reachability
+import { checkHealth } from "@/lib/services/health";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  const health = await checkHealth();
+  return Response.json(health, {
+    status: health.status === "ok" ? 200 : 503,
+    headers: {
+      "Cache-Control": "no-store",
+      ...(health.status === "ok" ? {} : { "Retry-After": "5" }),
+    },
+  });
+}

@@ -1,0 +1,154 @@
+// The database client: the `postgres` driver when DATABASE_URL is set, embedded PGlite
+// under AIRLOCK_DATA_DIR otherwise. Everything above this file sees one `Database` type and
+// the same schema, migrations and queries on both.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { type SQL, sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { env, resolveFromCwd } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; queries take `Database | Tx` first. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Executor = Database | Tx;
+
+export type DbKind = "postgres" | "pglite";
+
+export interface DbHandle {
+  readonly kind: DbKind;
+  readonly db: Database;
+  /** Subscribe to NOTIFY on a channel; resolves once listening. Returns an unsubscribe. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Apply the committed migrations (idempotent; serialised across processes). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** A postgres:// URL; when absent the embedded database in `dataDir` is used. */
+  url?: string;
+  dataDir?: string;
+  migrationsDir?: string;
+  /** Connections in the pool (postgres only). */
+  max?: number;
+}
+
+// Any fixed number: it names the lock that keeps two starting instances from migrating at
+// the same time.
+const MIGRATION_LOCK = 72_114_001;
+
+export async function createDb(options: DbOptions): Promise<DbHandle> {
+  const migrationsFolder = options.migrationsDir ?? resolveFromCwd(env().AIRLOCK_MIGRATIONS_DIR);
+  if (options.url) return createPostgres(options.url, migrationsFolder, options.max ?? 10);
+  const dataDir = options.dataDir ?? resolveFromCwd(env().AIRLOCK_DATA_DIR);
+  return createPglite(dataDir, migrationsFolder);
+}
+
+function createPostgres(url: string, migrationsFolder: string, max: number): DbHandle {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 5,
+    // Keep idle connections from piling up on a shared server.
+    idle_timeout: 30,
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  return {
+    kind: "postgres",
+    db,
+    async listen(channel, onPayload) {
+      const meta = await client.listen(channel, onPayload);
+      return async () => meta.unlisten();
+    },
+    async migrate() {
+      // One dedicated connection holds the advisory lock for the whole migration.
+      const lockClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+      try {
+        await lockClient`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder });
+        await lockClient`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
+      } finally {
+        await lockClient.end({ timeout: 5 });
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function createPglite(dataDir: string, migrationsFolder: string): Promise<DbHandle> {
+  mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(path.join(dataDir, "pglite"));
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    kind: "pglite",
+    db,
+    async listen(channel, onPayload) {
+      const unlisten = await client.listen(channel, onPayload);
+      return async () => unlisten();
+    },
+    async migrate() {
+      // PGlite lives in this process alone: nothing else can migrate concurrently.
+      await migratePglite(drizzlePglite(client), { migrationsFolder });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+/** Rows of a raw `db.execute(sql)`: postgres-js returns an array, PGlite `{ rows }`. */
+export async function execRows<T extends Record<string, unknown>>(
+  db: Executor,
+  query: SQL,
+): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Cheap reachability check used by /api/health. */
+export async function ping(db: Executor): Promise<void> {
+  await execRows(db, sql`SELECT 1 AS ok`);
+}
+
+// One handle per process. Kept on globalThis because Next.js may load this module in more
+// than one bundle (instrumentation and route handlers), and two PGlite instances on one
+// data directory would corrupt it.
+const globalKey = Symbol.for("airlock.db");
+type GlobalWithDb = typeof globalThis & { [globalKey]?: Promise<DbHandle> };
+
+/** The process's database, created and migrated on first use. */
+export function getDb(): Promise<DbHandle> {
+  const g = globalThis as GlobalWithDb;
+  if (!g[globalKey]) {
+    const pending = (async () => {
+      const handle = await createDb({ url: env().DATABASE_URL });
+      await handle.migrate();
+      return handle;
+    })();
+    // A failed start (database down) must not poison the process: the next call retries.
+    pending.catch(() => {
+      if (g[globalKey] === pending) g[globalKey] = undefined;
+    });
+    g[globalKey] = pending;
+  }
+  return g[globalKey];
+}
+
+/** Close the process's database (CLI and tests). */
+export async function closeDb(): Promise<void> {
+  const g = globalThis as GlobalWithDb;
+  const pending = g[globalKey];
+  g[globalKey] = undefined;
+  if (pending) await (await pending).close();
+}

@@ -1,0 +1,93 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { Executor } from "../client";
+import { apiKeys, users } from "../schema";
+
+const publicColumns = {
+  id: apiKeys.id,
+  scope: apiKeys.scope,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  userId: apiKeys.userId,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+export type ApiKeyRow = {
+  id: string;
+  scope: string;
+  name: string;
+  prefix: string;
+  userId: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export async function insertApiKey(
+  db: Executor,
+  values: {
+    scope: "agent" | "reviewer";
+    name: string;
+    prefix: string;
+    keyHash: string;
+    userId: string | null;
+    webhookSecret: string | null;
+    createdBy: string | null;
+  },
+): Promise<ApiKeyRow> {
+  const [row] = await db.insert(apiKeys).values(values).returning(publicColumns);
+  if (!row) throw new Error("insert into api_keys returned no row");
+  return row;
+}
+
+/** An unrevoked key by the hash of its secret, with the role of the user it belongs to. */
+export async function findActiveKeyByHash(db: Executor, keyHash: string) {
+  const [row] = await db
+    .select({ ...publicColumns, userRole: users.role, userEmail: users.email })
+    .from(apiKeys)
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row;
+}
+
+export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db.select(publicColumns).from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  return row;
+}
+
+export async function findWebhookSecret(db: Executor, id: string): Promise<string | null> {
+  const [row] = await db
+    .select({ webhookSecret: apiKeys.webhookSecret })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, id))
+    .limit(1);
+  return row?.webhookSecret ?? null;
+}
+
+export async function revokeApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning(publicColumns);
+  return row;
+}
+
+/** Record use at most once a minute per key, so authentication stays a read. */
+export async function touchApiKey(db: Executor, id: string): Promise<void> {
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: new Date() })
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        sql`(${apiKeys.lastUsedAt} IS NULL OR ${apiKeys.lastUsedAt} < now() - interval '1 minute')`,
+      ),
+    );
+}
+
+export async function listApiKeys(db: Executor): Promise<ApiKeyRow[]> {
+  return db.select(publicColumns).from(apiKeys).orderBy(asc(apiKeys.createdAt));
+}

@@ -1,0 +1,78 @@
+import { asc, eq } from "drizzle-orm";
+import type { Executor } from "../client";
+import { users } from "../schema";
+
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  disabledAt: users.disabledAt,
+  createdAt: users.createdAt,
+};
+
+export type UserRow = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  disabledAt: Date | null;
+  createdAt: Date;
+};
+
+export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select(publicColumns).from(users).where(eq(users.email, email)).limit(1);
+  return row;
+}
+
+export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  const [row] = await db.select(publicColumns).from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+/** The password hash, read only by sign-in. */
+export async function findPasswordHash(
+  db: Executor,
+  email: string,
+): Promise<{ id: string; passwordHash: string | null; disabledAt: Date | null } | undefined> {
+  const [row] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.email, email))
+    .limit(1);
+  return row;
+}
+
+export async function insertUser(
+  db: Executor,
+  values: { email: string; role: string; name?: string | null; passwordHash?: string | null },
+): Promise<UserRow> {
+  const [row] = await db.insert(users).values(values).returning(publicColumns);
+  if (!row) throw new Error("insert into users returned no row");
+  return row;
+}
+
+export async function updateUserRole(
+  db: Executor,
+  id: string,
+  role: string,
+): Promise<UserRow | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ role, updatedAt: new Date() })
+    .where(eq(users.id, id))
+    .returning(publicColumns);
+  return row;
+}
+
+export async function updateUserPassword(
+  db: Executor,
+  id: string,
+  passwordHash: string,
+): Promise<void> {
+  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id));
+}
+
+export async function listUsers(db: Executor): Promise<UserRow[]> {
+  return db.select(publicColumns).from(users).orderBy(asc(users.email));
+}

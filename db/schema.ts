@@ -1,0 +1,390 @@
+// The whole Airlock data model. Designed up front so later work adds rows, not churn:
+// every table the lifecycle, API, workflows and dashboard need is here.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { REQUEST_STATUSES, RISK_LEVELS, ROLES } from "../lib/hitl/types";
+
+// Text columns with CHECK constraints rather than PostgreSQL enums: adding a value later is
+// a one-line migration instead of an ALTER TYPE dance.
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
+
+export const EXECUTION_VALUES = ["waiting", "running", "completed", "failed"] as const;
+export const KEY_SCOPE_VALUES = ["agent", "reviewer"] as const;
+export const CHECKPOINT_TYPE_VALUES = [
+  "state",
+  "approval_gate",
+  "external_call",
+  "timer",
+  "error_recovery",
+] as const;
+export const CHECKPOINT_STATUS_VALUES = ["active", "resumed", "expired", "cancelled"] as const;
+export const OUTBOX_STATUS_VALUES = ["pending", "delivered", "dead"] as const;
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Stored lower-cased; sign-in and the CLI normalise before looking up.
+    email: text("email").notNull(),
+    name: text("name"),
+    role: text("role").notNull(),
+    // Null for users who only sign in through OIDC.
+    passwordHash: text("password_hash"),
+    disabledAt: ts("disabled_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    check("users_role_check", inList("role", ROLES)),
+  ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    scope: text("scope").notNull(),
+    // The agent's name for agent keys (what grants and the queue show); a label for
+    // reviewer keys.
+    name: text("name").notNull(),
+    // First characters of the key, shown in lists so people can tell keys apart.
+    prefix: text("prefix").notNull(),
+    // sha256 of the whole key: keys are 256 random bits, so a fast hash is enough and
+    // lets a request find its key by index in constant time.
+    keyHash: text("key_hash").notNull(),
+    // Agent keys: the user who owns the agent (four-eyes: never approves its requests).
+    // Reviewer keys: the user the key acts as.
+    userId: uuid("user_id").references(() => users.id),
+    // Signs the webhooks sent to this agent; needed in clear to compute the HMAC.
+    webhookSecret: text("webhook_secret"),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: createdAt(),
+    lastUsedAt: ts("last_used_at"),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
+    index("api_keys_name_idx").on(t.name),
+    check("api_keys_scope_check", inList("scope", KEY_SCOPE_VALUES)),
+    check("api_keys_reviewer_has_user", sql`scope <> 'reviewer' OR user_id IS NOT NULL`),
+  ],
+);
+
+// A task is one submission: the graph run that carries the action to execution.
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workflowId: text("workflow_id").notNull(),
+    threadId: text("thread_id").notNull(),
+    apiKeyId: uuid("api_key_id").references(() => apiKeys.id),
+    agentName: text("agent_name").notNull(),
+    priority: text("priority").notNull().default("normal"),
+    callbackUrl: text("callback_url"),
+    execution: text("execution").notNull().default("waiting"),
+    executionResult: jsonb("execution_result"),
+    resumeCount: integer("resume_count").notNull().default(0),
+    resumedAt: ts("resumed_at"),
+    completedAt: ts("completed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("tasks_workflow_idx").on(t.workflowId, t.createdAt),
+    index("tasks_thread_idx").on(t.threadId),
+    index("tasks_api_key_idx").on(t.apiKeyId, t.createdAt),
+    check("tasks_execution_check", inList("execution", EXECUTION_VALUES)),
+  ],
+);
+
+// Every column of the seeds' approval_requests, plus what binding, quorum, escalation,
+// claims and idempotency need. Maps one to one onto lib/hitl's ApprovalRequest (its
+// approvals are the child table below).
+export const approvalRequests = pgTable(
+  "approval_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    taskId: uuid("task_id")
+      .notNull()
+      .references(() => tasks.id),
+    workflowId: text("workflow_id").notNull(),
+    threadId: text("thread_id").notNull(),
+    checkpointId: text("checkpoint_id"),
+    agentName: text("agent_name").notNull(),
+    // The submitting key, and its owner copied at submit time for the four-eyes check.
+    apiKeyId: uuid("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id),
+    submittedByUserId: uuid("submitted_by_user_id").references(() => users.id),
+
+    // The action as submitted (never changed) and its searchable parts.
+    actionType: text("action_type").notNull(),
+    actionOperation: text("action_operation"),
+    actionEnvironment: text("action_environment"),
+    actionResourceType: text("action_resource_type"),
+    actionDescription: text("action_description").notNull().default(""),
+    actionDetails: jsonb("action_details").notNull(),
+    actionImpact: text("action_impact"),
+    // Inputs as a reviewer edited them (what the agent receives), or null.
+    editedInputs: jsonb("edited_inputs"),
+    // Hash of the action as reviewers see it now; approvals are bound to it.
+    contentHash: text("content_hash").notNull(),
+
+    riskLevel: text("risk_level").notNull(),
+    // low=0 … critical=3, so "newest risk first" is an index scan, not a CASE sort.
+    riskRank: smallint("risk_rank").notNull(),
+    riskScore: doublePrecision("risk_score").notNull(),
+    // { reasons, matched_rules } as the assessor gave them.
+    riskFactors: jsonb("risk_factors").notNull(),
+    ruleSetVersion: text("rule_set_version").notNull(),
+
+    status: text("status").notNull(),
+    // Why it stands as it does: the rejection (sent to the agent), quarantine, cancellation.
+    statusReason: text("status_reason"),
+    priority: text("priority").notNull().default("normal"),
+    // The level's policy when submitted, so a configuration change never moves a request.
+    requiredApprovals: smallint("required_approvals").notNull(),
+    requiredRole: text("required_role").notNull(),
+    requiresJustification: boolean("requires_justification").notNull(),
+    timeoutMinutes: integer("timeout_minutes").notNull(),
+    escalationCount: smallint("escalation_count").notNull().default(0),
+    escalatedTo: text("escalated_to"),
+    escalatedAt: ts("escalated_at"),
+    expiryExtended: boolean("expiry_extended").notNull().default(false),
+    autoEscalateAt: ts("auto_escalate_at"),
+    claimedBy: uuid("claimed_by").references(() => users.id),
+    claimedAt: ts("claimed_at"),
+
+    // The final decision (individual approvals live in `approvals`). decided_by is the last
+    // approver or the rejecter; null when the system or the agent closed the request.
+    decidedBy: uuid("decided_by").references(() => users.id),
+    approverRole: text("approver_role"),
+    approvalJustification: text("approval_justification"),
+    rejectionReason: text("rejection_reason"),
+    autoApproved: boolean("auto_approved").notNull().default(false),
+    grantId: uuid("grant_id"),
+    notificationSent: boolean("notification_sent").notNull().default(false),
+
+    idempotencyKey: text("idempotency_key"),
+    // Hash of the submitted body: the same Idempotency-Key with another body is refused.
+    requestFingerprint: text("request_fingerprint"),
+
+    version: integer("version").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    expiresAt: ts("expires_at").notNull(),
+    decidedAt: ts("decided_at"),
+  },
+  (t) => [
+    uniqueIndex("approval_requests_task_key").on(t.taskId),
+    uniqueIndex("approval_requests_idempotency_key")
+      .on(t.apiKeyId, t.idempotencyKey)
+      .where(sql`idempotency_key IS NOT NULL`),
+    // Queue: per tab, newest risk first, keyset-paginated on (risk_rank, created_at, id).
+    index("approval_requests_queue_idx").on(
+      t.status,
+      t.riskRank.desc(),
+      t.createdAt.desc(),
+      t.id.desc(),
+    ),
+    // Open requests across tabs (the default queue view).
+    index("approval_requests_open_idx")
+      .on(t.riskRank.desc(), t.createdAt.desc(), t.id.desc())
+      .where(sql`status IN ('pending', 'escalated', 'quarantined')`),
+    // Recently decided tab.
+    index("approval_requests_decided_idx")
+      .on(t.decidedAt.desc(), t.id.desc())
+      .where(sql`decided_at IS NOT NULL`),
+    // Sweeper: what is due to expire or auto-escalate.
+    index("approval_requests_expiry_idx")
+      .on(t.expiresAt)
+      .where(sql`status IN ('pending', 'escalated', 'quarantined')`),
+    index("approval_requests_auto_escalate_idx")
+      .on(t.autoEscalateAt)
+      .where(sql`status IN ('pending', 'escalated') AND auto_escalate_at IS NOT NULL`),
+    index("approval_requests_workflow_idx").on(t.workflowId, t.createdAt),
+    index("approval_requests_api_key_open_idx")
+      .on(t.apiKeyId)
+      .where(sql`status IN ('pending', 'escalated', 'quarantined')`),
+    index("approval_requests_claimed_idx")
+      .on(t.claimedBy)
+      .where(sql`claimed_by IS NOT NULL AND status IN ('pending', 'escalated', 'quarantined')`),
+    check("approval_requests_status_check", inList("status", REQUEST_STATUSES)),
+    check("approval_requests_risk_level_check", inList("risk_level", RISK_LEVELS)),
+    check("approval_requests_required_role_check", inList("required_role", ROLES)),
+    check("approval_requests_risk_score_check", sql`risk_score >= 0 AND risk_score <= 1`),
+  ],
+);
+
+// One row per approval given. A person counts once for what they saw: the same person may
+// approve again only after an edit changed the content (a new hash; the quorum restarts).
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => approvalRequests.id),
+    approverId: uuid("approver_id")
+      .notNull()
+      .references(() => users.id),
+    // The approver's role at the moment of approving.
+    approverRole: text("approver_role").notNull(),
+    justification: text("justification"),
+    // What the reviewer saw and under which rules: an approval is bound to both.
+    contentHash: text("content_hash").notNull(),
+    ruleSetVersion: text("rule_set_version").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("approvals_vote_key").on(t.requestId, t.approverId, t.contentHash),
+    index("approvals_request_idx").on(t.requestId, t.createdAt),
+    check("approvals_role_check", inList("approver_role", ROLES)),
+  ],
+);
+
+// Append-only and hash-chained: hash = sha256(prev_hash + canonical(event)), where the event
+// is every column but prev_hash and hash. seq has no sequence behind it: the writer numbers
+// events 1, 2, 3… under the head's row lock, so a deleted row leaves a visible gap.
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    type: text("type").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    requestId: uuid("request_id"),
+    workflowId: text("workflow_id"),
+    payload: jsonb("payload").notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    index("audit_events_workflow_idx").on(t.workflowId, t.seq),
+    index("audit_events_request_idx").on(t.requestId, t.seq),
+    index("audit_events_type_idx").on(t.type, t.seq),
+    check("audit_events_actor_type_check", inList("actor_type", ["user", "agent", "system"])),
+  ],
+);
+
+// The chain's head, written in the same transaction as every append. Its row lock orders
+// concurrent writers; and it lets `audit verify` notice events cut off the end of the log.
+export const auditHead = pgTable(
+  "audit_head",
+  {
+    id: smallint("id").primaryKey().default(1),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    hash: text("hash").notNull(),
+  },
+  () => [check("audit_head_single_row", sql`id = 1`)],
+);
+
+// Seed 002's execution_checkpoints: named, typed, sequenced state an agent saves per action.
+export const executionCheckpoints = pgTable(
+  "execution_checkpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    correlationId: text("correlation_id"),
+    actionId: uuid("action_id")
+      .notNull()
+      .references(() => approvalRequests.id),
+    runId: uuid("run_id"),
+    checkpointName: text("checkpoint_name").notNull(),
+    checkpointType: text("checkpoint_type").notNull(),
+    checkpointData: jsonb("checkpoint_data").notNull(),
+    sequenceNumber: integer("sequence_number").notNull(),
+    status: text("status").notNull().default("active"),
+    expiresAt: ts("expires_at"),
+    resumedAt: ts("resumed_at"),
+    resumedBy: text("resumed_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("execution_checkpoints_seq_key").on(t.actionId, t.checkpointName, t.sequenceNumber),
+    index("execution_checkpoints_action_idx").on(t.actionId, t.sequenceNumber),
+    index("execution_checkpoints_expiry_idx")
+      .on(t.expiresAt)
+      .where(sql`status = 'active' AND expires_at IS NOT NULL`),
+    check("execution_checkpoints_type_check", inList("checkpoint_type", CHECKPOINT_TYPE_VALUES)),
+    check("execution_checkpoints_status_check", inList("status", CHECKPOINT_STATUS_VALUES)),
+  ],
+);
+
+// Written in the same transaction as the change it reports; delivered afterwards with
+// retries. kind: 'webhook' (agent callback), 'notify' (per-level channel), 'resume' (wake
+// the task's graph). delivery_id is stable across retries (Airlock-Delivery header).
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    channel: text("channel"),
+    requestId: uuid("request_id"),
+    taskId: uuid("task_id"),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").notNull(),
+    targetUrl: text("target_url"),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    deliveredAt: ts("delivered_at"),
+  },
+  (t) => [
+    index("outbox_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index("outbox_request_idx").on(t.requestId),
+    check("outbox_status_check", inList("status", OUTBOX_STATUS_VALUES)),
+  ],
+);
+
+// Standing approvals: "agent X may run actions matching DEPLOY in staging, 20 times, for
+// two hours". Never for critical actions; never beyond the grantor's own rights.
+export const standingApprovals = pgTable(
+  "standing_approvals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    grantorId: uuid("grantor_id")
+      .notNull()
+      .references(() => users.id),
+    grantorRole: text("grantor_role").notNull(),
+    agent: text("agent").notNull(),
+    agentName: text("agent_name"),
+    typePattern: text("type_pattern").notNull(),
+    environment: text("environment"),
+    maxLevel: text("max_level").notNull(),
+    maxUses: integer("max_uses").notNull(),
+    uses: integer("uses").notNull().default(0),
+    reason: text("reason").notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts("expires_at").notNull(),
+    revokedAt: ts("revoked_at"),
+    revokedBy: uuid("revoked_by").references(() => users.id),
+  },
+  (t) => [
+    index("standing_approvals_agent_idx").on(t.agent, t.expiresAt).where(sql`revoked_at IS NULL`),
+    check("standing_approvals_max_level_check", sql`max_level IN ('low', 'medium', 'high')`),
+    check("standing_approvals_uses_check", sql`uses >= 0 AND uses <= max_uses`),
+  ],
+);

@@ -1,0 +1,72 @@
+// Every environment variable Airlock reads, parsed once with zod. Nothing else reads
+// process.env directly, so a typo in a variable is a start-up error, not a silent default.
+import path from "node:path";
+import { z } from "zod";
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], {
+      error: "expected true or false",
+    })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
+
+const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  AIRLOCK_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
+  AIRLOCK_MIGRATIONS_DIR: z.preprocess(emptyToUndefined, z.string().default("drizzle")),
+  HITL_CONFIG_DIR: z.preprocess(emptyToUndefined, z.string().default("config/hitl")),
+  HITL_DEFAULT_RISK_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["low", "medium", "high", "critical"]).default("medium"),
+  ),
+  HITL_AUTO_APPROVE_LOW_RISK: bool(true),
+  HITL_DEFAULT_REQUIRES_APPROVAL: bool(true),
+  // A runaway agent cannot flood the queue: open requests per agent key.
+  HITL_MAX_OPEN_PER_AGENT: z.coerce.number().int().positive().default(500),
+  HITL_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  NEXTAUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
+  NEXTAUTH_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
+  OIDC_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().optional()),
+  OIDC_CLIENT_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+  OIDC_ROLE_CLAIM: z.preprocess(emptyToUndefined, z.string().default("groups")),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** Resolve a path setting relative to the working directory the app was started in. */
+export function resolveFromCwd(p: string): string {
+  // Settings name runtime paths; nothing here should be traced into the build output.
+  return path.isAbsolute(p) ? p : path.join(/*turbopackIgnore: true*/ process.cwd(), p);
+}

@@ -1,0 +1,21 @@
+// What the server does once when it starts: refuse a bad environment or configuration
+// (fail closed, with a message naming the problem), then migrate the database.
+import { getDb } from "@/db/client";
+import { env } from "@/lib/env";
+import { hitlConfig } from "./config";
+
+export async function startServer(): Promise<void> {
+  try {
+    env();
+    hitlConfig();
+  } catch (error) {
+    console.error(`Airlock cannot start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  try {
+    await getDb();
+  } catch (error) {
+    // The database may come back: requests answer 503 meanwhile and getDb() retries.
+    console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
+  }
+}
