@@ -1,0 +1,123 @@
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import type { Grant, RiskLevel, Role } from "@/lib/hitl";
+import type { Executor } from "../client";
+import { standingApprovals, users } from "../schema";
+
+type GrantRow = typeof standingApprovals.$inferSelect;
+
+export function toGrant(row: GrantRow): Grant {
+  return {
+    id: row.id,
+    grantor_id: row.grantorId,
+    grantor_role: row.grantorRole as Role,
+    agent: row.agent,
+    agent_name: row.agentName,
+    type_pattern: row.typePattern,
+    environment: row.environment,
+    max_level: row.maxLevel as RiskLevel,
+    max_uses: row.maxUses,
+    uses: row.uses,
+    reason: row.reason,
+    created_at: row.createdAt,
+    expires_at: row.expiresAt,
+    revoked_at: row.revokedAt,
+    revoked_by: row.revokedBy,
+  };
+}
+
+export async function insertGrant(db: Executor, grant: Grant): Promise<Grant> {
+  const [row] = await db
+    .insert(standingApprovals)
+    .values({
+      id: grant.id,
+      grantorId: grant.grantor_id,
+      grantorRole: grant.grantor_role,
+      agent: grant.agent,
+      agentName: grant.agent_name,
+      typePattern: grant.type_pattern,
+      environment: grant.environment,
+      maxLevel: grant.max_level,
+      maxUses: grant.max_uses,
+      uses: grant.uses,
+      reason: grant.reason,
+      createdAt: grant.created_at,
+      expiresAt: grant.expires_at,
+    })
+    .returning();
+  if (!row) throw new Error("insert into standing_approvals returned no row");
+  return toGrant(row);
+}
+
+/**
+ * Unrevoked, unexpired grants for an agent, locked so that two submits cannot both take the
+ * last use of one grant; with the current role of each grantor.
+ */
+export async function lockActiveGrantsForAgent(db: Executor, agent: string, now: Date) {
+  const rows = await db
+    .select()
+    .from(standingApprovals)
+    .where(
+      and(
+        sql`lower(${standingApprovals.agent}) = lower(${agent})`,
+        isNull(standingApprovals.revokedAt),
+        gt(standingApprovals.expiresAt, now),
+        sql`${standingApprovals.uses} < ${standingApprovals.maxUses}`,
+      ),
+    )
+    .for("update");
+  const grants = rows.map(toGrant);
+  const roles = new Map<string, Role>();
+  if (grants.length > 0) {
+    const grantors = await db
+      .select({ id: users.id, role: users.role })
+      .from(users)
+      .where(
+        and(
+          inArray(
+            users.id,
+            grants.map((g) => g.grantor_id),
+          ),
+          isNull(users.disabledAt),
+        ),
+      );
+    for (const u of grantors) roles.set(u.id, u.role as Role);
+  }
+  return { grants, roles };
+}
+
+export async function countGrantUse(db: Executor, id: string): Promise<void> {
+  await db
+    .update(standingApprovals)
+    .set({ uses: sql`${standingApprovals.uses} + 1` })
+    .where(eq(standingApprovals.id, id));
+}
+
+export async function lockGrant(db: Executor, id: string): Promise<Grant | undefined> {
+  const [row] = await db
+    .select()
+    .from(standingApprovals)
+    .where(eq(standingApprovals.id, id))
+    .for("update");
+  return row ? toGrant(row) : undefined;
+}
+
+export async function markGrantRevoked(db: Executor, grant: Grant): Promise<void> {
+  await db
+    .update(standingApprovals)
+    .set({ revokedAt: grant.revoked_at, revokedBy: grant.revoked_by })
+    .where(eq(standingApprovals.id, grant.id));
+}
+
+export async function listGrants(db: Executor, opts: { activeAt?: Date } = {}): Promise<Grant[]> {
+  const rows = await db
+    .select()
+    .from(standingApprovals)
+    .where(
+      opts.activeAt
+        ? and(isNull(standingApprovals.revokedAt), gt(standingApprovals.expiresAt, opts.activeAt))
+        : undefined,
+    )
+    .orderBy(desc(standingApprovals.createdAt))
+    .limit(500);
+  return rows.map(toGrant);
+}

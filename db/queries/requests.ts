@@ -1,0 +1,308 @@
+// Approval requests and their tasks, approvals and outbox rows. A request row maps one to one
+// onto lib/hitl's ApprovalRequest (toDomain / fromDomain), so the pure core decides and this
+// file only stores.
+import { and, asc, count, eq, inArray, lte, or, sql } from "drizzle-orm";
+import {
+  type Action,
+  type Approval,
+  type ApprovalRequest,
+  OPEN_STATUSES,
+  type RequestStatus,
+  RISK_RANK,
+  type RiskLevel,
+  type Role,
+} from "@/lib/hitl";
+import type { Executor } from "../client";
+import { approvalRequests, approvals, outbox, tasks } from "../schema";
+
+export type RequestRow = typeof approvalRequests.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;
+export type ApprovalRow = typeof approvals.$inferSelect;
+
+export function toDomain(row: RequestRow, rows: readonly ApprovalRow[]): ApprovalRequest {
+  return {
+    id: row.id,
+    workflow_id: row.workflowId,
+    status: row.status as RequestStatus,
+    action: row.actionDetails as Action,
+    edited_inputs: (row.editedInputs as Record<string, unknown> | null) ?? null,
+    content_hash: row.contentHash,
+    risk_level: row.riskLevel as RiskLevel,
+    risk_score: row.riskScore,
+    required_approvals: row.requiredApprovals,
+    required_role: row.requiredRole as Role,
+    requires_justification: row.requiresJustification,
+    timeout_minutes: row.timeoutMinutes,
+    rule_set_version: row.ruleSetVersion,
+    submitter_key_id: row.apiKeyId,
+    submitter_owner_id: row.submittedByUserId,
+    escalated_to: (row.escalatedTo as Role | null) ?? null,
+    escalation_count: row.escalationCount,
+    escalated_at: row.escalatedAt,
+    expiry_extended: row.expiryExtended,
+    claimed_by: row.claimedBy,
+    claimed_at: row.claimedAt,
+    approvals: rows.map(
+      (a): Approval => ({
+        approver_id: a.approverId,
+        role: a.approverRole as Role,
+        content_hash: a.contentHash,
+        rule_set_version: a.ruleSetVersion,
+        justification: a.justification,
+        at: a.createdAt,
+      }),
+    ),
+    grant_id: row.grantId,
+    decided_by: row.decidedBy,
+    status_reason: row.statusReason,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+    expires_at: row.expiresAt,
+    auto_escalate_at: row.autoEscalateAt,
+    decided_at: row.decidedAt,
+  };
+}
+
+/** The columns a decision may change, from the request as the core returned it. */
+export function changedColumns(before: ApprovalRequest, next: ApprovalRequest) {
+  const last = next.approvals.at(-1);
+  const closedByApproval = next.status === "approved" && before.status !== "approved";
+  return {
+    status: next.status,
+    statusReason: next.status_reason,
+    editedInputs: next.edited_inputs,
+    contentHash: next.content_hash,
+    escalationCount: next.escalation_count,
+    escalatedTo: next.escalated_to,
+    escalatedAt: next.escalated_at,
+    expiryExtended: next.expiry_extended,
+    expiresAt: next.expires_at,
+    autoEscalateAt: next.auto_escalate_at,
+    claimedBy: next.claimed_by,
+    claimedAt: next.claimed_at,
+    decidedBy: next.decided_by,
+    decidedAt: next.decided_at,
+    ...(closedByApproval && last
+      ? { approverRole: last.role, approvalJustification: last.justification }
+      : {}),
+    ...(next.status === "rejected" ? { rejectionReason: next.status_reason } : {}),
+    updatedAt: next.updated_at,
+  };
+}
+
+export async function insertTask(
+  db: Executor,
+  values: typeof tasks.$inferInsert,
+): Promise<TaskRow> {
+  const [row] = await db.insert(tasks).values(values).returning();
+  if (!row) throw new Error("insert into tasks returned no row");
+  return row;
+}
+
+/** A new request row from the request the core opened. */
+export async function insertRequest(
+  db: Executor,
+  request: ApprovalRequest,
+  extra: {
+    taskId: string;
+    threadId: string;
+    agentName: string;
+    priority: string;
+    reasons: string[];
+    matchedRules: string[];
+    idempotencyKey: string | null;
+    requestFingerprint: string | null;
+  },
+): Promise<RequestRow> {
+  const a = request.action;
+  const [row] = await db
+    .insert(approvalRequests)
+    .values({
+      id: request.id,
+      taskId: extra.taskId,
+      workflowId: request.workflow_id,
+      threadId: extra.threadId,
+      agentName: extra.agentName,
+      apiKeyId: request.submitter_key_id,
+      submittedByUserId: request.submitter_owner_id,
+      actionType: a.type,
+      actionOperation: a.operation ?? null,
+      actionEnvironment: a.environment ?? null,
+      actionResourceType: a.resource_type ?? null,
+      actionDescription: a.description ?? "",
+      actionDetails: a,
+      contentHash: request.content_hash,
+      riskLevel: request.risk_level,
+      riskRank: RISK_RANK[request.risk_level],
+      riskScore: request.risk_score,
+      riskFactors: { reasons: extra.reasons, matched_rules: extra.matchedRules },
+      ruleSetVersion: request.rule_set_version,
+      status: request.status,
+      priority: extra.priority,
+      requiredApprovals: request.required_approvals,
+      requiredRole: request.required_role,
+      requiresJustification: request.requires_justification,
+      timeoutMinutes: request.timeout_minutes,
+      autoEscalateAt: request.auto_escalate_at,
+      escalatedAt: request.escalated_at,
+      claimedAt: request.claimed_at,
+      autoApproved: request.status === "approved",
+      grantId: request.grant_id,
+      idempotencyKey: extra.idempotencyKey,
+      requestFingerprint: extra.requestFingerprint,
+      createdAt: request.created_at,
+      updatedAt: request.updated_at,
+      expiresAt: request.expires_at,
+      decidedAt: request.decided_at,
+    })
+    .returning();
+  if (!row) throw new Error("insert into approval_requests returned no row");
+  return row;
+}
+
+export async function findRequestRow(db: Executor, id: string): Promise<RequestRow | undefined> {
+  const [row] = await db.select().from(approvalRequests).where(eq(approvalRequests.id, id));
+  return row;
+}
+
+/** The request row locked for this transaction (decisions on one request serialise here). */
+export async function lockRequestRow(db: Executor, id: string): Promise<RequestRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(approvalRequests)
+    .where(eq(approvalRequests.id, id))
+    .for("update");
+  return row;
+}
+
+export async function listApprovals(db: Executor, requestId: string): Promise<ApprovalRow[]> {
+  return db
+    .select()
+    .from(approvals)
+    .where(eq(approvals.requestId, requestId))
+    .orderBy(asc(approvals.createdAt), asc(approvals.id));
+}
+
+export async function insertApprovals(
+  db: Executor,
+  requestId: string,
+  given: readonly Approval[],
+): Promise<void> {
+  if (given.length === 0) return;
+  await db.insert(approvals).values(
+    given.map((a) => ({
+      requestId,
+      approverId: a.approver_id,
+      approverRole: a.role,
+      justification: a.justification,
+      contentHash: a.content_hash,
+      ruleSetVersion: a.rule_set_version,
+      createdAt: a.at,
+    })),
+  );
+}
+
+export async function updateRequestRow(
+  db: Executor,
+  id: string,
+  values: Partial<typeof approvalRequests.$inferInsert>,
+): Promise<RequestRow> {
+  const [row] = await db
+    .update(approvalRequests)
+    .set({ ...values, version: sql`${approvalRequests.version} + 1` })
+    .where(eq(approvalRequests.id, id))
+    .returning();
+  if (!row) throw new Error(`approval request ${id} vanished while locked`);
+  return row;
+}
+
+export async function findByIdempotencyKey(
+  db: Executor,
+  apiKeyId: string,
+  idempotencyKey: string,
+): Promise<RequestRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(approvalRequests)
+    .where(
+      and(
+        eq(approvalRequests.apiKeyId, apiKeyId),
+        eq(approvalRequests.idempotencyKey, idempotencyKey),
+      ),
+    );
+  return row;
+}
+
+export async function findTask(db: Executor, id: string): Promise<TaskRow | undefined> {
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
+  return row;
+}
+
+export async function countOpenForKey(db: Executor, apiKeyId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(approvalRequests)
+    .where(
+      and(eq(approvalRequests.apiKeyId, apiKeyId), inArray(approvalRequests.status, OPEN_STATUSES)),
+    );
+  return row?.n ?? 0;
+}
+
+export async function countClaimedBy(db: Executor, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(approvalRequests)
+    .where(
+      and(eq(approvalRequests.claimedBy, userId), inArray(approvalRequests.status, OPEN_STATUSES)),
+    );
+  return row?.n ?? 0;
+}
+
+/**
+ * Open requests whose deadline or automatic escalation is due, locked for this sweeper
+ * alone: another instance sweeping at the same time skips them.
+ */
+export async function lockDueRequests(db: Executor, now: Date, limit: number) {
+  return db
+    .select()
+    .from(approvalRequests)
+    .where(
+      and(
+        inArray(approvalRequests.status, OPEN_STATUSES),
+        or(
+          lte(approvalRequests.expiresAt, now),
+          and(
+            inArray(approvalRequests.status, ["pending", "escalated"]),
+            lte(approvalRequests.autoEscalateAt, now),
+          ),
+        ),
+      ),
+    )
+    .orderBy(asc(approvalRequests.expiresAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+}
+
+export type OutboxInsert = typeof outbox.$inferInsert;
+
+export async function insertOutbox(db: Executor, rows: readonly OutboxInsert[]): Promise<void> {
+  if (rows.length > 0) await db.insert(outbox).values([...rows]);
+}
+
+export const REQUESTS_CHANNEL = "airlock_requests";
+
+/** Wake listeners when the transaction commits (NOTIFY is delivered on commit, or never). */
+export async function notifyRequestChanged(
+  db: Executor,
+  payload: { request_id: string; task_id: string; status: string },
+): Promise<void> {
+  await db.execute(sql`SELECT pg_notify(${REQUESTS_CHANNEL}, ${JSON.stringify(payload)})`);
+}
+
+/** The database clock: every instance agrees on it, so deadlines mean the same everywhere. */
+export async function databaseNow(db: Executor): Promise<Date> {
+  const [row] = await db
+    .select({ now: sql<Date>`clock_timestamp()`.mapWith((v) => new Date(v)) })
+    .from(sql`(SELECT 1) AS one`);
+  return row?.now ?? new Date();
+}

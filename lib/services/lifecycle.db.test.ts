@@ -1,0 +1,443 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execRows } from "@/db/client";
+import { verifyAuditLog } from "./audit";
+import { ServiceError } from "./errors";
+import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
+import { ACTIONS, createFixture, type Fixture, type Person, taskBody } from "./testing";
+
+describe("approval lifecycle", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+  });
+  afterAll(async () => {
+    await f?.t.destroy();
+  });
+
+  const rows = <T extends Record<string, unknown>>(query: ReturnType<typeof sql>) =>
+    execRows<T>(f.t.db, query);
+  const countOf = async (table: string) =>
+    (await rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n ?? 0;
+  const as = (person: Person) => ({ kind: "user" as const, userId: f.users[person].id });
+  const submit = (action: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    submitTask(f.t.db, f.alpha, taskBody(action, extra));
+  const refusal = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => {
+        throw new Error("expected a refusal");
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ServiceError);
+    return error as ServiceError;
+  };
+  const eventsOf = async (requestId: string) =>
+    (
+      await rows<{ type: string }>(
+        sql`SELECT type FROM audit_events WHERE request_id = ${requestId} ORDER BY seq`,
+      )
+    ).map((r) => r.type);
+  const outboxOf = async (requestId: string) =>
+    (
+      await rows<{ kind: string; channel: string | null; event_type: string }>(
+        sql`SELECT kind, channel, event_type FROM outbox WHERE request_id = ${requestId} ORDER BY created_at, kind, channel`,
+      )
+    ).map((r) => `${r.kind}${r.channel ? `:${r.channel}` : ""} ${r.event_type}`);
+
+  describe("submit", () => {
+    it("stores a risky action as a pending request with its timeout, audit events and notifications", async () => {
+      const { request, task, created } = await submit(ACTIONS.high, {
+        callback_url: "http://127.0.0.1:9/cb",
+      });
+      expect(created).toBe(true);
+      expect(request).toMatchObject({
+        status: "pending",
+        risk_level: "high",
+        required_role: "tech_lead",
+      });
+      expect(request.expires_at.getTime() - request.created_at.getTime()).toBe(60 * 60_000);
+      expect(task).toMatchObject({
+        workflowId: "wf-test",
+        agentName: "feature-dev",
+        execution: "waiting",
+      });
+      expect(task.threadId).toBe(`thread-${task.id}`);
+      expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested"]);
+      expect(await outboxOf(request.id)).toEqual([
+        "notify:email hitl.approval_requested",
+        "notify:webhook hitl.approval_requested",
+      ]);
+    });
+
+    it("stores a low-risk action as approved by the system and wakes its graph", async () => {
+      const { request } = await submit(ACTIONS.low, { callback_url: "http://127.0.0.1:9/cb" });
+      expect(request).toMatchObject({ status: "approved", decided_by: null });
+      const [row] = await rows<{ auto_approved: boolean }>(
+        sql`SELECT auto_approved FROM approval_requests WHERE id = ${request.id}`,
+      );
+      expect(row?.auto_approved).toBe(true);
+      expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested", "hitl.auto_approved"]);
+      expect(await outboxOf(request.id)).toEqual([
+        "resume hitl.auto_approved",
+        "webhook hitl.auto_approved",
+      ]);
+    });
+
+    it("returns the same task for the same Idempotency-Key and body, and refuses another body", async () => {
+      const body = taskBody(ACTIONS.medium);
+      const first = await submitTask(f.t.db, f.alpha, body, { idempotencyKey: "retry-1" });
+      const again = await submitTask(f.t.db, f.alpha, body, { idempotencyKey: "retry-1" });
+      expect(again.created).toBe(false);
+      expect(again.task.id).toBe(first.task.id);
+      const other = await refusal(
+        submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high), { idempotencyKey: "retry-1" }),
+      );
+      expect(other.code).toBe("unprocessable");
+      // Idempotency keys belong to the key that used them.
+      const beta = await submitTask(f.t.db, f.beta, body, { idempotencyKey: "retry-1" });
+      expect(beta.task.id).not.toBe(first.task.id);
+    });
+
+    it("refuses a runaway agent beyond its bound on open requests", async () => {
+      const bounded = { maxOpenPerAgent: 2 };
+      const own = await submitTask(f.t.db, f.beta, taskBody(ACTIONS.high), bounded).catch(
+        (e: unknown) => e,
+      );
+      // beta may already hold open requests from other tests; fill it up to the bound.
+      if (!(own instanceof ServiceError)) {
+        await submitTask(f.t.db, f.beta, taskBody(ACTIONS.high), bounded).catch(() => undefined);
+      }
+      const error = await refusal(submitTask(f.t.db, f.beta, taskBody(ACTIONS.high), bounded));
+      expect(error.code).toBe("limit");
+      expect(error.message).toMatch(/the limit is 2/);
+      // Auto-approved actions are never open, but the bound is checked first: still refused.
+      expect((await refusal(submitTask(f.t.db, f.beta, taskBody(ACTIONS.low), bounded))).code).toBe(
+        "limit",
+      );
+    });
+
+    it.each([
+      [{ workflow_id: "" }, "workflow_id"],
+      [{ action: { description: "no type" } }, "action.type"],
+      [{ action: { ...ACTIONS.high, inputs: "not an object" } }, "action.inputs"],
+      [{ action: { ...ACTIONS.high, inputs: { note: "nul\u0000byte" } } }, "action.inputs.note"],
+      [{ priority: "asap" }, "priority"],
+      [{ callback_url: "ftp://example.com" }, "callback_url"],
+      [{ surprise: true }, "surprise"],
+    ])("refuses %o naming %s, and writes nothing", async (override, field) => {
+      const before = await Promise.all(
+        ["tasks", "approval_requests", "audit_events", "outbox"].map(countOf),
+      );
+      const error = await refusal(
+        submitTask(f.t.db, f.alpha, { ...taskBody(ACTIONS.high), ...override }),
+      );
+      expect(error.code).toBe("invalid");
+      expect(JSON.stringify(error.details)).toContain(field === "surprise" ? "(root)" : field);
+      const after = await Promise.all(
+        ["tasks", "approval_requests", "audit_events", "outbox"].map(countOf),
+      );
+      expect(after).toEqual(before);
+    });
+  });
+
+  describe("decide", () => {
+    it("approves with one eligible reviewer, wakes the graph, and refuses a second decision", async () => {
+      const { request } = await submit(ACTIONS.high, { callback_url: "http://127.0.0.1:9/cb" });
+      const { request: approved } = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "approve" },
+        as("lead"),
+      );
+      expect(approved).toMatchObject({ status: "approved", decided_by: f.users.lead.id });
+      expect(await outboxOf(request.id)).toContain("resume hitl.approved");
+      expect(await outboxOf(request.id)).toContain("webhook hitl.approved");
+      const again = await refusal(
+        decideRequest(f.t.db, request.id, { type: "reject", reason: "late" }, as("lead2")),
+      );
+      expect(again.code).toBe("conflict");
+    });
+
+    it.each<[Person, keyof typeof ACTIONS, string]>([
+      ["dev", "medium", "forbidden"],
+      ["dev", "high", "forbidden"],
+      ["viewer", "medium", "forbidden"],
+      ["lead", "critical", "forbidden"],
+      ["owner", "high", "forbidden"],
+    ])("refuses %s approving a %s request (%s)", async (person, level, code) => {
+      const { request } = await submit(ACTIONS[level]);
+      expect(
+        (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as(person)))).code,
+      ).toBe(code);
+      const [row] = await rows<{ status: string }>(
+        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+      );
+      expect(row?.status).toBe("pending");
+    });
+
+    it("needs two distinct devops engineers and a justification for a critical request", async () => {
+      const { request } = await submit(ACTIONS.critical);
+      const noReason = await refusal(
+        decideRequest(f.t.db, request.id, { type: "approve" }, as("ops")),
+      );
+      expect(noReason.code).toBe("unprocessable");
+      const first = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "approve", justification: "Reviewed" },
+        as("ops"),
+      );
+      expect(first.request.status).toBe("pending");
+      const twice = await refusal(
+        decideRequest(f.t.db, request.id, { type: "approve", justification: "Again" }, as("ops")),
+      );
+      expect(twice.code).toBe("conflict");
+      const second = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "approve", justification: "Agreed" },
+        as("ops2"),
+      );
+      expect(second.request.status).toBe("approved");
+      const approvers = await rows<{ approver_id: string }>(
+        sql`SELECT approver_id FROM approvals WHERE request_id = ${request.id}`,
+      );
+      expect(new Set(approvers.map((a) => a.approver_id))).toEqual(
+        new Set([f.users.ops.id, f.users.ops2.id]),
+      );
+      expect(await eventsOf(request.id)).toEqual([
+        "hitl.approval_requested",
+        "hitl.approval_recorded",
+        "hitl.approved",
+      ]);
+    });
+
+    it("rejects with a reason that reaches the agent, and refuses a rejection without one", async () => {
+      const { request } = await submit(ACTIONS.medium);
+      expect(
+        (
+          await refusal(
+            decideRequest(f.t.db, request.id, { type: "reject", reason: "  " }, as("lead")),
+          )
+        ).code,
+      ).toBe("unprocessable");
+      const { request: rejected, row } = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "reject", reason: "Not during the freeze" },
+        as("lead"),
+      );
+      expect(rejected.status).toBe("rejected");
+      expect(row).toMatchObject({
+        rejectionReason: "Not during the freeze",
+        statusReason: "Not during the freeze",
+      });
+    });
+
+    it("edit-then-approve stores the edited inputs, keeps the original, and voids earlier approvals", async () => {
+      const { request } = await submit({
+        ...ACTIONS.critical,
+        inputs: { to: "ceo@customer.example", body: "Hi" },
+      });
+      await decideRequest(f.t.db, request.id, { type: "approve", justification: "ok" }, as("ops"));
+      const edited = await decideRequest(
+        f.t.db,
+        request.id,
+        {
+          type: "approve",
+          justification: "fixed the tone",
+          edited_inputs: { to: "ceo@customer.example", body: "Hello" },
+        },
+        as("ops2"),
+      );
+      // ops's approval was of other content: the quorum restarted with ops2's.
+      expect(edited.request.status).toBe("pending");
+      expect(edited.row.editedInputs).toEqual({ to: "ceo@customer.example", body: "Hello" });
+      expect((edited.row.actionDetails as { inputs: unknown }).inputs).toEqual({
+        to: "ceo@customer.example",
+        body: "Hi",
+      });
+      const done = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "approve", justification: "fine now" },
+        as("ops"),
+      );
+      expect(done.request.status).toBe("approved");
+      expect(await eventsOf(request.id)).toContain("hitl.inputs_edited");
+    });
+
+    it("escalation hands a request up: the lead may no longer decide it, devops may", async () => {
+      const { request } = await submit(ACTIONS.high);
+      const { request: escalated } = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "escalate", reason: "needs ops" },
+        as("lead"),
+      );
+      expect(escalated).toMatchObject({ status: "escalated", escalated_to: "devops_engineer" });
+      expect(
+        (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as("lead2")))).code,
+      ).toBe("forbidden");
+      expect(
+        (await decideRequest(f.t.db, request.id, { type: "approve" }, as("ops"))).request.status,
+      ).toBe("approved");
+      expect(await outboxOf(request.id)).toContain("notify:email hitl.escalated");
+    });
+
+    it("quarantines and releases only with the right roles", async () => {
+      const { request } = await submit(ACTIONS.high);
+      expect(
+        (
+          await refusal(
+            decideRequest(f.t.db, request.id, { type: "quarantine", reason: "odd" }, as("dev")),
+          )
+        ).code,
+      ).toBe("forbidden");
+      await decideRequest(f.t.db, request.id, { type: "quarantine", reason: "odd" }, as("lead"));
+      expect(
+        (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as("ops")))).code,
+      ).toBe("conflict");
+      expect(
+        (await refusal(decideRequest(f.t.db, request.id, { type: "release" }, as("lead")))).code,
+      ).toBe("forbidden");
+      const released = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "release", reason: "checked" },
+        as("ops"),
+      );
+      expect(released.request.status).toBe("pending");
+    });
+
+    it("reads the reviewer's role at the moment of the decision", async () => {
+      const { request } = await submit(ACTIONS.high);
+      await execRows(
+        f.t.db,
+        sql`UPDATE users SET role = 'developer' WHERE id = ${f.users.lead2.id}`,
+      );
+      try {
+        expect(
+          (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as("lead2")))).code,
+        ).toBe("forbidden");
+      } finally {
+        await execRows(
+          f.t.db,
+          sql`UPDATE users SET role = 'tech_lead' WHERE id = ${f.users.lead2.id}`,
+        );
+      }
+      expect(
+        (await decideRequest(f.t.db, request.id, { type: "approve" }, as("lead2"))).request.status,
+      ).toBe("approved");
+    });
+
+    it("lets only the submitting agent cancel, and hides other agents' requests", async () => {
+      const { request } = await submit(ACTIONS.high);
+      const stranger = await refusal(
+        decideRequest(f.t.db, request.id, { type: "cancel" }, { kind: "agent", caller: f.beta }),
+      );
+      expect(stranger.code).toBe("not_found");
+      const { request: cancelled } = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "cancel", reason: "obsolete" },
+        {
+          kind: "agent",
+          caller: f.alpha,
+        },
+      );
+      expect(cancelled.status).toBe("cancelled");
+    });
+
+    it("limits how many open requests one reviewer may claim at once (tech lead: 10)", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 11; i++) ids.push((await submit(ACTIONS.medium)).request.id);
+      for (const id of ids.slice(0, 10)) {
+        const { request } = await decideRequest(
+          f.t.db,
+          id,
+          { type: "claim", claimed_count: 0 },
+          as("lead2"),
+        );
+        expect(request.claimed_by).toBe(f.users.lead2.id);
+      }
+      const over = await refusal(
+        decideRequest(f.t.db, ids[10] as string, { type: "claim", claimed_count: 0 }, as("lead2")),
+      );
+      expect(over.message).toMatch(/10/);
+      // Unclaiming one frees a slot.
+      await decideRequest(f.t.db, ids[0] as string, { type: "unclaim" }, as("lead2"));
+      await decideRequest(
+        f.t.db,
+        ids[10] as string,
+        { type: "claim", claimed_count: 0 },
+        as("lead2"),
+      );
+    });
+
+    it("answers not found for an unknown request", async () => {
+      const unknown = await refusal(
+        decideRequest(
+          f.t.db,
+          "00000000-0000-4000-8000-000000000000",
+          { type: "approve" },
+          as("lead"),
+        ),
+      );
+      expect(unknown.code).toBe("not_found");
+    });
+  });
+
+  describe("expiry and escalation", () => {
+    const backdate = (id: string, column: "expires_at" | "auto_escalate_at", seconds: number) =>
+      execRows(
+        f.t.db,
+        sql`UPDATE approval_requests SET ${sql.raw(column)} = clock_timestamp() - make_interval(secs => ${seconds}) WHERE id = ${id}`,
+      );
+
+    it("expires an overdue request before a late approval can land (fails closed)", async () => {
+      const { request } = await submit(ACTIONS.high);
+      await backdate(request.id, "expires_at", 1);
+      const late = await refusal(
+        decideRequest(f.t.db, request.id, { type: "approve" }, as("lead")),
+      );
+      expect(late.code).toBe("conflict");
+      expect(late.message).toMatch(/expired/);
+      const [row] = await rows<{ status: string }>(
+        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+      );
+      expect(row?.status).toBe("expired");
+      expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested", "hitl.expired"]);
+      expect(await outboxOf(request.id)).toContain("resume hitl.expired");
+    });
+
+    it("sweeps due requests: expiry and automatic escalation", async () => {
+      const due = await submit(ACTIONS.medium);
+      const escalating = await submit(ACTIONS.high);
+      await backdate(due.request.id, "expires_at", 1);
+      await backdate(escalating.request.id, "auto_escalate_at", 1);
+      const swept = await sweepDueRequests(f.t.db);
+      expect(swept.expired).toBeGreaterThanOrEqual(1);
+      expect(swept.escalated).toBeGreaterThanOrEqual(1);
+      const status = async (id: string) =>
+        (
+          await rows<{ status: string; escalated_to: string | null }>(
+            sql`SELECT status, escalated_to FROM approval_requests WHERE id = ${id}`,
+          )
+        )[0];
+      expect(await status(due.request.id)).toMatchObject({ status: "expired" });
+      expect(await status(escalating.request.id)).toMatchObject({
+        status: "escalated",
+        escalated_to: "devops_engineer",
+      });
+      expect(await sweepDueRequests(f.t.db)).toEqual({ expired: 0, escalated: 0 });
+    });
+  });
+
+  it("keeps an audit chain that verifies after everything above", async () => {
+    const result = await verifyAuditLog(f.t.db);
+    expect(result).toMatchObject({ ok: true });
+    expect(result.count).toBeGreaterThan(50);
+  });
+});
