@@ -32,10 +32,14 @@ describe("hitl CLI", () => {
 
   async function hitl(...args: string[]) {
     try {
-      const { stdout, stderr } = await exec("npx", ["tsx", "lib/cli/main.ts", ...args], {
-        cwd: root,
-        env: { ...process.env, ...cliEnv },
-      });
+      const { stdout, stderr } = await exec(
+        path.join(root, "node_modules", ".bin", "tsx"),
+        ["lib/cli/main.ts", ...args],
+        {
+          cwd: root,
+          env: { ...process.env, ...cliEnv },
+        },
+      );
       return { code: 0, stdout, stderr };
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string };

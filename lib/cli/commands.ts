@@ -1,7 +1,14 @@
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import type { DbHandle } from "@/db/client";
+import { findUserByEmail } from "@/db/queries/users";
+import { type Command as DecisionCommand, OPEN_STATUSES, ROLES } from "@/lib/hitl";
+import { verifyAuditLog } from "@/lib/services/audit";
+import { expireCheckpoints } from "@/lib/services/checkpoints";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
-import { addUser, listUsers, setUserRole } from "@/lib/services/users";
+import { decideRequest, sweepDueRequests } from "@/lib/services/lifecycle";
+import { getQueue, getWorkflowStatus, type RequestSummary } from "@/lib/services/queue";
+import { addUser, emailSchema, listUsers, roleSchema, setUserRole } from "@/lib/services/users";
 import { CliError, table } from "./output";
 
 export interface CommandContext {
@@ -153,6 +160,192 @@ export const COMMANDS: Record<string, Command> = {
         throw new CliError('expected "keys create", "keys list" or "keys revoke"');
       }
     },
+  },
+};
+
+/** A decision command acting as the named user, with that user's current role. */
+function decisionCommand(
+  verb: "approve" | "reject" | "escalate" | "quarantine" | "release",
+  needsReason: boolean,
+): Command {
+  const flags =
+    verb === "approve" ? "--justification TEXT" : needsReason ? "--reason TEXT" : "[--reason TEXT]";
+  return {
+    summary: `${verb} ID --as EMAIL ${verb === "approve" ? `[${flags}]` : flags}`,
+    async run(args, ctx) {
+      const { values, positionals } = parse(
+        args,
+        { as: { type: "string" }, reason: { type: "string" }, justification: { type: "string" } },
+        1,
+      );
+      const id = required(positionals[0], "the request ID");
+      const email = emailSchema.safeParse(required(values.as, "--as"));
+      if (!email.success) throw new CliError("--as: expected an email address");
+      const { db } = await ctx.db();
+      const user = await findUserByEmail(db, email.data);
+      if (!user) throw new CliError(`--as: no user with email ${email.data}`, 1);
+      if (needsReason) required(values.reason, "--reason");
+      const command: DecisionCommand =
+        verb === "approve"
+          ? { type: "approve", justification: values.justification }
+          : verb === "reject"
+            ? { type: "reject", reason: values.reason ?? "" }
+            : verb === "quarantine"
+              ? { type: "quarantine", reason: values.reason ?? "" }
+              : { type: verb, reason: values.reason };
+      const { request } = await decideRequest(db, id, command, { kind: "user", userId: user.id });
+      print(
+        ctx,
+        values.json,
+        {
+          id: request.id,
+          status: request.status,
+          escalated_to: request.escalated_to,
+          approvals: request.approvals.length,
+        },
+        `Request ${request.id} is now ${request.status}${request.escalated_to ? ` (waiting for ${request.escalated_to})` : ""}`,
+      );
+    },
+  };
+}
+
+function until(iso: string): string {
+  const ms = Date.parse(iso) - Date.now();
+  if (ms <= 0) return "overdue";
+  const minutes = Math.floor(ms / 60_000);
+  return minutes >= 60
+    ? `${Math.floor(minutes / 60)}h${minutes % 60}m`
+    : `${minutes}m${Math.floor((ms % 60_000) / 1000)}s`;
+}
+
+const queueRow = (r: RequestSummary) => ({
+  id: r.id,
+  risk: r.risk.level,
+  status: r.status,
+  action: [r.action.type, r.action.environment].filter(Boolean).join(" @ "),
+  agent: r.agent_name,
+  workflow: r.workflow_id,
+  approvals: `${r.approvals.have}/${r.approvals.need}`,
+  role: r.required_role,
+  expires:
+    r.status === "pending" || r.status === "escalated" || r.status === "quarantined"
+      ? until(r.expires_at)
+      : "-",
+});
+
+COMMANDS["list-pending"] = {
+  summary: "list-pending [--role ROLE] [--status pending|escalated|quarantined] [--limit N]",
+  async run(args, ctx) {
+    const { values } = parse(args, {
+      role: { type: "string" },
+      status: { type: "string" },
+      limit: { type: "string" },
+    });
+    const role = values.role ? roleSchema.safeParse(values.role) : undefined;
+    if (role && !role.success) throw new CliError(`--role: expected one of ${ROLES.join(", ")}`);
+    const status = values.status ? z.enum(OPEN_STATUSES).safeParse(values.status) : undefined;
+    if (status && !status.success)
+      throw new CliError(`--status: expected one of ${OPEN_STATUSES.join(", ")}`);
+    const limit = values.limit ? Number(values.limit) : 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+      throw new CliError("--limit: a whole number from 1 to 200");
+    const { db } = await ctx.db();
+    const queue = await getQueue(db, { role: role?.data, status: status?.data, limit });
+    print(
+      ctx,
+      values.json,
+      queue.items,
+      table(queue.items.map(queueRow), [
+        "id",
+        "risk",
+        "status",
+        "action",
+        "agent",
+        "workflow",
+        "approvals",
+        "role",
+        "expires",
+      ]),
+    );
+  },
+};
+for (const [verb, needsReason] of [
+  ["approve", false],
+  ["reject", true],
+  ["escalate", false],
+  ["quarantine", true],
+  ["release", false],
+] as const) {
+  COMMANDS[verb] = decisionCommand(verb, needsReason);
+}
+COMMANDS.status = {
+  summary: "status WORKFLOW_ID — counts, timeline and requests of a workflow",
+  async run(args, ctx) {
+    const { values, positionals } = parse(args, {}, 1);
+    const { db } = await ctx.db();
+    const status = await getWorkflowStatus(db, required(positionals[0], "the workflow ID"));
+    const counts = Object.entries(status.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    const human = [
+      `Workflow ${status.workflow_id}: ${counts}`,
+      `Started ${status.started_at ?? "-"}, last activity ${status.last_activity_at ?? "-"}`,
+      "",
+      table(status.requests.map(queueRow), [
+        "id",
+        "risk",
+        "status",
+        "action",
+        "agent",
+        "approvals",
+      ]),
+      table(
+        status.events.map((e) => ({
+          seq: e.seq,
+          at: e.at,
+          event: e.type,
+          actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id.slice(0, 8)}` : ""}`,
+          request: e.request_id?.slice(0, 8) ?? "-",
+        })),
+        ["seq", "at", "event", "actor", "request"],
+      ),
+    ].join("\n");
+    print(ctx, values.json, status, human);
+  },
+};
+COMMANDS["clean-expired"] = {
+  summary: "expire and auto-escalate what is due now (the app's sweeper does this every second)",
+  async run(args, ctx) {
+    const { values } = parse(args, {});
+    const { db } = await ctx.db();
+    const swept = await sweepDueRequests(db);
+    const checkpoints = await expireCheckpoints(db, new Date());
+    const result = { ...swept, checkpoints_expired: checkpoints };
+    print(
+      ctx,
+      values.json,
+      result,
+      `Expired ${swept.expired} request(s), escalated ${swept.escalated}, expired ${checkpoints} checkpoint(s).`,
+    );
+  },
+};
+COMMANDS.audit = {
+  summary: "audit verify — check the whole hash chain and name the first broken link",
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    if (sub !== "verify") throw new CliError('expected "audit verify"');
+    const { values } = parse(rest, {});
+    const { db } = await ctx.db();
+    const result = await verifyAuditLog(db);
+    print(
+      ctx,
+      values.json,
+      result,
+      result.ok
+        ? `Audit chain intact: ${result.count} event(s) verified.`
+        : `Audit chain BROKEN at event ${result.break.seq} (${result.break.kind}): ${result.break.message}`,
+    );
+    if (!result.ok) throw new CliError("the audit chain does not verify", 1);
   },
 };
 

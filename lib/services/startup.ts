@@ -1,8 +1,9 @@
 // What the server does once when it starts: refuse a bad environment or configuration
-// (fail closed, with a message naming the problem), then migrate the database.
+// (fail closed, with a message naming the problem), migrate the database, start the sweeper.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { hitlConfig } from "./config";
+import { startSweeper } from "./sweeper";
 
 export async function startServer(): Promise<void> {
   try {
@@ -18,4 +19,5 @@ export async function startServer(): Promise<void> {
     // The database may come back: requests answer 503 meanwhile and getDb() retries.
     console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
   }
+  startSweeper();
 }

@@ -1,0 +1,155 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type DbHandle, execRows } from "@/db/client";
+import { createTestDb, type TestDb } from "@/db/testing";
+import { createApiKey } from "@/lib/services/keys";
+import { type AgentCaller, submitTask } from "@/lib/services/lifecycle";
+import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { addUser } from "@/lib/services/users";
+
+const exec = promisify(execFile);
+const root = path.join(import.meta.dirname, "..", "..");
+
+// The seeds' operator flow, end to end through the CLI as a subprocess: list pending,
+// approve, reject with a reason, a workflow's status, clean expired, verify the audit.
+// On PGlite the CLI and this test take turns on the embedded database (one process at a
+// time), so the test closes its handle before each CLI call.
+describe("operator flow through the CLI", () => {
+  let t: TestDb | undefined;
+  let dataDir = "";
+  let cliEnv: Record<string, string>;
+  const ids: Record<string, string> = {};
+
+  async function withDb<T>(fn: (h: DbHandle) => Promise<T>): Promise<T> {
+    if (t) return fn(t);
+    const h = await createDb({ dataDir, migrationsDir: path.join(root, "drizzle") });
+    try {
+      return await fn(h);
+    } finally {
+      await h.close();
+    }
+  }
+
+  async function hitl(...args: string[]) {
+    try {
+      const { stdout, stderr } = await exec(
+        path.join(root, "node_modules", ".bin", "tsx"),
+        ["lib/cli/main.ts", ...args],
+        {
+          cwd: root,
+          env: { ...process.env, ...cliEnv },
+        },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  beforeAll(async () => {
+    if (process.env.DATABASE_URL) {
+      t = await createTestDb();
+      cliEnv = { DATABASE_URL: t.url ?? "" };
+    } else {
+      dataDir = mkdtempSync(path.join(os.tmpdir(), "airlock-ops-"));
+      cliEnv = { DATABASE_URL: "", AIRLOCK_DATA_DIR: dataDir };
+      await withDb((h) => h.migrate());
+    }
+    await withDb(async ({ db }) => {
+      await addUser(db, { email: "lead@ops.test", role: "tech_lead" });
+      await addUser(db, { email: "owner@ops.test", role: "tech_lead" });
+      const key = await createApiKey(db, { agent: "deployer", owner: "owner@ops.test" });
+      const [owner] = await execRows<{ id: string }>(
+        db,
+        sql`SELECT id FROM users WHERE email = 'owner@ops.test'`,
+      );
+      const caller: AgentCaller = { keyId: key.id, agent: "deployer", ownerId: owner?.id ?? null };
+      const body = (a: Record<string, unknown>) =>
+        taskBody(a, { workflow_id: "deploy-auth-2026-11" });
+      ids.toApprove = (await submitTask(db, caller, body(ACTIONS.high))).request.id;
+      ids.toReject = (await submitTask(db, caller, body(ACTIONS.medium))).request.id;
+      ids.toExpire = (
+        await submitTask(db, caller, body({ ...ACTIONS.medium, description: "Will expire" }))
+      ).request.id;
+      await execRows(
+        db,
+        sql`UPDATE approval_requests SET expires_at = now() - interval '1 minute' WHERE id = ${ids.toExpire}`,
+      );
+    });
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  it("lists pending requests, highest risk first", async () => {
+    const human = await hitl("list-pending");
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/ID\s+RISK\s+STATUS\s+ACTION/);
+    const items = JSON.parse((await hitl("list-pending", "--json")).stdout) as {
+      id: string;
+      risk: { level: string };
+    }[];
+    expect(new Set(items.map((i) => i.id))).toEqual(
+      new Set([ids.toApprove, ids.toReject, ids.toExpire]),
+    );
+    expect(items[0]?.id).toBe(ids.toApprove);
+    expect(items[0]?.risk.level).toBe("high");
+  });
+
+  it("refuses a decision outside the rules with a one-line reason", async () => {
+    const own = await hitl("approve", ids.toApprove as string, "--as", "owner@ops.test");
+    expect(own.code).toBe(1);
+    expect(own.stderr.trim().split("\n")).toHaveLength(1);
+    expect(own.stderr).toMatch(/submitted|own/i);
+    const noReason = await hitl("reject", ids.toReject as string, "--as", "lead@ops.test");
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/--reason is required/);
+    const nobody = await hitl("approve", ids.toApprove as string, "--as", "ghost@ops.test");
+    expect(nobody.stderr).toMatch(/no user with email ghost@ops.test/);
+  });
+
+  it("approves, rejects with a reason, and shows the workflow's status", async () => {
+    const approved = await hitl(
+      "approve",
+      ids.toApprove as string,
+      "--as",
+      "lead@ops.test",
+      "--json",
+    );
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ status: "approved" });
+    const rejected = await hitl(
+      "reject",
+      ids.toReject as string,
+      "--as",
+      "lead@ops.test",
+      "--reason",
+      "Security concerns",
+    );
+    expect(rejected.stdout).toMatch(/is now rejected/);
+    const again = await hitl("approve", ids.toReject as string, "--as", "lead@ops.test");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already rejected/);
+    const status = JSON.parse((await hitl("status", "deploy-auth-2026-11", "--json")).stdout);
+    expect(status.counts).toMatchObject({ total: 3, approved: 1, rejected: 1 });
+    expect(status.events.map((e: { type: string }) => e.type)).toContain("hitl.rejected");
+    const human = await hitl("status", "deploy-auth-2026-11");
+    expect(human.stdout).toMatch(/Workflow deploy-auth-2026-11: total 3/);
+  });
+
+  it("cleans expired requests, then verifies the audit chain", async () => {
+    const cleaned = JSON.parse((await hitl("clean-expired", "--json")).stdout);
+    expect(cleaned.expired).toBe(1);
+    const status = JSON.parse((await hitl("status", "deploy-auth-2026-11", "--json")).stdout);
+    expect(status.counts.expired).toBe(1);
+    const verify = await hitl("audit", "verify");
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/Audit chain intact: \d+ event\(s\) verified/);
+  });
+});

@@ -1,0 +1,111 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execRows } from "@/db/client";
+import { verifyAuditLog } from "./audit";
+import { decideRequest, submitTask } from "./lifecycle";
+import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
+
+// Tampering goes around the application, as an attacker with database access would: the
+// append-only trigger is switched off for each case and everything is put back after it.
+describe("audit verify", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+    for (let i = 0; i < 5; i++) {
+      const { request } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+      await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "approve" },
+        { kind: "user", userId: f.users.lead.id },
+      );
+    }
+  });
+  afterAll(async () => {
+    await f?.t.destroy();
+  });
+
+  const run = (query: ReturnType<typeof sql>) => execRows(f.t.db, query);
+
+  async function tampered(change: () => Promise<unknown>, restore: () => Promise<unknown>) {
+    await run(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
+    try {
+      await change();
+      return await verifyAuditLog(f.t.db);
+    } finally {
+      await restore();
+      await run(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
+    }
+  }
+
+  it("passes on the untouched log", async () => {
+    const result = await verifyAuditLog(f.t.db);
+    expect(result).toMatchObject({ ok: true });
+    // 8 users and 2 keys created, then each of 5 requests submitted and approved.
+    expect(result.count).toBe(10 + 5 * 2);
+  });
+
+  it("refuses updates and deletes through the append-only trigger", async () => {
+    await expect(run(sql`UPDATE audit_events SET payload = '{}' WHERE seq = 1`)).rejects.toThrow();
+    await expect(run(sql`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow();
+  });
+
+  it("finds an edited event", async () => {
+    const [row] = await run(sql`SELECT payload::text AS payload FROM audit_events WHERE seq = 12`);
+    const result = await tampered(
+      () => run(sql`UPDATE audit_events SET payload = payload || '{"forged":true}' WHERE seq = 12`),
+      () =>
+        run(sql`UPDATE audit_events SET payload = ${row?.payload as string}::jsonb WHERE seq = 12`),
+    );
+    expect(result).toMatchObject({ ok: false, break: { kind: "edited", seq: 12 } });
+  });
+
+  it("finds an edited event whose hash was recomputed (the next link breaks)", async () => {
+    const [row] = await run(sql`SELECT hash FROM audit_events WHERE seq = 9`);
+    const result = await tampered(
+      () => run(sql`UPDATE audit_events SET hash = repeat('a', 64) WHERE seq = 9`),
+      () => run(sql`UPDATE audit_events SET hash = ${row?.hash as string} WHERE seq = 9`),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.break.seq).toBe(9);
+  });
+
+  it("finds a deleted event", async () => {
+    const [saved] = await run(sql`SELECT * FROM audit_events WHERE seq = 15`);
+    const result = await tampered(
+      () => run(sql`DELETE FROM audit_events WHERE seq = 15`),
+      () =>
+        run(
+          sql`INSERT INTO audit_events SELECT * FROM jsonb_populate_record(NULL::audit_events, ${JSON.stringify(saved)}::jsonb)`,
+        ),
+    );
+    expect(result).toMatchObject({ ok: false, break: { kind: "gap", seq: 16 } });
+  });
+
+  it("finds two swapped events", async () => {
+    const swap = async () => {
+      await run(sql`UPDATE audit_events SET seq = -1 WHERE seq = 10`);
+      await run(sql`UPDATE audit_events SET seq = 10 WHERE seq = 11`);
+      await run(sql`UPDATE audit_events SET seq = 11 WHERE seq = -1`);
+    };
+    const result = await tampered(swap, swap);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.break.seq).toBe(10);
+  });
+
+  it("finds events cut off the end of the log", async () => {
+    const [last] = await run(sql`SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1`);
+    const result = await tampered(
+      () => run(sql`DELETE FROM audit_events WHERE seq = ${last?.seq as number}`),
+      () =>
+        run(
+          sql`INSERT INTO audit_events SELECT * FROM jsonb_populate_record(NULL::audit_events, ${JSON.stringify(last)}::jsonb)`,
+        ),
+    );
+    expect(result).toMatchObject({ ok: false, break: { kind: "truncated" } });
+  });
+
+  it("passes again once everything is put back", async () => {
+    expect(await verifyAuditLog(f.t.db)).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,120 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execRows } from "@/db/client";
+import { createStandingApproval, listStandingApprovals, revokeStandingApproval } from "./grants";
+import { submitTask } from "./lifecycle";
+import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
+
+describe("standing approvals", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+  });
+  afterAll(async () => {
+    await f?.t.destroy();
+  });
+
+  const grant = (overrides: Record<string, unknown> = {}) => ({
+    agent: "alpha",
+    type_pattern: "DEPLOY",
+    environment: "staging",
+    max_uses: 2,
+    expires_in_minutes: 120,
+    reason: "Release week",
+    ...overrides,
+  });
+
+  it("approves matching requests on arrival, counts uses, and stops at the limit", async () => {
+    const g = await createStandingApproval(f.t.db, f.users.lead.id, grant());
+    expect(g).toMatchObject({ agent: "alpha", max_level: "high", uses: 0 });
+    const first = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.medium));
+    const second = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.medium));
+    const third = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.medium));
+    expect([first, second, third].map((r) => [r.request.status, r.request.grant_id])).toEqual([
+      ["approved", g.id],
+      ["approved", g.id],
+      ["pending", null],
+    ]);
+    const [row] = await execRows<{ uses: number }>(
+      f.t.db,
+      sql`SELECT uses FROM standing_approvals WHERE id = ${g.id}`,
+    );
+    expect(row?.uses).toBe(2);
+  });
+
+  it("never lets the agent's owner approve their own agent ahead of time", async () => {
+    const g = await createStandingApproval(
+      f.t.db,
+      f.users.owner.id,
+      grant({ agent: "alpha", type_pattern: "ANALYSIS.*", environment: null }),
+    );
+    const r = await submitTask(
+      f.t.db,
+      f.alpha,
+      taskBody({ type: "ANALYSIS.MARKET", description: "Size the market" }),
+    );
+    expect(g.id).toBeTruthy();
+    expect(r.request).toMatchObject({ status: "pending", grant_id: null });
+  });
+
+  it("never covers another agent, another environment, or a critical action", async () => {
+    await createStandingApproval(
+      f.t.db,
+      f.users.ops.id,
+      grant({ type_pattern: "*", environment: null, max_uses: 100 }),
+    );
+    expect((await submitTask(f.t.db, f.beta, taskBody(ACTIONS.medium))).request.status).toBe(
+      "pending",
+    );
+    expect((await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.critical))).request.status).toBe(
+      "pending",
+    );
+    expect((await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high))).request.status).toBe(
+      "approved",
+    );
+  });
+
+  it("refuses grants beyond the grantor's rights and with bad input", async () => {
+    await expect(createStandingApproval(f.t.db, f.users.viewer.id, grant())).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    await expect(
+      createStandingApproval(f.t.db, f.users.lead.id, grant({ max_uses: 0 })),
+    ).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringContaining("max_uses"),
+    });
+    await expect(
+      createStandingApproval(f.t.db, f.users.lead.id, grant({ type_pattern: "[" })),
+    ).rejects.toMatchObject({
+      code: "unprocessable",
+    });
+  });
+
+  it("is revocable by its grantor (once), lists, and is audited", async () => {
+    const g = await createStandingApproval(
+      f.t.db,
+      f.users.lead2.id,
+      grant({ type_pattern: "scale" }),
+    );
+    expect((await listStandingApprovals(f.t.db, { activeOnly: true })).map((x) => x.id)).toContain(
+      g.id,
+    );
+    await expect(revokeStandingApproval(f.t.db, f.users.dev.id, g.id)).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    const revoked = await revokeStandingApproval(f.t.db, f.users.lead2.id, g.id);
+    expect(revoked.revoked_by).toBe(f.users.lead2.id);
+    await expect(revokeStandingApproval(f.t.db, f.users.lead2.id, g.id)).rejects.toMatchObject({
+      code: "conflict",
+    });
+    expect(
+      (await listStandingApprovals(f.t.db, { activeOnly: true })).map((x) => x.id),
+    ).not.toContain(g.id);
+    const events = await execRows<{ type: string }>(
+      f.t.db,
+      sql`SELECT type FROM audit_events WHERE payload->>'grant_id' = ${g.id} ORDER BY seq`,
+    );
+    expect(events.map((e) => e.type)).toEqual(["hitl.grant_created", "hitl.grant_revoked"]);
+  });
+});

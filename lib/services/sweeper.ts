@@ -1,0 +1,45 @@
+// The in-app sweeper: every HITL_SWEEP_INTERVAL_MS, expire and auto-escalate what is due and
+// expire old checkpoints. Started once per process; several instances may run it at once
+// (rows are taken with SKIP LOCKED), so expiry lands within seconds of the deadline even if
+// nobody looks.
+import { getDb } from "@/db/client";
+import { env } from "@/lib/env";
+import { expireCheckpoints } from "./checkpoints";
+import { type SweepResult, sweepDueRequests } from "./lifecycle";
+
+const key = Symbol.for("airlock.sweeper");
+type GlobalWithSweeper = typeof globalThis & { [key]?: NodeJS.Timeout };
+
+export interface FullSweep extends SweepResult {
+  checkpointsExpired: number;
+}
+
+export async function sweepOnce(): Promise<FullSweep> {
+  const { db } = await getDb();
+  const requests = await sweepDueRequests(db);
+  const checkpointsExpired = await expireCheckpoints(db, new Date());
+  return { ...requests, checkpointsExpired };
+}
+
+export function startSweeper(intervalMs = env().HITL_SWEEP_INTERVAL_MS): void {
+  const g = globalThis as GlobalWithSweeper;
+  if (g[key]) return;
+  let running = false;
+  g[key] = setInterval(() => {
+    // A slow sweep (or an unreachable database) never stacks up runs.
+    if (running) return;
+    running = true;
+    sweepOnce()
+      .catch((error: unknown) => console.error(`Airlock sweeper: ${(error as Error).message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  g[key].unref();
+}
+
+export function stopSweeper(): void {
+  const g = globalThis as GlobalWithSweeper;
+  if (g[key]) clearInterval(g[key]);
+  g[key] = undefined;
+}
