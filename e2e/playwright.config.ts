@@ -37,7 +37,8 @@ export default defineConfig({
   },
   webServer: {
     command: `npx next start -p ${port}`,
-    cwd: path.join(import.meta.dirname, ".."),
+    // Playwright loads this file as CommonJS.
+    cwd: path.join(__dirname, ".."),
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
