@@ -16,6 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { CHECKPOINT_TYPES } from "../lib/contract/checkpoints";
 import { REQUEST_STATUSES, RISK_LEVELS, ROLES } from "../lib/hitl/types";
 
 // Text columns with CHECK constraints rather than PostgreSQL enums: adding a value later is
@@ -25,13 +26,7 @@ const inList = (column: string, values: readonly string[]) =>
 
 export const EXECUTION_VALUES = ["waiting", "running", "completed", "failed"] as const;
 export const KEY_SCOPE_VALUES = ["agent", "reviewer"] as const;
-export const CHECKPOINT_TYPE_VALUES = [
-  "state",
-  "approval_gate",
-  "external_call",
-  "timer",
-  "error_recovery",
-] as const;
+export const CHECKPOINT_TYPE_VALUES = CHECKPOINT_TYPES;
 export const CHECKPOINT_STATUS_VALUES = ["active", "resumed", "expired", "cancelled"] as const;
 export const OUTBOX_STATUS_VALUES = ["pending", "delivered", "dead"] as const;
 

@@ -1,14 +1,36 @@
 import { z } from "zod";
-import { CHECKPOINT_TYPE_VALUES } from "@/db/schema";
 import { jsonObject, requiredText, text } from "./json";
+
+export const CHECKPOINT_TYPES = [
+  "state",
+  "approval_gate",
+  "external_call",
+  "timer",
+  "error_recovery",
+] as const;
 
 export const saveCheckpointSchema = z.strictObject({
   name: requiredText(200),
-  type: z.enum(CHECKPOINT_TYPE_VALUES, {
-    error: `expected one of ${CHECKPOINT_TYPE_VALUES.join(", ")}`,
-  }),
+  type: z.enum(CHECKPOINT_TYPES, { error: `expected one of ${CHECKPOINT_TYPES.join(", ")}` }),
   data: jsonObject,
   expires_at: z.iso.datetime({ offset: true, error: "expected an ISO 8601 date-time" }).optional(),
   correlation_id: text(200).optional(),
   run_id: z.uuid().optional(),
 });
+
+export const checkpointSchema = z.object({
+  checkpoint_id: z.uuid(),
+  action_id: z.uuid(),
+  name: z.string(),
+  type: z.enum(CHECKPOINT_TYPES),
+  data: z.unknown(),
+  sequence_number: z.int(),
+  status: z.enum(["active", "resumed", "expired", "cancelled"]),
+  correlation_id: z.string().nullable(),
+  run_id: z.string().nullable(),
+  created_at: z.iso.datetime(),
+  expires_at: z.iso.datetime().nullable(),
+  resumed_at: z.iso.datetime().nullable(),
+  resumed_by: z.string().nullable(),
+});
+export type CheckpointDto = z.infer<typeof checkpointSchema>;

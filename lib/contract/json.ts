@@ -10,7 +10,13 @@ function firstProblem(value: unknown, depth: number, path: (string | number)[]):
   if (typeof value === "string") {
     return value.includes("\u0000") ? { path, message: "must not contain NUL characters" } : null;
   }
-  if (typeof value !== "object" || value === null) return null;
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? null : { path, message: "must be a finite number" };
+  }
+  if (value === null || typeof value === "boolean") return null;
+  if (typeof value !== "object" || !(Array.isArray(value) || isPlainObject(value))) {
+    return { path, message: "must be a JSON value" };
+  }
   if (depth > MAX_JSON_DEPTH) {
     return { path, message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
   }
@@ -25,8 +31,16 @@ function firstProblem(value: unknown, depth: number, path: (string | number)[]):
   return null;
 }
 
-/** An object of JSON values (`inputs`, `context`, checkpoint `data`). */
-export const jsonObject = z.record(z.string(), z.json()).superRefine((value, ctx) => {
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * An object of JSON values (`inputs`, `context`, checkpoint `data`), checked by a walk rather
+ * than the recursive z.json(), which the OpenAPI generator cannot describe.
+ */
+export const jsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   const problem = firstProblem(value, 1, []);
   if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
 });

@@ -30,3 +30,85 @@ export const submitTaskSchema = z.strictObject({
 export type SubmitTaskInput = z.output<typeof submitTaskSchema>;
 
 export const IDEMPOTENCY_KEY_MAX = 200;
+
+export const REQUEST_STATUS_VALUES = [
+  "pending",
+  "escalated",
+  "quarantined",
+  "approved",
+  "rejected",
+  "expired",
+  "cancelled",
+] as const;
+export const RISK_LEVEL_VALUES = ["low", "medium", "high", "critical"] as const;
+export const EXECUTION_VALUES = ["waiting", "running", "completed", "failed"] as const;
+
+export const riskSchema = z.object({
+  level: z.enum(RISK_LEVEL_VALUES),
+  score: z.number().min(0).max(1),
+  reasons: z.array(z.string()),
+  matched_rules: z.array(z.string()),
+});
+
+export const submitTaskResponseSchema = z.object({
+  task_id: z.uuid(),
+  thread_id: z.string(),
+  approval_request_id: z.uuid(),
+  status: z.enum(REQUEST_STATUS_VALUES),
+  auto_approved: z.boolean(),
+  risk: riskSchema,
+  expires_at: z.iso.datetime().nullable(),
+});
+export type SubmitTaskResponse = z.infer<typeof submitTaskResponseSchema>;
+
+export const approvalGivenSchema = z.object({
+  approver_id: z.uuid(),
+  role: z.string(),
+  justification: z.string().nullable(),
+  /** False once an edit changed what was approved: it no longer counts. */
+  counts: z.boolean(),
+  at: z.iso.datetime(),
+});
+
+export const taskSchema = z.object({
+  task_id: z.uuid(),
+  workflow_id: z.string(),
+  thread_id: z.string(),
+  agent_name: z.string(),
+  approval_request_id: z.uuid(),
+  status: z.enum(REQUEST_STATUS_VALUES),
+  auto_approved: z.boolean(),
+  execution: z.enum(EXECUTION_VALUES),
+  risk: riskSchema,
+  action: actionSchema.partial({ description: true }),
+  approvals: z.array(approvalGivenSchema),
+  required_approvals: z.int(),
+  decision: z
+    .object({
+      status: z.enum(["approved", "rejected", "expired", "cancelled"]),
+      decided_at: z.iso.datetime(),
+      /** The reviewer who closed it; null when the system or the agent did. */
+      reviewer_id: z.uuid().nullable(),
+      justification: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .nullable(),
+  /** The inputs to run with when a reviewer edited them before approving; else null. */
+  edited_inputs: z.record(z.string(), z.unknown()).nullable(),
+  escalated_to: z.string().nullable(),
+  created_at: z.iso.datetime(),
+  expires_at: z.iso.datetime(),
+  resumed_at: z.iso.datetime().nullable(),
+});
+export type TaskDto = z.infer<typeof taskSchema>;
+
+export const resumeResponseSchema = z.object({
+  task_id: z.uuid(),
+  status: z.literal("approved"),
+  resumed: z.literal(true),
+  resumed_at: z.iso.datetime(),
+  /** The action to run, with any inputs a reviewer edited. */
+  action: actionSchema.partial({ description: true }),
+});
+
+export const cancelTaskSchema = z.strictObject({ reason: text(2000).optional() });

@@ -14,29 +14,17 @@ import {
   nextCheckpointSequence,
 } from "@/db/queries/checkpoints";
 import { approvalRequests } from "@/db/schema";
-import { saveCheckpointSchema } from "@/lib/contract/checkpoints";
+import {
+  type CheckpointDto,
+  checkpointSchema,
+  saveCheckpointSchema,
+} from "@/lib/contract/checkpoints";
 import { type AuditActor, SYSTEM_ACTOR } from "./actor";
 import { ServiceError } from "./errors";
 import { parseInput } from "./validation";
 
-export interface CheckpointDto {
-  checkpoint_id: string;
-  action_id: string;
-  name: string;
-  type: string;
-  data: unknown;
-  sequence_number: number;
-  status: string;
-  correlation_id: string | null;
-  run_id: string | null;
-  created_at: string;
-  expires_at: string | null;
-  resumed_at: string | null;
-  resumed_by: string | null;
-}
-
 export function toCheckpointDto(row: CheckpointRow): CheckpointDto {
-  return {
+  return checkpointSchema.parse({
     checkpoint_id: row.id,
     action_id: row.actionId,
     name: row.checkpointName,
@@ -50,7 +38,7 @@ export function toCheckpointDto(row: CheckpointRow): CheckpointDto {
     expires_at: row.expiresAt?.toISOString() ?? null,
     resumed_at: row.resumedAt?.toISOString() ?? null,
     resumed_by: row.resumedBy,
-  };
+  });
 }
 
 // Saving locks the action's request row, so concurrent saves take sequence numbers one

@@ -1,0 +1,19 @@
+// GET /api/hitl/actions/{id}/checkpoints/{name} — the latest checkpoint of that name
+import { z } from "zod";
+import { taskReader } from "@/lib/api/principals";
+import { apiRoute } from "@/lib/api/route";
+import { requiredText } from "@/lib/contract/json";
+import { getLatestCheckpoint } from "@/lib/services/checkpoints";
+import { assertActionAccess } from "@/lib/services/tasks";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute({
+  name: "GET /api/hitl/actions/{id}/checkpoints/{name}",
+  auth: "key",
+  params: z.object({ id: z.uuid({ error: "expected a uuid" }), checkpoint: requiredText(200) }),
+  async handler({ db, principal, params }) {
+    await assertActionAccess(db, taskReader(principal), params.id);
+    return { body: await getLatestCheckpoint(db, params.id, params.checkpoint) };
+  },
+});

@@ -1,0 +1,30 @@
+// POST /api/hitl/grants — grant a standing approval within the reviewer's own rights
+// GET  /api/hitl/grants — standing approvals (?active=true for the ones in force)
+import { z } from "zod";
+import { grantDto } from "@/lib/api/dto";
+import { apiRoute } from "@/lib/api/route";
+import { createStandingApproval, listStandingApprovals } from "@/lib/services/grants";
+
+export const dynamic = "force-dynamic";
+
+export const POST = apiRoute({
+  name: "POST /api/hitl/grants",
+  auth: "reviewer",
+  body: "json",
+  async handler({ db, principal, body }) {
+    return {
+      status: 201,
+      body: grantDto(await createStandingApproval(db, principal.userId, body)),
+    };
+  },
+});
+
+export const GET = apiRoute({
+  name: "GET /api/hitl/grants",
+  auth: "reviewer",
+  query: z.strictObject({ active: z.enum(["true", "false"]).default("false") }),
+  async handler({ db, query }) {
+    const grants = await listStandingApprovals(db, { activeOnly: query.active === "true" });
+    return { body: { items: grants.map(grantDto) } };
+  },
+});

@@ -1,0 +1,11 @@
+// GET /api/metrics — Prometheus text format
+import { metrics } from "@/lib/api/metrics";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  const { registry } = metrics();
+  return new Response(await registry.metrics(), {
+    headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
+  });
+}

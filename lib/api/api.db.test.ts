@@ -1,0 +1,244 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { DOCUMENTED_ROUTES } from "./openapi";
+import { type ApiHarness, createApiHarness } from "./testing";
+
+describe("the agent API, end to end", () => {
+  let api: ApiHarness;
+  let agent: string;
+  let lead: string;
+  beforeAll(async () => {
+    api = await createApiHarness();
+    agent = api.f.alpha.key;
+    lead = await api.reviewerKey("lead");
+  });
+  afterAll(async () => {
+    await api?.f.t.destroy();
+  });
+
+  it("submits, waits, is approved by a reviewer key, and resumes once", async () => {
+    const submitted = await api.call("POST", "/api/tasks", {
+      key: agent,
+      body: taskBody(ACTIONS.high),
+    });
+    expect(submitted.status).toBe(201);
+    expect(submitted.json).toMatchObject({
+      status: "pending",
+      auto_approved: false,
+      risk: { level: "high" },
+    });
+    const { task_id, approval_request_id } = submitted.json;
+
+    const early = await api.call("POST", `/api/tasks/${task_id}/resume`, { key: agent });
+    expect(early.status).toBe(409);
+
+    const waiting = api.call("GET", `/api/tasks/${task_id}?wait=10`, { key: agent });
+    await new Promise((r) => setTimeout(r, 200));
+    const decided = await api.call("POST", `/api/hitl/actions/${approval_request_id}/approve`, {
+      key: lead,
+      body: { justification: "Looks good" },
+    });
+    expect(decided.status).toBe(200);
+    expect(decided.json).toMatchObject({
+      id: approval_request_id,
+      status: "approved",
+      approvals: { have: 1, need: 1 },
+    });
+    const waited = await waiting;
+    expect(waited.status).toBe(200);
+    expect(waited.json).toMatchObject({
+      status: "approved",
+      decision: { status: "approved", justification: "Looks good" },
+    });
+
+    const resumed = await api.call("POST", `/api/tasks/${task_id}/resume`, { key: agent });
+    expect(resumed.status).toBe(200);
+    expect(resumed.json).toMatchObject({ resumed: true, action: { type: "deploy" } });
+    const again = await api.call("POST", `/api/tasks/${task_id}/resume`, { key: agent });
+    expect(again.json).toEqual(resumed.json);
+  });
+
+  it("answers the resume contract from the request's state", async () => {
+    const reject = (
+      await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.medium) })
+    ).json;
+    await api.call("POST", `/api/hitl/actions/${reject.approval_request_id}/reject`, {
+      key: lead,
+      body: { reason: "Not in the freeze" },
+    });
+    const refused = await api.call("POST", `/api/tasks/${reject.task_id}/resume`, { key: agent });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.message).toContain("Not in the freeze");
+
+    const cancel = (
+      await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.medium) })
+    ).json;
+    const cancelled = await api.call("POST", `/api/tasks/${cancel.task_id}/cancel`, { key: agent });
+    expect(cancelled.json.status).toBe("cancelled");
+    expect(
+      (await api.call("POST", `/api/tasks/${cancel.task_id}/resume`, { key: agent })).status,
+    ).toBe(410);
+    expect(
+      (
+        await api.call("POST", "/api/tasks/00000000-0000-4000-8000-000000000000/resume", {
+          key: agent,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it("keeps agents out of each other's tasks (404, not 403)", async () => {
+    const mine = (
+      await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.high) })
+    ).json;
+    const other = api.f.beta.key;
+    expect((await api.call("GET", `/api/tasks/${mine.task_id}`, { key: other })).status).toBe(404);
+    expect(
+      (await api.call("POST", `/api/tasks/${mine.task_id}/cancel`, { key: other })).status,
+    ).toBe(404);
+    expect(
+      (
+        await api.call("GET", `/api/hitl/actions/${mine.approval_request_id}/checkpoints`, {
+          key: other,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it("honours Idempotency-Key: same body → same task, other body → 422", async () => {
+    const headers = { "idempotency-key": "api-retry-1" };
+    const body = taskBody(ACTIONS.medium);
+    const first = await api.call("POST", "/api/tasks", { key: agent, body, headers });
+    const second = await api.call("POST", "/api/tasks", { key: agent, body, headers });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(second.json.task_id).toBe(first.json.task_id);
+    const other = await api.call("POST", "/api/tasks", {
+      key: agent,
+      body: taskBody(ACTIONS.high),
+      headers,
+    });
+    expect(other.status).toBe(422);
+  });
+
+  it("saves, lists, reads and resumes checkpoints", async () => {
+    const task = (
+      await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.high) })
+    ).json;
+    const base = `/api/hitl/actions/${task.approval_request_id}/checkpoints`;
+    const saved = await api.call("POST", base, {
+      key: agent,
+      body: { name: "step", type: "state", data: { n: 1 } },
+    });
+    expect(saved.status).toBe(201);
+    await api.call("POST", base, {
+      key: agent,
+      body: { name: "step", type: "state", data: { n: 2 } },
+    });
+    expect((await api.call("GET", base, { key: agent })).json.items).toHaveLength(2);
+    expect((await api.call("GET", `${base}/step`, { key: lead })).json).toMatchObject({
+      data: { n: 2 },
+      sequence_number: 2,
+    });
+    const id = saved.json.checkpoint_id;
+    expect((await api.call("POST", `${base}/${id}/resume`, { key: agent })).status).toBe(200);
+    expect((await api.call("POST", `${base}/${id}/resume`, { key: agent })).status).toBe(409);
+  });
+
+  it("pages the approval queue with a keyset cursor, within the reviewer's role", async () => {
+    const dev = await api.reviewerKey("dev");
+    for (let i = 0; i < 5; i++)
+      await api.call("POST", "/api/tasks", {
+        key: api.f.beta.key,
+        body: taskBody(ACTIONS.medium, { workflow_id: "wf-page" }),
+      });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { json: { items: { id: string }[]; next_cursor: string | null } } =
+        await api.call(
+          "GET",
+          `/api/hitl/approval-queue?workflow_id=wf-page&limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+          { key: lead },
+        );
+      seen.push(...page.json.items.map((i) => i.id));
+      cursor = page.json.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+    // A developer approves only low risk: medium requests are not theirs to act on.
+    expect(
+      (await api.call("GET", "/api/hitl/approval-queue?workflow_id=wf-page", { key: dev })).json
+        .items,
+    ).toEqual([]);
+    expect(
+      (await api.call("GET", "/api/hitl/approval-queue?cursor=garbage", { key: lead })).status,
+    ).toBe(400);
+  });
+
+  it("grants standing approvals over the API, refusing critical and beyond-rights grants", async () => {
+    const body = {
+      agent: "beta",
+      type_pattern: "deploy",
+      environment: "staging",
+      max_uses: 3,
+      expires_in_minutes: 60,
+      reason: "Release",
+    };
+    const created = await api.call("POST", "/api/hitl/grants", { key: lead, body });
+    expect(created.status).toBe(201);
+    expect(created.json.max_level).toBe("high");
+    const auto = await api.call("POST", "/api/tasks", {
+      key: api.f.beta.key,
+      body: taskBody(ACTIONS.medium),
+    });
+    expect(auto.json).toMatchObject({ status: "approved", auto_approved: true });
+    const viewer = await api.reviewerKey("viewer");
+    expect((await api.call("POST", "/api/hitl/grants", { key: viewer, body })).status).toBe(403);
+    expect(
+      (await api.call("GET", "/api/hitl/grants?active=true", { key: lead })).json.items.length,
+    ).toBeGreaterThan(0);
+    expect(
+      (await api.call("DELETE", `/api/hitl/grants/${created.json.id}`, { key: lead })).json
+        .revoked_at,
+    ).not.toBeNull();
+  });
+
+  it("assesses without storing, and describes the rules", async () => {
+    const assessed = await api.call("POST", "/api/hitl/assess-risk", {
+      key: agent,
+      body: { type: "FETCH_AND_SEND_EMAIL", description: "x", inputs: { to: "a@b.example" } },
+    });
+    expect(assessed.json).toMatchObject({ level: "critical", requires_approval: true });
+    const rules = await api.call("GET", "/api/hitl/risk-rules", { key: agent });
+    expect(rules.json.levels.map((l: { level: string }) => l.level)).toEqual([
+      "low",
+      "medium",
+      "high",
+      "critical",
+    ]);
+  });
+
+  it("serves a valid OpenAPI 3.1 document listing every route", async () => {
+    const doc = (await api.call("GET", "/api/openapi.json")).json;
+    expect(await new Validator().validate(doc)).toMatchObject({ valid: true });
+    for (const r of DOCUMENTED_ROUTES)
+      expect(doc.paths[r.path]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
+    expect(
+      doc.paths["/api/tasks"].post.requestBody.content["application/json"].schema.properties,
+    ).toHaveProperty("action");
+    expect(
+      doc.paths["/api/tasks"].post.responses["201"].content["application/json"].schema.properties,
+    ).toHaveProperty("task_id");
+  });
+
+  it("exposes Prometheus metrics with request counts by route", async () => {
+    const text = (await api.call("GET", "/api/metrics")).text;
+    expect(text).toContain("airlock_process_resident_memory_bytes");
+    expect(text).toMatch(
+      /airlock_http_requests_total\{route="POST \/api\/tasks",method="POST",status="201"\} \d+/,
+    );
+  });
+});

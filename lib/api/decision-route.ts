@@ -1,0 +1,71 @@
+// POST /api/hitl/actions/{id}/<verb> for reviewer keys: the same decisions, through the same
+// service and rules, as the browser's and the CLI's.
+import type { z } from "zod";
+import {
+  approveBodySchema,
+  escalateBodySchema,
+  idParamsSchema,
+  quarantineBodySchema,
+  rejectBodySchema,
+  releaseBodySchema,
+  requestSummarySchema,
+} from "@/lib/contract/api";
+import type { Command } from "@/lib/hitl";
+import { decideRequest } from "@/lib/services/lifecycle";
+import { summarise } from "@/lib/services/queue";
+import { apiRoute } from "./route";
+
+const BODIES = {
+  approve: approveBodySchema,
+  reject: rejectBodySchema,
+  escalate: escalateBodySchema,
+  quarantine: quarantineBodySchema,
+  release: releaseBodySchema,
+} as const;
+type Verb = keyof typeof BODIES;
+
+/** Any of the bodies above, once parsed. */
+interface DecisionBody {
+  justification?: string;
+  edited_inputs?: Record<string, unknown>;
+  seen_hash?: string;
+  reason?: string;
+}
+
+function commandOf(verb: Verb, b: DecisionBody): Command {
+  switch (verb) {
+    case "approve":
+      return {
+        type: "approve",
+        justification: b.justification,
+        edited_inputs: b.edited_inputs,
+        seen_hash: b.seen_hash,
+      };
+    case "reject":
+      return { type: "reject", reason: b.reason ?? "" };
+    case "quarantine":
+      return { type: "quarantine", reason: b.reason ?? "" };
+    case "escalate":
+    case "release":
+      return { type: verb, reason: b.reason };
+  }
+}
+
+export function decisionRoute(verb: Verb) {
+  const schema: z.ZodType<DecisionBody> = BODIES[verb];
+  return apiRoute({
+    name: `POST /api/hitl/actions/{id}/${verb}`,
+    auth: "reviewer",
+    params: idParamsSchema,
+    // Bodies with only optional fields may be left out entirely.
+    body: verb === "reject" || verb === "quarantine" ? schema : schema.optional().default({}),
+    async handler({ db, principal, params, body }) {
+      const { row } = await decideRequest(db, params.id, commandOf(verb, body), {
+        kind: "user",
+        userId: principal.userId,
+      });
+      const [summary] = await summarise(db, [row]);
+      return { body: requestSummarySchema.parse(summary) };
+    },
+  });
+}

@@ -1,0 +1,57 @@
+// The one error shape of the API: { error: { code, message, details? } }, never a stack or SQL.
+import { isDatabaseUnavailable } from "@/db/client";
+import type { ErrorBody } from "@/lib/contract/api";
+import { isServiceError, type ServiceErrorCode } from "@/lib/services/errors";
+
+export const STATUS_OF: Record<ServiceErrorCode, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  unprocessable: 422,
+  limit: 429,
+  unavailable: 503,
+};
+
+export const NO_STORE = { "Cache-Control": "no-store" } as const;
+
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  const body: ErrorBody = {
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+  };
+  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+export function toErrorResponse(error: unknown, route: string): Response {
+  if (isServiceError(error)) {
+    return errorResponse(
+      STATUS_OF[error.code],
+      error.code,
+      error.message,
+      error.details,
+      error.code === "unavailable" ? { "Retry-After": "5" } : {},
+    );
+  }
+  if (isDatabaseUnavailable(error)) {
+    return errorResponse(
+      503,
+      "unavailable",
+      "The database is unavailable; try again shortly",
+      undefined,
+      {
+        "Retry-After": "5",
+      },
+    );
+  }
+  // Logged for operators; the caller sees nothing of it.
+  console.error(`Airlock ${route}:`, error);
+  return errorResponse(500, "internal", "Something went wrong on our side; it has been logged");
+}

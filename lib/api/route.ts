@@ -1,0 +1,220 @@
+// The one wrapper every API route handler goes through. It owns, in this order: the body
+// size limit, authentication by API key and its scope, parsing params, query and body with
+// zod, calling the handler, and turning any error into the one JSON error shape. Routes
+// stay thin: they declare what they accept and call a service.
+import type { z } from "zod";
+import { type Database, getDb } from "@/db/client";
+import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
+import { fieldIssues } from "@/lib/services/validation";
+import { errorResponse, NO_STORE, toErrorResponse } from "./errors";
+import { metrics } from "./metrics";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+const MAX_NESTING = 64;
+
+export type AuthMode = "public" | "agent" | "reviewer" | "key";
+
+type PrincipalFor<A extends AuthMode> = A extends "public"
+  ? null
+  : A extends "agent"
+    ? Extract<KeyPrincipal, { kind: "agent" }>
+    : A extends "reviewer"
+      ? Extract<KeyPrincipal, { kind: "reviewer" }>
+      : KeyPrincipal;
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HandlerContext<A extends AuthMode, P, Q, B> {
+  req: Request;
+  db: Database;
+  principal: PrincipalFor<A>;
+  params: Out<P>;
+  query: Out<Q>;
+  /** The parsed body: the schema's output, or the raw JSON when `body: "json"`. */
+  body: B extends "json" ? unknown : Out<B>;
+}
+
+export interface JsonResult {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<A extends AuthMode, P, Q, B> {
+  /** "METHOD /path" as in the OpenAPI document; also the metrics label. */
+  name: string;
+  auth: A;
+  params?: P;
+  query?: Q;
+  /** A zod schema, or "json" to hand the raw JSON to a service that validates it. */
+  body?: B;
+  handler(ctx: HandlerContext<A, P, Q, B>): Promise<Response | JsonResult>;
+}
+
+type NextContext = { params: Promise<Record<string, string | string[] | undefined>> };
+
+class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function apiRoute<
+  A extends AuthMode,
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | "json" | undefined = undefined,
+>(spec: RouteSpec<A, P, Q, B>) {
+  const [method] = spec.name.split(" ");
+  return async (req: Request, context: NextContext): Promise<Response> => {
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await handle(spec, req, context);
+    } catch (error) {
+      response =
+        error instanceof RequestError
+          ? errorResponse(error.status, error.code, error.message, error.details)
+          : toErrorResponse(error, spec.name);
+    }
+    const m = metrics();
+    m.httpRequests.inc({ route: spec.name, method, status: String(response.status) });
+    m.httpDuration.observe({ route: spec.name, method }, (performance.now() - started) / 1000);
+    return response;
+  };
+}
+
+async function handle<A extends AuthMode, P, Q, B>(
+  spec: RouteSpec<A, P, Q, B>,
+  req: Request,
+  context: NextContext,
+): Promise<Response> {
+  // Before anything else: an oversized body is refused unread.
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+
+  const { db } = await getDb();
+  const principal = spec.auth === "public" ? null : await authenticate(db, req, spec.auth);
+  const params = parseWith(spec.params, await context.params, "params");
+  const query = parseWith(spec.query, Object.fromEntries(new URL(req.url).searchParams), "query");
+  let body: unknown;
+  if (spec.body !== undefined) {
+    const json = await readJson(req);
+    if (spec.body === "json" && json === undefined) {
+      throw new RequestError(400, "invalid_json", "The body must be a JSON object");
+    }
+    body = spec.body === "json" ? json : parseWith(spec.body as z.ZodType, json, "body");
+  }
+  const result = await spec.handler({
+    req,
+    db,
+    principal: principal as PrincipalFor<A>,
+    params: params as Out<P>,
+    query: query as Out<Q>,
+    body: body as HandlerContext<A, P, Q, B>["body"],
+  });
+  if (result instanceof Response) return result;
+  return Response.json(result.body, {
+    status: result.status ?? 200,
+    headers: { ...NO_STORE, ...result.headers },
+  });
+}
+
+async function authenticate(db: Database, req: Request, mode: AuthMode): Promise<KeyPrincipal> {
+  const header = req.headers.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!match?.[1]) {
+    throw new RequestError(401, "unauthorized", "Send an API key: Authorization: Bearer <key>");
+  }
+  const principal = await authenticateApiKey(db, match[1]);
+  if (!principal) throw new RequestError(401, "unauthorized", "The API key is unknown or revoked");
+  if (mode === "agent" && principal.kind !== "agent") {
+    throw new RequestError(403, "forbidden", "This route needs an agent key");
+  }
+  if (mode === "reviewer" && principal.kind !== "reviewer") {
+    throw new RequestError(403, "forbidden", "This route needs a reviewer key");
+  }
+  return principal;
+}
+
+function parseWith(schema: unknown, input: unknown, where: "params" | "query" | "body"): unknown {
+  if (schema === undefined) return undefined;
+  const result = (schema as z.ZodType).safeParse(input);
+  if (result.success) return result.data;
+  const details = fieldIssues(result.error).map((i) => ({
+    ...i,
+    path: where === "body" ? i.path : `${where}.${i.path}`,
+  }));
+  const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
+  throw new RequestError(400, "invalid", `Invalid ${where} — ${summary}`, details);
+}
+
+function tooLarge(): RequestError {
+  return new RequestError(
+    413,
+    "payload_too_large",
+    `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
+  );
+}
+
+/** Read at most MAX_BODY_BYTES (whatever Content-Length claimed), then parse JSON. */
+async function readJson(req: Request): Promise<unknown> {
+  const text = await readLimited(req);
+  // No body at all: the schema decides whether one was needed.
+  if (text.trim() === "") return undefined;
+  if (nestingDepth(text) > MAX_NESTING) {
+    throw new RequestError(400, "invalid_json", `The body nests deeper than ${MAX_NESTING} levels`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RequestError(400, "invalid_json", "The body is not valid JSON");
+  }
+}
+
+async function readLimited(req: Request): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new RequestError(400, "invalid_json", "The body is not valid UTF-8");
+  }
+}
+
+/** Deepest bracket nesting outside strings: refuses pathological bodies before parsing. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}

@@ -1,0 +1,103 @@
+// Live request changes for waiting agents (?wait= and SSE), without polling the database in
+// a loop: one LISTEN per process on the channel every decision NOTIFYs on commit, fanned
+// out in memory by task. NOTIFY is only a hint — waiters re-check the database on wake-up,
+// and slowly on a timer, so a lost notification delays and never loses a change.
+import { getDb } from "@/db/client";
+import { REQUESTS_CHANNEL } from "@/db/queries/requests";
+import { OPEN_STATUSES } from "@/lib/hitl";
+import { getTaskStatus } from "./tasks";
+
+type Listener = () => void;
+
+interface Hub {
+  byTask: Map<string, Set<Listener>>;
+  listening: Promise<void> | null;
+}
+
+const key = Symbol.for("airlock.changes");
+type GlobalWithHub = typeof globalThis & { [key]?: Hub };
+
+function hub(): Hub {
+  const g = globalThis as GlobalWithHub;
+  g[key] ??= { byTask: new Map(), listening: null };
+  return g[key];
+}
+
+/** The safety net: how often a waiter re-reads the status when no notification came. */
+export const RECHECK_MS = 2000;
+
+function ensureListening(h: Hub): Promise<void> {
+  if (!h.listening) {
+    h.listening = (async () => {
+      const db = await getDb();
+      await db.listen(REQUESTS_CHANNEL, (payload) => {
+        let taskId: unknown;
+        try {
+          taskId = (JSON.parse(payload) as { task_id?: unknown }).task_id;
+        } catch {
+          return;
+        }
+        if (typeof taskId !== "string") return;
+        for (const fn of h.byTask.get(taskId) ?? []) fn();
+      });
+    })();
+    // If LISTEN could not start, waiters still re-check on their timer; try again next time.
+    h.listening.catch(() => {
+      h.listening = null;
+    });
+  }
+  return h.listening.catch(() => undefined);
+}
+
+/** Call `onChange` whenever the task may have changed; returns the unsubscribe. */
+export async function subscribeToTask(taskId: string, onChange: Listener): Promise<() => void> {
+  const h = hub();
+  let set = h.byTask.get(taskId);
+  if (!set) {
+    set = new Set();
+    h.byTask.set(taskId, set);
+  }
+  set.add(onChange);
+  await ensureListening(h);
+  return () => {
+    set.delete(onChange);
+    if (set.size === 0) h.byTask.delete(taskId);
+  };
+}
+
+const isOpen = (status: string | undefined) =>
+  status !== undefined && (OPEN_STATUSES as readonly string[]).includes(status);
+
+/**
+ * Hold until the task's status differs from `known` (or is closed), or `timeoutMs` passes,
+ * or `signal` aborts. Resolves with the status last read.
+ */
+export async function waitForStatusChange(
+  taskId: string,
+  known: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const { db } = await getDb();
+  let wake: () => void = () => {};
+  const unsubscribe = await subscribeToTask(taskId, () => wake());
+  const deadline = Date.now() + timeoutMs;
+  try {
+    // Read after subscribing, so a change between the caller's read and ours is not missed.
+    let status = await getTaskStatus(db, taskId);
+    while (status === known && isOpen(status) && Date.now() < deadline && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal?.addEventListener("abort", () => wake(), { once: true });
+      });
+      status = await getTaskStatus(db, taskId);
+    }
+    return status;
+  } finally {
+    unsubscribe();
+  }
+}
