@@ -3,11 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 
-// The built app (`next start`) on its own port and a fresh database: a new embedded one in a
-// temporary directory, or E2E_DATABASE_URL when the test command created one on a server.
+// The built app on its own port, started the way a new user starts it (`npm run demo`, minus
+// the build), on a fresh database: a new embedded one in a temporary directory, or
+// E2E_DATABASE_URL when the test command created one on a server. The demo's keys land in
+// the data directory, where the specs read them (workers inherit E2E_DATA_DIR).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "airlock-e2e-"));
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "airlock-e2e-"));
+const dataDir = process.env.E2E_DATA_DIR;
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "";
 
 export default defineConfig({
@@ -36,7 +39,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx next start -p ${port}`,
+    command: `npx tsx lib/cli/demo.ts --no-build --port ${port}`,
     // Playwright loads this file as CommonJS.
     cwd: path.join(__dirname, ".."),
     url: `${baseURL}/api/health`,

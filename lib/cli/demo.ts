@@ -1,13 +1,15 @@
-// `npm run demo`: migrate, seed demo users and an agent key, build, and serve on :3000.
+// `npm run demo`: migrate, seed demo users and keys, build, and serve on :3000.
 // Runs on the embedded database unless DATABASE_URL is set.
+// `--port N` serves elsewhere; `--no-build` serves the existing build (the e2e suite uses it).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { env, resolveFromCwd } from "@/lib/env";
 import { hitlConfig } from "@/lib/services/config";
-import { DEMO_PASSWORD, seedDemo } from "@/lib/services/demo";
+import { DEMO_PASSWORD, DEMO_REVIEWER, seedDemo } from "@/lib/services/demo";
 
 function run(cmd: string, args: string[], extraEnv: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -31,11 +33,15 @@ function demoSecret(dataDir: string): string {
 }
 
 async function main() {
+  const { values } = parseArgs({
+    options: { port: { type: "string" }, "no-build": { type: "boolean" } },
+    strict: true,
+  });
   const e = env();
   hitlConfig();
   const dataDir = resolveFromCwd(e.AIRLOCK_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const port = process.env.PORT ?? "3000";
+  const port = values.port ?? process.env.PORT ?? "3000";
 
   const handle = await createDb({ url: e.DATABASE_URL });
   try {
@@ -44,12 +50,15 @@ async function main() {
     console.log(
       `\nAirlock demo (${handle.kind === "pglite" ? `embedded database in ${dataDir}` : "PostgreSQL"})`,
     );
-    console.log(`\n  Sign in at http://localhost:${port} with password "${DEMO_PASSWORD}" as:`);
+    console.log(`\n  Demo users, one per role (password "${DEMO_PASSWORD}"):`);
     for (const u of seed.users) console.log(`    ${u.email.padEnd(24)} ${u.role}`);
     console.log(
       `\n  Demo agent key (${seed.keyCreated ? "new" : "existing"}), saved in ${seed.keyFile}:`,
     );
-    console.log(`    ${seed.agentKey}\n`);
+    console.log(`    ${seed.agentKey}`);
+    console.log(`\n  Reviewer key acting as ${DEMO_REVIEWER}, saved in ${seed.reviewerKeyFile}:`);
+    console.log(`    ${seed.reviewerKey}\n`);
+    console.log(`  Serving on http://localhost:${port} (API contract: /api/openapi.json)\n`);
   } finally {
     // PGlite allows one process per data directory: release it before the server opens it.
     await handle.close();
@@ -60,7 +69,7 @@ async function main() {
     NEXTAUTH_URL: e.NEXTAUTH_URL ?? `http://localhost:${port}`,
     NEXTAUTH_SECRET: e.NEXTAUTH_SECRET ?? demoSecret(dataDir),
   };
-  await run("npx", ["next", "build"], serverEnv);
+  if (!values["no-build"]) await run("npx", ["next", "build"], serverEnv);
   await run("npx", ["next", "start", "-p", port], serverEnv);
 }
 

@@ -112,11 +112,13 @@ describe("users, keys and the demo seed", () => {
     );
     expect(first.users.filter((u) => u.role === "devops_engineer")).toHaveLength(2);
     expect(first.keyCreated).toBe(true);
+    expect(first.reviewerKey).toMatch(/^alk_/);
     expect(readFileSync(path.join(dir, "demo-agent-key"), "utf8").trim()).toBe(first.agentKey);
     const usersAfterFirst = await count("users");
     const second = await seedDemo(t.db, dir);
     expect(second.keyCreated).toBe(false);
     expect(second.agentKey).toBe(first.agentKey);
+    expect(second.reviewerKey).toBe(first.reviewerKey);
     expect(await count("users")).toBe(usersAfterFirst);
   });
 

@@ -10,6 +10,7 @@ import { addUser } from "./users";
 
 export const DEMO_PASSWORD = "airlock-demo";
 export const DEMO_AGENT = "demo-agent";
+export const DEMO_REVIEWER = "lead@airlock.local";
 
 export const DEMO_USERS = [
   { email: "dev@airlock.local", role: "developer", name: "Dana Developer" },
@@ -24,6 +25,24 @@ export interface DemoSeed {
   agentKey: string;
   keyCreated: boolean;
   keyFile: string;
+  /** A reviewer key acting as the tech lead, for trying decisions over the API. */
+  reviewerKey: string;
+  reviewerKeyFile: string;
+}
+
+/** A key saved in `file` by an earlier run if it still works, else a new one saved there. */
+async function savedOrNewKey(
+  db: Database,
+  file: string,
+  create: () => Promise<{ key: string; webhook_secret?: string }>,
+): Promise<{ key: string; created: boolean; webhookSecret?: string }> {
+  const saved = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (saved && (await findActiveKeyByHash(db, hashApiKey(saved)))) {
+    return { key: saved, created: false };
+  }
+  const created = await create();
+  writeFileSync(file, `${created.key}\n`, { mode: 0o600 });
+  return { key: created.key, created: true, webhookSecret: created.webhook_secret };
 }
 
 export async function seedDemo(db: Database, dataDir: string): Promise<DemoSeed> {
@@ -39,15 +58,25 @@ export async function seedDemo(db: Database, dataDir: string): Promise<DemoSeed>
 
   mkdirSync(dataDir, { recursive: true });
   const keyFile = path.join(dataDir, "demo-agent-key");
-  const saved = existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "";
-  if (saved && (await findActiveKeyByHash(db, hashApiKey(saved)))) {
-    return { users, agentKey: saved, keyCreated: false, keyFile };
-  }
   // The developer owns the demo agent, so four-eyes keeps them from approving its requests.
-  const created = await createApiKey(db, { agent: DEMO_AGENT, owner: DEMO_USERS[0].email });
-  writeFileSync(keyFile, `${created.key}\n`, { mode: 0o600 });
-  writeFileSync(path.join(dataDir, "demo-agent-webhook-secret"), `${created.webhook_secret}\n`, {
-    mode: 0o600,
-  });
-  return { users, agentKey: created.key, keyCreated: true, keyFile };
+  const agent = await savedOrNewKey(db, keyFile, () =>
+    createApiKey(db, { agent: DEMO_AGENT, owner: DEMO_USERS[0].email }),
+  );
+  if (agent.webhookSecret) {
+    writeFileSync(path.join(dataDir, "demo-agent-webhook-secret"), `${agent.webhookSecret}\n`, {
+      mode: 0o600,
+    });
+  }
+  const reviewerKeyFile = path.join(dataDir, "demo-reviewer-key");
+  const reviewer = await savedOrNewKey(db, reviewerKeyFile, () =>
+    createApiKey(db, { user: DEMO_REVIEWER }),
+  );
+  return {
+    users,
+    agentKey: agent.key,
+    keyCreated: agent.created,
+    keyFile,
+    reviewerKey: reviewer.key,
+    reviewerKeyFile,
+  };
 }

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decideRequest } from "@/lib/services/lifecycle";
+import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { type ApiHarness, createApiHarness } from "./testing";
+
+/** Reads `event: status` messages off an SSE response until the stream ends. */
+async function* statusEvents(response: Response): AsyncGenerator<{ status: string }> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf("\n\n");
+    while (end >= 0) {
+      const message = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = message.split("\n").find((l) => l.startsWith("data: "));
+      if (message.startsWith("event: status") && data) yield JSON.parse(data.slice(6));
+      end = buffer.indexOf("\n\n");
+    }
+  }
+}
+
+describe("live task updates", () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await createApiHarness();
+  });
+  afterAll(async () => {
+    await api?.f.t.destroy();
+  });
+
+  const submit = async () =>
+    (await api.call("POST", "/api/tasks", { key: api.f.alpha.key, body: taskBody(ACTIONS.high) }))
+      .json as {
+      task_id: string;
+      approval_request_id: string;
+    };
+
+  it("streams the status over server-sent events and ends once the request closes", async () => {
+    const task = await submit();
+    const response = await api.fetch("GET", `/api/tasks/${task.task_id}/events`, {
+      key: api.f.alpha.key,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const e of statusEvents(response)) seen.push(e.status);
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    await decideRequest(
+      api.f.t.db,
+      task.approval_request_id,
+      { type: "approve" },
+      {
+        kind: "user",
+        userId: api.f.users.lead.id,
+      },
+    );
+    await reading;
+    expect(seen).toEqual(["pending", "approved"]);
+  });
+
+  it("answers ?wait= at once for a closed request and after the timeout for an unchanged one", async () => {
+    const task = await submit();
+    const started = Date.now();
+    const unchanged = await api.call("GET", `/api/tasks/${task.task_id}?wait=1`, {
+      key: api.f.alpha.key,
+    });
+    expect(unchanged.json.status).toBe("pending");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    await decideRequest(
+      api.f.t.db,
+      task.approval_request_id,
+      { type: "reject", reason: "no" },
+      {
+        kind: "user",
+        userId: api.f.users.lead.id,
+      },
+    );
+    const closedAt = Date.now();
+    const closed = await api.call("GET", `/api/tasks/${task.task_id}?wait=30`, {
+      key: api.f.alpha.key,
+    });
+    expect(closed.json).toMatchObject({ status: "rejected", decision: { reason: "no" } });
+    expect(Date.now() - closedAt).toBeLessThan(1000);
+  });
+
+  it("refuses the stream for another agent's task before it starts", async () => {
+    const task = await submit();
+    expect(
+      (await api.call("GET", `/api/tasks/${task.task_id}/events`, { key: api.f.beta.key })).status,
+    ).toBe(404);
+  });
+});

@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execRows } from "@/db/client";
+import { ACTIONS, PEOPLE, taskBody } from "@/lib/services/testing";
+import { type ApiHarness, createApiHarness } from "./testing";
+
+const exec = promisify(execFile);
+const root = path.join(import.meta.dirname, "..", "..");
+
+// An agent waits on this process (instance A); the decision is made by another process on the
+// same database (instance B: the operator CLI). The wake-up travels by LISTEN/NOTIFY.
+describe("a decision reaches an agent waiting on another instance", () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await createApiHarness();
+  });
+  afterAll(async () => {
+    await api?.f.t.destroy();
+  });
+
+  it("?wait=30 answers within 100 ms of a decision committed by another process (5 times)", async () => {
+    for (let round = 0; round < 5; round++) {
+      const task = (
+        await api.call("POST", "/api/tasks", { key: api.f.alpha.key, body: taskBody(ACTIONS.high) })
+      ).json;
+      let answeredAt = 0;
+      const waiting = api
+        .call("GET", `/api/tasks/${task.task_id}?wait=30`, { key: api.f.alpha.key })
+        .then((r) => {
+          answeredAt = Date.now();
+          return r;
+        });
+      await new Promise((r) => setTimeout(r, 100));
+      await exec(
+        path.join(root, "node_modules", ".bin", "tsx"),
+        ["lib/cli/main.ts", "approve", task.approval_request_id, "--as", PEOPLE.lead.email],
+        { cwd: root, env: { ...process.env, DATABASE_URL: api.f.t.url ?? "" } },
+      );
+      const answer = await waiting;
+      expect(answer.json.status).toBe("approved");
+      const [row] = await execRows<{ decided_ms: number }>(
+        api.f.t.db,
+        sql`SELECT (extract(epoch FROM decided_at) * 1000)::float8 AS decided_ms FROM approval_requests WHERE id = ${task.approval_request_id}`,
+      );
+      // decided_at is taken inside the deciding transaction, before its commit and NOTIFY.
+      expect(answeredAt - Number(row?.decided_ms)).toBeLessThan(100);
+    }
+  });
+});
