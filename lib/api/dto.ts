@@ -9,6 +9,7 @@ import {
   taskSchema,
 } from "@/lib/contract/tasks";
 import type { Action, Grant } from "@/lib/hitl";
+import { approvalGiven } from "@/lib/services/queue";
 import type { TaskView } from "@/lib/services/tasks";
 
 function riskOf(row: RequestRow) {
@@ -50,13 +51,7 @@ export function taskDto({ task, request: row, approvals }: TaskView): TaskDto {
     execution: task.execution,
     risk: riskOf(row),
     action,
-    approvals: approvals.map((a) => ({
-      approver_id: a.approverId,
-      role: a.approverRole,
-      justification: a.justification,
-      counts: a.contentHash === row.contentHash,
-      at: a.createdAt.toISOString(),
-    })),
+    approvals: approvals.map((a) => approvalGiven(a, row.contentHash)),
     required_approvals: row.requiredApprovals,
     decision: closed
       ? {

@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "@/db/testing";
-
-const exec = promisify(execFile);
-const root = path.join(import.meta.dirname, "..", "..");
+import { runCli } from "./testing";
 
 // The CLI is driven as a subprocess, as an operator would run it. On PGlite it gets its own
 // data directory (one process per embedded database), on PostgreSQL a fresh database.
@@ -30,22 +26,7 @@ describe("hitl CLI", () => {
     await t?.destroy();
   });
 
-  async function hitl(...args: string[]) {
-    try {
-      const { stdout, stderr } = await exec(
-        path.join(root, "node_modules", ".bin", "tsx"),
-        ["lib/cli/main.ts", ...args],
-        {
-          cwd: root,
-          env: { ...process.env, ...cliEnv },
-        },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const hitl = (...args: string[]) => runCli(cliEnv, ...args);
 
   it("init-db migrates, and a second run changes nothing", async () => {
     const first = await hitl("init-db", "--json");

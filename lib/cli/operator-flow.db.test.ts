@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, execRows } from "@/db/client";
@@ -11,8 +9,8 @@ import { createApiKey } from "@/lib/services/keys";
 import { type AgentCaller, submitTask } from "@/lib/services/lifecycle";
 import { ACTIONS, taskBody } from "@/lib/services/testing";
 import { addUser } from "@/lib/services/users";
+import { runCli } from "./testing";
 
-const exec = promisify(execFile);
 const root = path.join(import.meta.dirname, "..", "..");
 
 // The seeds' operator flow, end to end through the CLI as a subprocess: list pending,
@@ -35,22 +33,7 @@ describe("operator flow through the CLI", () => {
     }
   }
 
-  async function hitl(...args: string[]) {
-    try {
-      const { stdout, stderr } = await exec(
-        path.join(root, "node_modules", ".bin", "tsx"),
-        ["lib/cli/main.ts", ...args],
-        {
-          cwd: root,
-          env: { ...process.env, ...cliEnv },
-        },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const hitl = (...args: string[]) => runCli(cliEnv, ...args);
 
   beforeAll(async () => {
     if (process.env.DATABASE_URL) {

@@ -10,8 +10,8 @@ import {
   listWorkflowEvents,
   listWorkflowRequests,
 } from "@/db/queries/queue";
-import { findTask, listApprovals, type RequestRow } from "@/db/queries/requests";
-import { approvalRequests, approvals } from "@/db/schema";
+import { type ApprovalRow, findTask, listApprovals, type RequestRow } from "@/db/queries/requests";
+import { approvalRequests, approvals, type auditEvents } from "@/db/schema";
 import {
   type Action,
   can,
@@ -153,6 +153,29 @@ export async function getQueue(db: Database, query: QueueQuery) {
   };
 }
 
+/** An approval as reviewers and agents see it; `counts` is false once an edit voided it. */
+export function approvalGiven(a: ApprovalRow, currentHash: string) {
+  return {
+    approver_id: a.approverId,
+    role: a.approverRole,
+    justification: a.justification,
+    counts: a.contentHash === currentHash,
+    at: a.createdAt.toISOString(),
+  };
+}
+
+function eventView(e: typeof auditEvents.$inferSelect) {
+  return {
+    seq: e.seq,
+    type: e.type,
+    at: e.at.toISOString(),
+    actor_type: e.actorType,
+    actor_id: e.actorId,
+    request_id: e.requestId,
+    payload: e.payload,
+  };
+}
+
 export async function getRequestDetail(db: Database, id: string) {
   const [row] = await db.select().from(approvalRequests).where(eq(approvalRequests.id, id));
   if (!row) throw new ServiceError("not_found", `No request with id ${id}`);
@@ -170,21 +193,8 @@ export async function getRequestDetail(db: Database, id: string) {
     requires_justification: row.requiresJustification,
     execution: task?.execution ?? "waiting",
     callback_url: task?.callbackUrl ?? null,
-    approvals_given: given.map((a) => ({
-      approver_id: a.approverId,
-      role: a.approverRole,
-      justification: a.justification,
-      counts: a.contentHash === row.contentHash,
-      at: a.createdAt.toISOString(),
-    })),
-    events: events.map((e) => ({
-      seq: e.seq,
-      type: e.type,
-      at: e.at.toISOString(),
-      actor_type: e.actorType,
-      actor_id: e.actorId,
-      payload: e.payload,
-    })),
+    approvals_given: given.map((a) => approvalGiven(a, row.contentHash)),
+    events: events.map(eventView),
   };
 }
 
@@ -204,14 +214,6 @@ export async function getWorkflowStatus(db: Database, workflowId: string) {
     started_at: rows[0]?.createdAt.toISOString() ?? null,
     last_activity_at: events.at(-1)?.at.toISOString() ?? null,
     requests: await summarise(db, rows),
-    events: events.map((e) => ({
-      seq: e.seq,
-      type: e.type,
-      at: e.at.toISOString(),
-      actor_type: e.actorType,
-      actor_id: e.actorId,
-      request_id: e.requestId,
-      payload: e.payload,
-    })),
+    events: events.map(eventView),
   };
 }

@@ -8,9 +8,13 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
   }));
 }
 
+/** "is required" for a missing field, instead of zod's "expected string, received undefined". */
+export const requiredFieldMessage = (issue: { code?: string; input?: unknown }) =>
+  issue.code === "invalid_type" && issue.input === undefined ? "is required" : undefined;
+
 /** Parse service input; bad input is a ServiceError("invalid") naming every bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: requiredFieldMessage });
   if (!result.success) {
     const issues = fieldIssues(result.error);
     const summary = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
