@@ -123,6 +123,23 @@ describe("the agent API, end to end", () => {
     expect(other.status).toBe(422);
   });
 
+  it("50 concurrent submits with one Idempotency-Key make one task, and every answer names it", async () => {
+    const headers = { "idempotency-key": "api-burst-50" };
+    const body = taskBody(ACTIONS.high, { workflow_id: "wf-burst" });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api.call("POST", "/api/tasks", { key: agent, body, headers }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(49);
+    expect(new Set(answers.map((a) => a.json.task_id)).size).toBe(1);
+    const queue = await api.call("GET", "/api/hitl/approval-queue?workflow_id=wf-burst", {
+      key: lead,
+    });
+    expect(queue.json.items).toHaveLength(1);
+  });
+
   it("saves, lists, reads and resumes checkpoints", async () => {
     const task = (
       await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.high) })
