@@ -381,6 +381,7 @@ export async function sweepDueRequests(
       const now = await databaseNow(tx);
       const rows = await lockDueRequests(tx, now, batchSize);
       const done: SweepResult = { expired: 0, escalated: 0 };
+      let changed = 0;
       for (const row of rows) {
         const request = toDomain(row, await listApprovals(tx, row.id));
         const command = sweepCommand(request, now);
@@ -390,13 +391,16 @@ export async function sweepDueRequests(
         const task = await findTask(tx, row.taskId);
         if (!task) continue;
         await persist(tx, ruleSet, request, result, task);
+        changed++;
         if (result.request.status === "expired") done.expired++;
         else if (result.request.escalation_count > request.escalation_count) done.escalated++;
       }
-      return { ...done, seen: rows.length };
+      return { ...done, seen: rows.length, changed };
     });
     total.expired += batch.expired;
     total.escalated += batch.escalated;
-    if (batch.seen < batchSize) return total;
+    // A short batch means nothing more is due; a batch that changed nothing would only come
+    // back the same, so stop rather than spin.
+    if (batch.seen < batchSize || batch.changed === 0) return total;
   }
 }
