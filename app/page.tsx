@@ -1,31 +1,107 @@
+import { hitlConfig } from "@/lib/services/config";
 import { checkHealth } from "@/lib/services/health";
 
 export const dynamic = "force-dynamic";
 
+const LEVEL_STYLE: Record<string, string> = {
+  low: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  medium: "bg-amber-50 text-amber-800 ring-amber-200",
+  high: "bg-orange-50 text-orange-800 ring-orange-200",
+  critical: "bg-red-50 text-red-800 ring-red-200",
+};
+
+const roleName = (role: string) => role.replace("_", " ");
+
 export default async function HomePage() {
   const health = await checkHealth();
   const ok = health.status === "ok";
+  const { view } = hitlConfig().ruleSet;
   return (
-    <main className="mx-auto max-w-3xl px-6 py-16">
-      <h1 className="text-3xl font-semibold tracking-tight">Airlock</h1>
-      <p className="mt-2 text-lg text-slate-600">
-        Human approval gates for AI agents: risky actions wait here until the right people approve
-        them.
-      </p>
-      <p
-        data-testid="database-status"
-        className={`mt-8 inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ${
-          ok ? "bg-emerald-50 text-emerald-800" : "bg-red-50 text-red-800"
-        }`}
-      >
-        Database: {ok ? "ok" : "unreachable"}
-      </p>
-      <p className="mt-6 text-sm text-slate-600">
-        Service health for monitors:{" "}
-        <a className="font-mono text-indigo-700 underline" href="/api/health">
-          /api/health
-        </a>
-      </p>
+    <main className="mx-auto max-w-4xl px-6 py-14">
+      <header className="flex flex-wrap items-baseline justify-between gap-4">
+        <div>
+          <h1 className="text-3xl font-semibold tracking-tight">Airlock</h1>
+          <p className="mt-2 max-w-2xl text-lg text-slate-600">
+            Human approval gates for AI agents: risky actions wait here until the right people
+            approve them.
+          </p>
+        </div>
+        <p
+          data-testid="database-status"
+          className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-sm font-medium ring-1 ${
+            ok
+              ? "bg-emerald-50 text-emerald-800 ring-emerald-200"
+              : "bg-red-50 text-red-800 ring-red-200"
+          }`}
+        >
+          Database: {ok ? "ok" : "unreachable"}
+        </p>
+      </header>
+
+      <section className="mt-12" aria-labelledby="levels">
+        <h2 id="levels" className="text-lg font-semibold">
+          Risk levels
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          Every action is assessed against {view.rules.length} rules and {view.modifiers.length}{" "}
+          score modifiers (rule set {view.version}); the highest level wins.
+        </p>
+        <div className="mt-4 overflow-hidden rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Level</th>
+                <th className="px-4 py-2 font-medium">Decision</th>
+                <th className="px-4 py-2 font-medium">Timeout</th>
+                <th className="px-4 py-2 font-medium">Approvals</th>
+                <th className="px-4 py-2 font-medium">Role at least</th>
+                <th className="px-4 py-2 font-medium">Justification</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {view.levels.map((l) => (
+                <tr key={l.level}>
+                  <td className="px-4 py-2">
+                    <span
+                      className={`rounded-md px-2 py-0.5 text-xs font-semibold uppercase ring-1 ${LEVEL_STYLE[l.level]}`}
+                    >
+                      {l.level}
+                    </span>
+                  </td>
+                  <td className="px-4 py-2">
+                    {l.auto_approve ? "Approved on arrival" : "Waits for people"}
+                  </td>
+                  <td className="px-4 py-2 tabular-nums">{l.timeout_minutes} min</td>
+                  <td className="px-4 py-2 tabular-nums">
+                    {l.required_approvals}
+                    {l.required_approvals > 1 ? ", distinct people" : ""}
+                  </td>
+                  <td className="px-4 py-2">{roleName(l.required_role)}</td>
+                  <td className="px-4 py-2">{l.requires_justification ? "Required" : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section className="mt-10 grid gap-4 text-sm sm:grid-cols-3" aria-label="For machines">
+        {[
+          ["/api/openapi.json", "API contract", "OpenAPI 3.1 for agents and reviewer bots"],
+          ["/api/health", "Health", "Liveness and database reachability"],
+          ["/api/metrics", "Metrics", "Prometheus text format"],
+        ].map(([href, title, text]) => (
+          <a
+            key={href}
+            href={href}
+            className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 transition hover:ring-indigo-300"
+          >
+            <span className="font-medium text-slate-900">{title}</span>
+            <span className="mt-1 block font-mono text-xs text-indigo-700">{href}</span>
+            <span className="mt-2 block text-slate-600">{text}</span>
+          </a>
+        ))}
+      </section>
     </main>
   );
 }

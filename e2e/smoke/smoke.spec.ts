@@ -5,6 +5,10 @@ test("the built app serves its home page in Chromium", async ({ page }) => {
   expect(response?.status()).toBe(200);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Airlock");
   await expect(page.getByTestId("database-status")).toHaveText("Database: ok");
+  const levels = page.getByRole("table").getByRole("row");
+  await expect(levels).toHaveCount(5);
+  await expect(levels.nth(4)).toContainText("critical");
+  await expect(levels.nth(4)).toContainText("2, distinct people");
 });
 
 test("health reports the database and sets security headers", async ({ request }) => {
