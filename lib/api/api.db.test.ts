@@ -140,6 +140,32 @@ describe("the agent API, end to end", () => {
     expect(queue.json.items).toHaveLength(1);
   });
 
+  it('refuses a "__proto__" key instead of silently dropping it', async () => {
+    const raw = JSON.stringify(taskBody(ACTIONS.high)).replace(
+      '"description":"Deploy to production"',
+      '"description":"Deploy to production","inputs":{"__proto__":{"admin":true}}',
+    );
+    expect(raw).toContain("__proto__");
+    const refused = await api.call("POST", "/api/tasks", { key: agent, raw });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.details).toEqual([
+      { path: "action.inputs.__proto__", message: '"__proto__" is not allowed as a key' },
+    ]);
+  });
+
+  it("ignores x-middleware-subrequest: authorization lives in the handler, not in middleware", async () => {
+    const headers = {
+      "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware",
+    };
+    expect((await api.call("GET", "/api/hitl/approval-queue", { headers })).status).toBe(401);
+    expect(
+      (await api.call("POST", "/api/tasks", { headers, body: taskBody(ACTIONS.low) })).status,
+    ).toBe(401);
+    expect(
+      (await api.call("GET", "/api/hitl/approval-queue", { key: agent, headers })).status,
+    ).toBe(403);
+  });
+
   it("saves, lists, reads and resumes checkpoints", async () => {
     const task = (
       await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.high) })

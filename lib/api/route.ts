@@ -106,7 +106,7 @@ async function handle<A extends AuthMode, P, Q, B>(
   if (spec.body !== undefined) {
     const json = await readJson(req);
     if (spec.body === "json" && json === undefined) {
-      throw new RequestError(400, "invalid_json", "The body must be a JSON object");
+      throw invalidJson("The body must be a JSON object");
     }
     body = spec.body === "json" ? json : parseWith(spec.body as z.ZodType, json, "body");
   }
@@ -154,6 +154,11 @@ function parseWith(schema: unknown, input: unknown, where: "params" | "query" | 
   throw new RequestError(400, "invalid", `Invalid ${where} — ${summary}`, details);
 }
 
+/** A body that is not JSON at all: like every 400, `details` names what is wrong (the root). */
+function invalidJson(message: string): RequestError {
+  return new RequestError(400, "invalid_json", message, [{ path: "(root)", message }]);
+}
+
 function tooLarge(): RequestError {
   return new RequestError(
     413,
@@ -168,13 +173,35 @@ async function readJson(req: Request): Promise<unknown> {
   // No body at all: the schema decides whether one was needed.
   if (text.trim() === "") return undefined;
   if (nestingDepth(text) > MAX_NESTING) {
-    throw new RequestError(400, "invalid_json", `The body nests deeper than ${MAX_NESTING} levels`);
+    throw invalidJson(`The body nests deeper than ${MAX_NESTING} levels`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    throw new RequestError(400, "invalid_json", "The body is not valid JSON");
+    throw invalidJson("The body is not valid JSON");
   }
+  // JSON.parse keeps a "__proto__" key as data, but zod drops it on parse: refuse it rather
+  // than accept a body that silently lost a field.
+  const proto = protoKeyPath(value, "");
+  if (proto !== null) {
+    const message = `"__proto__" is not allowed as a key`;
+    throw new RequestError(400, "invalid", `Invalid body — ${proto}: ${message}`, [
+      { path: proto, message },
+    ]);
+  }
+  return value;
+}
+
+function protoKeyPath(value: unknown, path: string): string | null {
+  if (typeof value !== "object" || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    const at = path === "" ? key : `${path}.${key}`;
+    if (key === "__proto__") return at;
+    const found = protoKeyPath(child, at);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 async function readLimited(req: Request): Promise<string> {
@@ -195,7 +222,7 @@ async function readLimited(req: Request): Promise<string> {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
-    throw new RequestError(400, "invalid_json", "The body is not valid UTF-8");
+    throw invalidJson("The body is not valid UTF-8");
   }
 }
 

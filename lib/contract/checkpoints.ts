@@ -9,11 +9,20 @@ export const CHECKPOINT_TYPES = [
   "error_recovery",
 ] as const;
 
+function storableYear(iso: string): boolean {
+  const year = new Date(iso).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
 export const saveCheckpointSchema = z.strictObject({
   name: requiredText(200),
   type: z.enum(CHECKPOINT_TYPES, { error: `expected one of ${CHECKPOINT_TYPES.join(", ")}` }),
   data: jsonObject,
-  expires_at: z.iso.datetime({ offset: true, error: "expected an ISO 8601 date-time" }).optional(),
+  expires_at: z.iso
+    .datetime({ offset: true, error: "expected an ISO 8601 date-time" })
+    // PostgreSQL refuses year 0 and the "+010000-…" form that years past 9999 (UTC) take.
+    .refine(storableYear, "must fall between the years 0001 and 9999 (UTC)")
+    .optional(),
   correlation_id: text(200).optional(),
   run_id: z.uuid().optional(),
 });

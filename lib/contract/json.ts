@@ -1,14 +1,26 @@
-// JSON values as agents send them, bounded: nesting depth, and no NUL characters (PostgreSQL's
-// jsonb cannot store them, so they would otherwise surface as a server error).
+// JSON values as agents send them, bounded: nesting depth, no NUL characters and no lone
+// UTF-16 surrogates (PostgreSQL's jsonb cannot store either, so they would otherwise surface
+// as a server error; text columns would silently turn a lone surrogate into U+FFFD).
 import { z } from "zod";
 
 export const MAX_JSON_DEPTH = 32;
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be stored as PostgreSQL text or jsonb, or null if it can. */
+export function unstorableText(s: string): string | null {
+  if (s.includes("\u0000")) return "must not contain NUL characters";
+  if (LONE_SURROGATE.test(s)) return "must be well-formed Unicode (no lone surrogates)";
+  return null;
+}
 
 type Problem = { path: (string | number)[]; message: string };
 
 function firstProblem(value: unknown, depth: number, path: (string | number)[]): Problem | null {
   if (typeof value === "string") {
-    return value.includes("\u0000") ? { path, message: "must not contain NUL characters" } : null;
+    const message = unstorableText(value);
+    return message === null ? null : { path, message };
   }
   if (typeof value === "number") {
     return Number.isFinite(value) ? null : { path, message: "must be a finite number" };
@@ -22,8 +34,9 @@ function firstProblem(value: unknown, depth: number, path: (string | number)[]):
   }
   const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
   for (const [key, child] of entries) {
-    if (typeof key === "string" && key.includes("\u0000")) {
-      return { path: [...path, key], message: "keys must not contain NUL characters" };
+    const keyProblem = typeof key === "string" ? unstorableText(key) : null;
+    if (keyProblem !== null) {
+      return { path: [...path, key], message: `keys ${keyProblem}` };
     }
     const problem = firstProblem(child, depth + 1, [...path, key]);
     if (problem) return problem;
@@ -45,12 +58,15 @@ export const jsonObject = z.record(z.string(), z.unknown()).superRefine((value, 
   if (problem) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
 });
 
-/** Plain text fields: trimmed, bounded, no NUL. */
+/** Plain text fields: bounded, storable (no NUL, no lone surrogate). */
 export const text = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((s) => !s.includes("\u0000"), "must not contain NUL characters");
+    .superRefine((s, ctx) => {
+      const message = unstorableText(s);
+      if (message !== null) ctx.addIssue({ code: "custom", message });
+    });
 
 export const requiredText = (max: number) =>
   text(max)

@@ -1,7 +1,7 @@
 // The agent-facing shapes of an action and a task submission, shared by the API routes, the
 // services, the OpenAPI document and the SDK.
 import { z } from "zod";
-import { jsonObject, requiredText, text } from "./json";
+import { jsonObject, requiredText, text, unstorableText } from "./json";
 
 export const actionSchema = z.strictObject({
   type: requiredText(200),
@@ -25,6 +25,8 @@ export const submitTaskSchema = z.strictObject({
   callback_url: z
     .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
     .max(2000)
+    // z.url() lets a NUL through, which PostgreSQL text cannot store.
+    .refine((s) => unstorableText(s) === null, "must not contain NUL characters or lone surrogates")
     .optional(),
 });
 export type SubmitTaskInput = z.output<typeof submitTaskSchema>;

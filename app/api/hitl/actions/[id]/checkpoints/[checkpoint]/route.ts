@@ -11,9 +11,17 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute({
   name: "GET /api/hitl/actions/{id}/checkpoints/{name}",
   auth: "key",
-  params: z.object({ id: z.uuid({ error: "expected a uuid" }), checkpoint: requiredText(200) }),
+  // The folder is [checkpoint] (shared with .../{checkpoint_id}/resume); the contract calls
+  // this segment {name}, and so do error details.
+  params: z.preprocess(
+    (p) => ({
+      id: (p as Record<string, unknown>).id,
+      name: (p as Record<string, unknown>).checkpoint,
+    }),
+    z.object({ id: z.uuid({ error: "expected a uuid" }), name: requiredText(200) }),
+  ),
   async handler({ db, principal, params }) {
     await assertActionAccess(db, taskReader(principal), params.id);
-    return { body: await getLatestCheckpoint(db, params.id, params.checkpoint) };
+    return { body: await getLatestCheckpoint(db, params.id, params.name) };
   },
 });

@@ -9,14 +9,21 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   name: "POST /api/hitl/actions/{id}/checkpoints/{checkpoint_id}/resume",
   auth: "agent",
-  params: z.object({
-    id: z.uuid({ error: "expected a uuid" }),
-    checkpoint: z.uuid({ error: "expected a checkpoint id (uuid)" }),
-  }),
+  // The folder is [checkpoint]; the contract calls this segment {checkpoint_id}.
+  params: z.preprocess(
+    (p) => ({
+      id: (p as Record<string, unknown>).id,
+      checkpoint_id: (p as Record<string, unknown>).checkpoint,
+    }),
+    z.object({
+      id: z.uuid({ error: "expected a uuid" }),
+      checkpoint_id: z.uuid({ error: "expected a checkpoint id (uuid)" }),
+    }),
+  ),
   async handler({ db, principal, params }) {
     await assertActionAccess(db, { kind: "agent", keyId: principal.keyId }, params.id);
     return {
-      body: await markCheckpointResumed(db, params.id, params.checkpoint, {
+      body: await markCheckpointResumed(db, params.id, params.checkpoint_id, {
         actor_type: "agent",
         actor_id: principal.keyId,
       }),

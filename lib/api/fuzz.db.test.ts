@@ -1,0 +1,629 @@
+// Every write route fuzzed (SPEC §10): thousands of generated bodies per route — anything at
+// all, JSON values, objects of the route's own fields with hostile values, near-valid bodies
+// with one field mutated, and raw garbage text. Whatever comes in: never a 5xx, every refusal
+// in the one error shape, and a refusal writes nothing.
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { execRows } from "@/db/client";
+import { loadHitlConfig } from "@/lib/config/load";
+import type { RuleSet } from "@/lib/hitl";
+import { createApiKey } from "@/lib/services/keys";
+import { decideRequest, submitTask } from "@/lib/services/lifecycle";
+import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { type ApiHarness, type ApiResponse, type CallOptions, createApiHarness } from "./testing";
+
+const RUNS = 2000;
+const TIMEOUT = 180_000;
+
+let api: ApiHarness;
+let ruleSet: RuleSet;
+/** An agent no generated grant can name, so its requests stay pending. */
+let target: { keyId: string; agent: string; ownerId: null; key: string };
+const keys = {} as { ops: string; lead: string };
+
+beforeAll(async () => {
+  api = await createApiHarness();
+  ruleSet = loadHitlConfig({ dir: "config/hitl" }).ruleSet;
+  const agent = `fuzz-${randomBytes(8).toString("hex")}`;
+  const created = await createApiKey(api.f.t.db, { agent });
+  target = { keyId: created.id, agent, ownerId: null, key: created.key };
+  keys.ops = await api.reviewerKey("ops");
+  keys.lead = await api.reviewerKey("lead");
+  await watchWrites();
+});
+
+afterAll(async () => {
+  await api?.f.t.destroy();
+});
+
+// ---------------------------------------------------------------------------------------
+// The property
+
+const errorShape = z.strictObject({
+  error: z.strictObject({
+    code: z.string().min(1),
+    message: z.string().min(1),
+    details: z.unknown().optional(),
+  }),
+});
+const fieldDetails = z.array(z.strictObject({ path: z.string(), message: z.string() })).min(1);
+/** The statuses SPEC §5 lists for errors (503 only when the database is down). */
+const ERROR_STATUSES = [400, 401, 403, 404, 409, 410, 413, 422, 429];
+
+function checkResponse(r: ApiResponse, input: unknown): void {
+  const why = `${r.status} ${r.text.slice(0, 300)} for ${safeStringify(input)}`;
+  expect(r.status, why).toBeLessThan(500);
+  if (r.status < 300) return;
+  expect(ERROR_STATUSES, why).toContain(r.status);
+  expect(r.headers.get("content-type"), why).toMatch(/^application\/json\b/);
+  expect(r.headers.get("cache-control"), why).toBe("no-store");
+  expect(errorShape.safeParse(r.json).error?.issues, why).toBeUndefined();
+  if (r.status === 400)
+    expect(fieldDetails.safeParse(r.json.error.details).success, why).toBe(true);
+  for (const leak of ["at /", ".ts:", "SELECT", "node_modules"])
+    expect(r.text, why).not.toContain(leak);
+  expect(r.text, why).not.toMatch(/postgres/i);
+}
+
+function safeStringify(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? String(v)).slice(0, 300);
+  } catch {
+    return String(v).slice(0, 300);
+  }
+}
+
+/** The tables a request could write; a row trigger counts every change to them. */
+const WATCHED = [
+  "tasks",
+  "approval_requests",
+  "approvals",
+  "audit_events",
+  "outbox",
+  "execution_checkpoints",
+  "standing_approvals",
+];
+
+/**
+ * Test-only, on this suite's own database: a row trigger on each watched table bumps one
+ * counter, in the writing transaction (so a rolled-back write leaves it as it was). Reading
+ * one row after every call is what lets each of the thousands of refusals be checked.
+ */
+async function watchWrites(): Promise<void> {
+  const db = api.f.t.db;
+  await db.execute(sql`CREATE TABLE fuzz_writes (n bigint NOT NULL)`);
+  await db.execute(sql`INSERT INTO fuzz_writes VALUES (0)`);
+  await db.execute(
+    sql.raw(`CREATE FUNCTION fuzz_count_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE fuzz_writes SET n = n + 1; RETURN NULL; END $$`),
+  );
+  for (const table of WATCHED) {
+    await db.execute(
+      sql.raw(`CREATE TRIGGER fuzz_count_write AFTER INSERT OR UPDATE OR DELETE ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION fuzz_count_write()`),
+    );
+  }
+}
+
+async function snapshot(): Promise<number> {
+  const [row] = await execRows<{ n: number }>(api.f.t.db, sql`SELECT n::int AS n FROM fuzz_writes`);
+  return row?.n ?? -1;
+}
+
+type Input = { body?: unknown; raw?: string; headers?: Record<string, string> };
+
+interface FuzzRoute {
+  name: string;
+  key: () => string;
+  /** The path to call now (a fresh target once the last one was used up). */
+  path: () => Promise<string>;
+  /** After a 2xx: the target may have changed state; make a fresh one for the next run. */
+  used?: () => void;
+  inputs: fc.Arbitrary<Input>;
+}
+
+async function fuzz(route: FuzzRoute): Promise<void> {
+  await route.path();
+  let before = await snapshot();
+  await fc.assert(
+    fc.asyncProperty(route.inputs, async (input) => {
+      const options: CallOptions = { key: route.key(), ...input };
+      const r = await api.call("POST", await route.path(), options);
+      checkResponse(r, input);
+      if (r.status >= 400) {
+        expect(await snapshot(), `a ${r.status} wrote rows: ${safeStringify(input)}`).toBe(before);
+      } else {
+        // The call may have used the target up: make the next one before counting again.
+        route.used?.();
+        await route.path();
+        before = await snapshot();
+      }
+    }),
+    { numRuns: RUNS },
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Generators
+
+const NASTY = [
+  "",
+  " ",
+  "\t\n",
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "x\udc00",
+  "\udbff\udfff",
+  "💥",
+  "\u202egnp.exe",
+  "NaN",
+  "Infinity",
+  "-0",
+  "1e309",
+  "null",
+  "true",
+  "[]",
+  "{}",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "' OR 1=1 --",
+  "'); DROP TABLE tasks; --",
+  `$${"{"}jndi:ldap://x}`,
+  "%00",
+  "../../etc/passwd",
+  "0000-01-01T00:00:00Z",
+  "9999-12-31T23:59:59-23:59",
+  "2099-02-30T00:00:00Z",
+  "2099-01-01T00:00:00Z",
+  "https://hooks.example/\u0000",
+  "https://hooks.example/\ud800",
+  "javascript:alert(1)",
+  "low",
+  "critical",
+  "state",
+  "deploy",
+  "00000000-0000-4000-8000-000000000000",
+  "a".repeat(5001),
+  "b".repeat(10_001),
+];
+
+/** Characters that break storage or parsing, mixed with harmless ones. */
+const hostileChar = fc.constantFrom(
+  "a",
+  "Z",
+  " ",
+  "\u0000",
+  "\ud800",
+  "\udbff",
+  "\udc00",
+  "\udfff",
+  "😀",
+  "é",
+  "\\",
+  '"',
+  "\n",
+  "\u2028",
+  "\ufeff",
+);
+const wildString = fc.oneof(
+  fc.string({ unit: hostileChar, maxLength: 12 }),
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.string({ unit: "grapheme", maxLength: 30 }),
+  fc.constantFrom(...NASTY),
+  fc.string({ maxLength: 10 }).map((s) => `${s}\u0000${s}`),
+  fc.integer({ min: 95, max: 205 }).map((n) => "z".repeat(n)),
+);
+const wildNumber = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(
+    0,
+    -0,
+    1,
+    -1,
+    1.5,
+    2 ** 31,
+    2 ** 53,
+    2 ** 53 + 2,
+    -(2 ** 53),
+    1e21,
+    1e308,
+    5e-324,
+  ),
+);
+const wildLeaf = fc.oneof(wildString, wildNumber, fc.boolean(), fc.constant(null));
+const wild: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: wildLeaf },
+  { weight: 1, arbitrary: fc.array(wildLeaf, { maxLength: 4 }) },
+  { weight: 1, arbitrary: fc.dictionary(wildString, wildLeaf, { maxKeys: 4 }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  {
+    weight: 1,
+    // Deep, but under the body limit: the route's own nesting limit and the contract's.
+    arbitrary: fc.integer({ min: 20, max: 80 }).map((n) => {
+      let v: unknown = "leaf";
+      for (let i = 0; i < n; i++) v = i % 2 ? [v] : { k: v };
+      return v;
+    }),
+  },
+);
+
+/** An ISO date-time in every year PostgreSQL can and cannot store, with odd offsets. */
+const isoDate = fc
+  .tuple(
+    fc.oneof(fc.constantFrom(0, 1, 9999), fc.integer({ min: 0, max: 9999 })),
+    fc.integer({ min: 1, max: 12 }),
+    fc.integer({ min: 1, max: 28 }),
+    fc.constantFrom("Z", "+00:00", "-23:59", "+23:59", "+14:00"),
+  )
+  .map(
+    ([y, m, d, tz]) =>
+      `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}T23:30:00${tz}`,
+  );
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `valid` with the dotted `path` set to `value`, or removed when `value` is REMOVE. */
+const REMOVE = Symbol("remove");
+function withField(valid: Record<string, unknown>, path: string, value: unknown) {
+  const out = structuredClone(valid);
+  const parts = path.split(".");
+  let at: Record<string, unknown> = out;
+  for (const p of parts.slice(0, -1)) {
+    const next = at[p];
+    if (!isRecord(next)) return out;
+    at = next;
+  }
+  const last = parts.at(-1) as string;
+  if (value === REMOVE) delete at[last];
+  else at[last] = value;
+  return out;
+}
+
+/** Corrupt JSON text: truncated, a character replaced, inserted or deleted. */
+function corrupted(text: string): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      fc.nat({ max: Math.max(0, text.length - 1) }),
+      fc.constantFrom("truncate", "replace", "insert", "delete"),
+      fc.string({ unit: "binary", minLength: 1, maxLength: 3 }),
+    )
+    .map(([i, how, s]) => {
+      switch (how) {
+        case "truncate":
+          return text.slice(0, i);
+        case "replace":
+          return text.slice(0, i) + s + text.slice(i + 1);
+        case "insert":
+          return text.slice(0, i) + s + text.slice(i);
+        default:
+          return text.slice(0, i) + text.slice(i + 1);
+      }
+    });
+}
+
+interface BodyModel {
+  /** A body the route accepts. */
+  valid: Record<string, unknown>;
+  /** Dotted paths of every field, nested ones included. */
+  fields: string[];
+  /** Values that are nearly right for some fields (dates, URLs, enums). */
+  near?: Record<string, fc.Arbitrary<unknown>>;
+}
+
+function inputsFor(model: BodyModel, headers?: fc.Arbitrary<Record<string, string>>) {
+  const { valid, fields } = model;
+  const valueFor = (field: string) =>
+    model.near?.[field] ? fc.oneof(model.near[field] as fc.Arbitrary<unknown>, wild) : wild;
+  const topLevel = [...new Set(fields.map((f) => f.split(".")[0] as string))];
+  const nested = (prefix: string) =>
+    fields.filter((f) => f.startsWith(`${prefix}.`)).map((f) => f.slice(prefix.length + 1));
+
+  // Objects of the route's own field names, any subset, hostile values.
+  const fieldObject: fc.Arbitrary<unknown> = fc.record(
+    Object.fromEntries(
+      topLevel.map((f) => {
+        const inner = nested(f);
+        const value =
+          inner.length > 0
+            ? fc.oneof(
+                wild,
+                fc.record(Object.fromEntries(inner.map((g) => [g, valueFor(`${f}.${g}`)])), {
+                  requiredKeys: [],
+                }),
+              )
+            : valueFor(f);
+        return [f, value];
+      }),
+    ),
+    { requiredKeys: [] },
+  );
+
+  // The valid body with one field set to something else, removed, or a stranger added.
+  const nearValid: fc.Arbitrary<unknown> = fc.oneof(
+    fc.constantFrom(...fields).chain((f) => valueFor(f).map((v) => withField(valid, f, v))),
+    fc.constantFrom(...fields).map((f) => withField(valid, f, REMOVE)),
+    fc
+      .tuple(fc.constantFrom("", ...topLevel.filter((f) => nested(f).length > 0)), wildString, wild)
+      .map(([at, k, v]) => (at === "" ? { ...valid, [k]: v } : withField(valid, `${at}.${k}`, v))),
+    fc.constant(valid),
+  );
+
+  const json: fc.Arbitrary<Input> = fc
+    .oneof(
+      { weight: 1, arbitrary: fc.anything() },
+      { weight: 1, arbitrary: fc.jsonValue() },
+      { weight: 3, arbitrary: fieldObject },
+      { weight: 4, arbitrary: nearValid },
+    )
+    .map((body) => ({ body }));
+  const raw: fc.Arbitrary<Input> = fc
+    .oneof(
+      fc.string({ unit: "binary", maxLength: 60 }),
+      corrupted(JSON.stringify(valid)),
+      fc.constantFrom("", "{", "nul", "[1,]", "{}}", '{"a":1e400}', "\ufeff{}", "[[[[[[[[[["),
+    )
+    .map((raw) => ({ raw }));
+  const body = fc.oneof({ weight: 4, arbitrary: json }, { weight: 1, arbitrary: raw });
+  return headers
+    ? fc.tuple(body, fc.option(headers)).map(([b, h]) => (h ? { ...b, headers: h } : b))
+    : body;
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets that a successful call uses up
+
+async function pending(level: keyof typeof ACTIONS = "high") {
+  const { row } = await submitTask(api.f.t.db, target, taskBody(ACTIONS[level]), {
+    ruleSet,
+    maxOpenPerAgent: Number.MAX_SAFE_INTEGER,
+  });
+  expect(row.status).toBe("pending");
+  return { requestId: row.id, taskId: row.taskId };
+}
+
+async function quarantined() {
+  const r = await pending();
+  await decideRequest(
+    api.f.t.db,
+    r.requestId,
+    { type: "quarantine", reason: "Hold" },
+    { kind: "user", userId: api.f.users.ops2.id },
+  );
+  return r;
+}
+
+/**
+ * A target made on first use and again after each success, up to `budget` times; after that
+ * a valid body meets a closed request (409), which is as good a test of the refusal path and
+ * keeps the run short.
+ */
+function reusable(make: () => Promise<string>, budget = 250) {
+  let current: string | null = null;
+  let left = budget;
+  return {
+    async path() {
+      current ??= await make();
+      return current;
+    },
+    used() {
+      if (left-- > 0) current = null;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The routes
+
+const ACTION_FIELDS = [
+  "type",
+  "operation",
+  "environment",
+  "resource_type",
+  "description",
+  "inputs",
+  "context",
+];
+const VALID_ACTION = {
+  ...ACTIONS.medium,
+  inputs: { replicas: 3, notify: ["a@company.example"] },
+  context: { ticket: "OPS-1" },
+};
+
+describe("every write route, fuzzed: no 5xx, the one error shape, nothing written on refusal", () => {
+  it("the write counter sees a write, and does not see a refusal", async () => {
+    const before = await snapshot();
+    const refused = await api.call("POST", "/api/tasks", { key: target.key, body: { x: 1 } });
+    expect(refused.status).toBe(400);
+    expect(await snapshot()).toBe(before);
+    const made = await api.call("POST", "/api/tasks", {
+      key: target.key,
+      body: taskBody(ACTIONS.medium),
+    });
+    expect(made.status, made.text).toBe(201);
+    // A task, its request, audit events and outbox rows: each a row the trigger counted.
+    expect(await snapshot()).toBeGreaterThanOrEqual(before + 4);
+  });
+
+  it(
+    "POST /api/tasks",
+    async () => {
+      await fuzz({
+        name: "POST /api/tasks",
+        key: () => api.f.beta.key,
+        path: async () => "/api/tasks",
+        inputs: inputsFor(
+          {
+            valid: taskBody(ACTIONS.low, {
+              thread_id: "t-1",
+              priority: "low",
+              callback_url: "https://hooks.example/x",
+            }),
+            fields: [
+              "workflow_id",
+              "agent_name",
+              "thread_id",
+              "priority",
+              "callback_url",
+              "action",
+              ...ACTION_FIELDS.map((f) => `action.${f}`),
+            ],
+            near: {
+              priority: fc.constantFrom("low", "normal", "high", "urgent", "URGENT", "severe"),
+              callback_url: fc.oneof(
+                fc.webUrl(),
+                wildString.map((s) => `https://hooks.example/${s}`),
+              ),
+            },
+          },
+          fc
+            .stringMatching(/^[\x21-\x7e]{0,3}$|^[\x20-\x7e]{190,210}$/)
+            .map((k) => ({ "idempotency-key": k })),
+        ),
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "POST /api/hitl/assess-risk",
+    async () => {
+      await fuzz({
+        name: "POST /api/hitl/assess-risk",
+        key: () => api.f.beta.key,
+        path: async () => "/api/hitl/assess-risk",
+        inputs: inputsFor({ valid: VALID_ACTION, fields: ACTION_FIELDS }),
+      });
+    },
+    TIMEOUT,
+  );
+
+  const DECISIONS = [
+    [
+      "approve",
+      () => keys.ops,
+      { justification: "Checked", edited_inputs: { replicas: 2 } },
+      ["justification", "edited_inputs", "seen_hash"],
+    ],
+    ["reject", () => keys.ops, { reason: "Not now" }, ["reason"]],
+    ["escalate", () => keys.lead, { reason: "Needs ops" }, ["reason"]],
+    ["quarantine", () => keys.ops, { reason: "Suspicious" }, ["reason"]],
+    ["release", () => keys.ops, { reason: "Cleared" }, ["reason"]],
+  ] as const;
+
+  it.each(DECISIONS)(
+    "POST /api/hitl/actions/{id}/%s on a real open request",
+    async (verb, key, valid, fields) => {
+      const t = reusable(async () => {
+        const r = verb === "release" ? await quarantined() : await pending();
+        return `/api/hitl/actions/${r.requestId}/${verb}`;
+      });
+      await fuzz({
+        name: verb,
+        key,
+        path: t.path,
+        used: t.used,
+        inputs: inputsFor({
+          valid,
+          fields: [...fields],
+          near: { seen_hash: fc.stringMatching(/^[0-9a-fA-F]{63,65}$/) },
+        }),
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "POST /api/hitl/actions/{id}/checkpoints on a real action",
+    async () => {
+      const { requestId } = await pending();
+      await fuzz({
+        name: "checkpoints",
+        key: () => target.key,
+        path: async () => `/api/hitl/actions/${requestId}/checkpoints`,
+        inputs: inputsFor({
+          valid: {
+            name: "step",
+            type: "state",
+            data: { cursor: 1 },
+            expires_at: "2099-01-01T00:00:00Z",
+            correlation_id: "c-1",
+            run_id: "9b2f7c1e-3d4a-4b5c-8d6e-7f8091a2b3c4",
+          },
+          fields: ["name", "type", "data", "expires_at", "correlation_id", "run_id"],
+          near: {
+            expires_at: isoDate,
+            type: fc.constantFrom(
+              "state",
+              "approval_gate",
+              "external_call",
+              "timer",
+              "error_recovery",
+              "snapshot",
+            ),
+            run_id: fc.uuid(),
+          },
+        }),
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "POST /api/hitl/grants",
+    async () => {
+      await fuzz({
+        name: "grants",
+        key: () => keys.lead,
+        path: async () => "/api/hitl/grants",
+        inputs: inputsFor({
+          valid: {
+            agent: "nobody",
+            agent_name: "feature-dev",
+            type_pattern: "deploy*",
+            environment: "staging",
+            max_uses: 3,
+            expires_in_minutes: 60,
+            reason: "Release window",
+          },
+          fields: [
+            "agent",
+            "agent_name",
+            "type_pattern",
+            "environment",
+            "max_uses",
+            "expires_in_minutes",
+            "reason",
+          ],
+          near: {
+            type_pattern: fc.stringMatching(/^[a-zA-Z0-9_.:/*?\-[\]{}\\ ]{0,12}$/),
+            max_uses: fc.integer({ min: -2, max: 10_002 }),
+            expires_in_minutes: fc.integer({ min: -2, max: 10_082 }),
+          },
+        }),
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "POST /api/tasks/{id}/cancel on a real open task",
+    async () => {
+      const t = reusable(async () => `/api/tasks/${(await pending()).taskId}/cancel`);
+      await fuzz({
+        name: "cancel",
+        key: () => target.key,
+        path: t.path,
+        used: t.used,
+        inputs: inputsFor({ valid: { reason: "Plan changed" }, fields: ["reason"] }),
+      });
+    },
+    TIMEOUT,
+  );
+});
