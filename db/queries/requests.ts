@@ -70,6 +70,13 @@ export function changedColumns(before: ApprovalRequest, next: ApprovalRequest) {
   return {
     status: next.status,
     statusReason: next.status_reason,
+    // An edit may raise the level and what it needs (never lower it).
+    riskLevel: next.risk_level,
+    riskRank: RISK_RANK[next.risk_level],
+    riskScore: next.risk_score,
+    requiredApprovals: next.required_approvals,
+    requiredRole: next.required_role,
+    requiresJustification: next.requires_justification,
     editedInputs: next.edited_inputs,
     contentHash: next.content_hash,
     escalationCount: next.escalation_count,
@@ -109,7 +116,7 @@ export async function insertRequest(
     agentName: string;
     priority: string;
     reasons: string[];
-    matchedRules: string[];
+    matched_rules: string[];
     idempotencyKey: string | null;
     requestFingerprint: string | null;
   },
@@ -135,7 +142,7 @@ export async function insertRequest(
       riskLevel: request.risk_level,
       riskRank: RISK_RANK[request.risk_level],
       riskScore: request.risk_score,
-      riskFactors: { reasons: extra.reasons, matched_rules: extra.matchedRules },
+      riskFactors: { reasons: extra.reasons, matched_rules: extra.matched_rules },
       ruleSetVersion: request.rule_set_version,
       status: request.status,
       priority: extra.priority,

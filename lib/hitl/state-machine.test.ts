@@ -9,7 +9,7 @@ import {
   openRequest,
   sweepCommand,
 } from "./request";
-import type { Assessment, RuleSet } from "./risk";
+import { type Assessment, assess, type RuleSet } from "./risk";
 import {
   type Actor,
   authorize,
@@ -1057,5 +1057,86 @@ describe("properties", () => {
       { numRuns: 600 },
     );
     expect(approvedRuns).toBeGreaterThan(10);
+  });
+});
+
+describe("an edit is assessed again", () => {
+  const openFor = (action: ApprovalRequest["action"]) =>
+    openRequest(ruleSet, {
+      id: "req-edit",
+      workflow_id: "wf-1",
+      action,
+      assessment: assess(ruleSet, action),
+      submitter_key_id: "key-1",
+      submitter_owner_id: "owner",
+      now: T0,
+    }).request;
+  const payment = (inputs: Record<string, unknown>) =>
+    openFor({ type: "PAYMENT.SEND", description: "Pay a supplier", inputs });
+
+  it("raises the level and its policy when the edited action rates higher", () => {
+    const small = payment({ amount: 5000 });
+    expect(small.risk_level).toBe("medium");
+    const edited = ok(
+      act(small, { type: "approve", edited_inputs: { amount: 50_000 } }, lead, at(1)),
+    );
+    expect(edited.request).toMatchObject({
+      risk_level: "high",
+      required_role: "tech_lead",
+      status: "approved",
+    });
+    expect(edited.events[0]?.payload).toMatchObject({
+      risk_raised: {
+        from: "medium",
+        to: "high",
+        matched_rules: expect.arrayContaining(["high-value-financial"]),
+      },
+    });
+  });
+
+  it("refuses an edit that raises the request beyond the editor's rights, changing nothing", () => {
+    const big = payment({ amount: 50_000 });
+    expect(big.risk_level).toBe("high");
+    const result = act(
+      big,
+      {
+        type: "approve",
+        edited_inputs: { amount: 50_000, external: true, to: "cfo@elsewhere.example" },
+      },
+      lead,
+      at(1),
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe("forbidden");
+      expect(result.error.message).toMatch(/^this edit raises the request to critical risk, and /);
+    }
+    // Someone who may approve critical can make the same edit; it then needs a second person.
+    const byOps = ok(
+      act(
+        big,
+        {
+          type: "approve",
+          justification: "Checked with finance",
+          edited_inputs: { amount: 50_000, external: true, to: "cfo@elsewhere.example" },
+        },
+        ops,
+        at(1),
+      ),
+    );
+    expect(byOps.request).toMatchObject({
+      risk_level: "critical",
+      required_approvals: 2,
+      required_role: "devops_engineer",
+      requires_justification: true,
+      status: "pending",
+    });
+  });
+
+  it("never lowers the level, whatever the edit", () => {
+    const big = payment({ amount: 50_000 });
+    const edited = ok(act(big, { type: "approve", edited_inputs: { amount: 10 } }, lead, at(1)));
+    expect(edited.request.risk_level).toBe("high");
+    expect(edited.events[0]?.payload).not.toHaveProperty("risk_raised");
   });
 });

@@ -19,8 +19,16 @@ import {
   escalationTarget,
   nextAutoEscalation,
 } from "./request";
-import type { RuleSet } from "./risk";
-import { type ClosedStatus, isOpenStatus, type RequestStatus, ROLE_RANK, type Role } from "./types";
+import { assess, type RuleSet } from "./risk";
+import {
+  type ClosedStatus,
+  isOpenStatus,
+  type RequestStatus,
+  RISK_RANK,
+  type RiskLevel,
+  ROLE_RANK,
+  type Role,
+} from "./types";
 
 /** Status changes allowed (SPEC §4). Closed states have none: they never change again. */
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
@@ -308,6 +316,27 @@ export function decide(
   return apply(request, command, actor, now, ctx);
 }
 
+/**
+ * Re-assess an edited action; when it rates higher than the request, raise the request's
+ * level, score and policy (approvals, role, justification) in place and say what changed.
+ */
+function raiseForEdit(
+  ruleSet: RuleSet,
+  next: ApprovalRequest,
+  edited: ApprovalRequest["action"],
+): { from: RiskLevel; to: RiskLevel; score: number; matched_rules: string[] } | null {
+  const a = assess(ruleSet, edited);
+  if (RISK_RANK[a.level] <= RISK_RANK[next.risk_level]) return null;
+  const from = next.risk_level;
+  next.risk_level = a.level;
+  next.risk_score = Math.max(next.risk_score, a.score);
+  next.required_approvals = Math.max(next.required_approvals, a.required_approvals);
+  if (ROLE_RANK[a.required_role] > ROLE_RANK[next.required_role])
+    next.required_role = a.required_role;
+  next.requires_justification = next.requires_justification || a.requires_justification;
+  return { from, to: a.level, score: a.score, matched_rules: a.matched_rules };
+}
+
 function actorFields(actor: Actor): { actor_type: ActorType; actor_id: string | null } {
   switch (actor.kind) {
     case "user":
@@ -370,6 +399,23 @@ function apply(
         if (hash !== request.content_hash) {
           next.edited_inputs = edited;
           next.content_hash = hash;
+          // The edited action is assessed again: an edit may raise what the request needs
+          // (a larger amount, an outside recipient), never lower it.
+          const raised = raiseForEdit(ruleSet, next, { ...request.action, inputs: edited });
+          if (raised !== null) {
+            const refusal =
+              eligibilityRefusal(ruleSet.policies, next, reviewer, "approve") ??
+              justificationRefusal(next, command.justification);
+            if (refusal !== null) {
+              return {
+                ok: false,
+                error: {
+                  code: refusal.code,
+                  message: `this edit raises the request to ${next.risk_level} risk, and ${refusal.message}`,
+                },
+              };
+            }
+          }
           emit("hitl.inputs_edited", {
             original_inputs: request.action.inputs ?? null,
             previous_inputs: effectiveAction(request).inputs ?? null,
@@ -379,6 +425,7 @@ function apply(
             approvals_voided: countingApprovals(ruleSet.policies, request).map(
               (a) => a.approver_id,
             ),
+            ...(raised === null ? {} : { risk_raised: raised }),
           });
         }
       }

@@ -268,6 +268,42 @@ describe("approval lifecycle", () => {
       expect(await eventsOf(request.id)).toContain("hitl.inputs_edited");
     });
 
+    it("stores a level raised by an edit, with the reasons of the edited action", async () => {
+      const { request } = await submit({
+        type: "PAYMENT.SEND",
+        operation: undefined,
+        environment: undefined,
+        description: "Pay a supplier",
+        inputs: { amount: 5000 },
+      });
+      expect(request.risk_level).toBe("medium");
+      const refused = await refusal(
+        decideRequest(
+          f.t.db,
+          request.id,
+          { type: "approve", edited_inputs: { amount: 50_000, external: true } },
+          as("lead"),
+        ),
+      );
+      expect(refused.code).toBe("forbidden");
+      expect(refused.message).toMatch(/raises the request to critical risk/);
+      const { row } = await decideRequest(
+        f.t.db,
+        request.id,
+        { type: "approve", edited_inputs: { amount: 50_000 } },
+        as("lead"),
+      );
+      expect(row).toMatchObject({
+        status: "approved",
+        riskLevel: "high",
+        riskRank: 2,
+        requiredRole: "tech_lead",
+      });
+      expect((row.riskFactors as { matched_rules: string[] }).matched_rules).toContain(
+        "high-value-financial",
+      );
+    });
+
     it("escalation hands a request up: the lead may no longer decide it, devops may", async () => {
       const { request } = await submit(ACTIONS.high);
       const { request: escalated } = await decideRequest(

@@ -39,6 +39,7 @@ import {
   canonicalJson,
   type DecideResult,
   decide,
+  effectiveAction,
   isOpenStatus,
   matchGrant,
   openRequest,
@@ -156,8 +157,7 @@ export async function submitTask(
       threadId: task.threadId,
       agentName: input.agent_name,
       priority: input.priority,
-      reasons: assessment.reasons,
-      matchedRules: assessment.matched_rules,
+      ...riskFactorsOf(assessment),
       idempotencyKey,
       requestFingerprint: fingerprint,
     });
@@ -187,6 +187,10 @@ export async function submitTask(
     });
     return { created: true, task, request, row };
   });
+}
+
+function riskFactorsOf(a: Assessment) {
+  return { reasons: a.reasons, matched_rules: a.matched_rules };
 }
 
 async function loadExisting(tx: Executor, row: RequestRow): Promise<SubmitResult> {
@@ -338,7 +342,14 @@ async function persist(
   task: TaskRow,
 ): Promise<RequestRow> {
   const next = result.request;
-  const row = await updateRequestRow(tx, next.id, changedColumns(before, next));
+  const columns = changedColumns(before, next);
+  const row = await updateRequestRow(
+    tx,
+    next.id,
+    next.risk_level === before.risk_level
+      ? columns
+      : { ...columns, riskFactors: riskFactorsOf(assess(ruleSet, effectiveAction(next))) },
+  );
   await insertApprovals(tx, next.id, next.approvals.slice(before.approvals.length));
   const subject: OutboxSubject = { request: next, taskId: task.id, callbackUrl: task.callbackUrl };
   const last = result.events.at(-1)?.type ?? "hitl.updated";
