@@ -5,7 +5,12 @@ import { defineConfig } from "vitest/config";
 // - db: database suites; run against DATABASE_URL when set, else on embedded PGlite.
 // - pg: suites that need several real connections (races, two processes, LISTEN across
 //   connections); only meaningful against a real PostgreSQL server.
-const alias = { "@": import.meta.dirname };
+// "server-only" throws unless resolved under React's server condition, as Next.js does for
+// server code; the test runner loads the same modules, so it gets the server's (empty) file.
+const alias = {
+  "@": import.meta.dirname,
+  "server-only": `${import.meta.dirname}/node_modules/server-only/empty.js`,
+};
 
 export default defineConfig({
   resolve: { alias },

@@ -1,6 +1,7 @@
 // The database client: the `postgres` driver when DATABASE_URL is set, embedded PGlite
 // under AIRLOCK_DATA_DIR otherwise. Everything above this file sees one `Database` type and
 // the same schema, migrations and queries on both.
+import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";

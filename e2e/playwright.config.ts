@@ -39,7 +39,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npx tsx lib/cli/demo.ts --no-build --port ${port}`,
+    command: `npm run --silent demo -- --no-build --port ${port}`,
     // Playwright loads this file as CommonJS.
     cwd: path.join(__dirname, ".."),
     url: `${baseURL}/api/health`,

@@ -1,5 +1,6 @@
 // Appending to and reading the hash-chained audit log. Append is called last in every
 // transaction that changes state, so the head's row lock is held only for the final insert.
+import "server-only";
 import { asc, eq, gt } from "drizzle-orm";
 import {
   type ActorType,

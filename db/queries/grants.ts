@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Grant, RiskLevel, Role } from "@/lib/hitl";
 import type { Executor } from "../client";

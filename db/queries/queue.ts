@@ -1,5 +1,6 @@
 // Read side for the queue, a request's page, a workflow's timeline and the audit pages.
 // Every list is keyset-paginated on an index: no OFFSET, no sequential scan.
+import "server-only";
 import { and, asc, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { OPEN_STATUSES, type RequestStatus, type RiskLevel, type Role } from "@/lib/hitl";
 import type { Executor } from "../client";

@@ -1,6 +1,7 @@
 // Approval requests and their tasks, approvals and outbox rows. A request row maps one to one
 // onto lib/hitl's ApprovalRequest (toDomain / fromDomain), so the pure core decides and this
 // file only stores.
+import "server-only";
 import { and, asc, count, eq, inArray, lte, or, sql } from "drizzle-orm";
 import {
   type Action,

@@ -36,7 +36,14 @@ describe("a decision reaches an agent waiting on another instance", () => {
       await new Promise((r) => setTimeout(r, 100));
       await exec(
         path.join(root, "node_modules", ".bin", "tsx"),
-        ["lib/cli/main.ts", "approve", task.approval_request_id, "--as", PEOPLE.lead.email],
+        [
+          "--conditions=react-server",
+          "lib/cli/main.ts",
+          "approve",
+          task.approval_request_id,
+          "--as",
+          PEOPLE.lead.email,
+        ],
         { cwd: root, env: { ...process.env, DATABASE_URL: api.f.t.url ?? "" } },
       );
       const answer = await waiting;

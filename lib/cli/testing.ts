@@ -16,10 +16,14 @@ export interface CliResult {
 
 export async function runCli(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await exec(tsx, ["lib/cli/main.ts", ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
+    const { stdout, stderr } = await exec(
+      tsx,
+      ["--conditions=react-server", "lib/cli/main.ts", ...args],
+      {
+        cwd: root,
+        env: { ...process.env, ...env },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
