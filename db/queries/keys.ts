@@ -45,7 +45,12 @@ export async function insertApiKey(
 /** An unrevoked key by the hash of its secret, with the role of the user it belongs to. */
 export async function findActiveKeyByHash(db: Executor, keyHash: string) {
   const [row] = await db
-    .select({ ...publicColumns, userRole: users.role, userEmail: users.email })
+    .select({
+      ...publicColumns,
+      userRole: users.role,
+      userEmail: users.email,
+      userDisabledAt: users.disabledAt,
+    })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))

@@ -8,7 +8,7 @@ import { findActiveKeyByHash } from "@/db/queries/keys";
 import { createTestDb, type TestDb } from "@/db/testing";
 import { seedDemo } from "./demo";
 import { ServiceError } from "./errors";
-import { createApiKey, hashApiKey, revokeApiKey } from "./keys";
+import { authenticateApiKey, createApiKey, hashApiKey, revokeApiKey } from "./keys";
 import { addUser, setUserRole, verifyPassword } from "./users";
 
 describe("users, keys and the demo seed", () => {

@@ -151,7 +151,8 @@ export async function authenticateApiKey(db: Database, key: string): Promise<Key
   if (row.scope === "agent") {
     return { kind: "agent", keyId: row.id, agent: row.name, ownerId: row.userId };
   }
-  if (!row.userId || !row.userRole || !row.userEmail) return null;
+  // A reviewer key is its user: a disabled user's key stops working with them.
+  if (!row.userId || !row.userRole || !row.userEmail || row.userDisabledAt) return null;
   return {
     kind: "reviewer",
     keyId: row.id,
