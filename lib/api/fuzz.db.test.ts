@@ -6,14 +6,20 @@ import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { execRows } from "@/db/client";
 import { loadHitlConfig } from "@/lib/config/load";
 import type { RuleSet } from "@/lib/hitl";
 import { createApiKey } from "@/lib/services/keys";
 import { decideRequest, submitTask } from "@/lib/services/lifecycle";
 import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, type ApiResponse, type CallOptions, createApiHarness } from "./testing";
+import {
+  type ApiHarness,
+  type ApiResponse,
+  type CallOptions,
+  createApiHarness,
+  errorShape,
+  fieldDetails,
+} from "./testing";
 
 const RUNS = 2000;
 const TIMEOUT = 180_000;
@@ -42,14 +48,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------
 // The property
 
-const errorShape = z.strictObject({
-  error: z.strictObject({
-    code: z.string().min(1),
-    message: z.string().min(1),
-    details: z.unknown().optional(),
-  }),
-});
-const fieldDetails = z.array(z.strictObject({ path: z.string(), message: z.string() })).min(1);
 /** The statuses SPEC §5 lists for errors (503 only when the database is down). */
 const ERROR_STATUSES = [400, 401, 403, 404, 409, 410, 413, 422, 429];
 

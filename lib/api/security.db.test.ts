@@ -4,7 +4,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { execRows } from "@/db/client";
 import { loadHitlConfig } from "@/lib/config/load";
 import type { RuleSet } from "@/lib/hitl";
@@ -12,7 +11,14 @@ import { createApiKey, revokeApiKey } from "@/lib/services/keys";
 import { submitTask } from "@/lib/services/lifecycle";
 import { ACTIONS, type Person, taskBody } from "@/lib/services/testing";
 import { DOCUMENTED_ROUTES } from "./openapi";
-import { type ApiHarness, type ApiResponse, type CallOptions, createApiHarness } from "./testing";
+import {
+  type ApiHarness,
+  type ApiResponse,
+  type CallOptions,
+  createApiHarness,
+  errorShape,
+  fieldDetails,
+} from "./testing";
 
 type Method = "GET" | "POST" | "DELETE";
 type Level = keyof typeof ACTIONS;
@@ -53,15 +59,6 @@ afterAll(async () => {
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-const errorShape = z.strictObject({
-  error: z.strictObject({
-    code: z.string().min(1),
-    message: z.string().min(1),
-    details: z.unknown().optional(),
-  }),
-});
-const fieldDetails = z.array(z.strictObject({ path: z.string(), message: z.string() })).min(1);
 
 /** Every error: the one shape, JSON, not cached, and nothing of the server's insides. */
 function expectError(r: ApiResponse, status: number): void {

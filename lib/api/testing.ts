@@ -1,7 +1,22 @@
 // Calls the real route handlers in-process, as Next.js would, against a fixture database:
 // the API suites run on PGlite and PostgreSQL without a server.
+import { z } from "zod";
 import { setDbForTesting } from "@/db/client";
 import { createFixture, type Fixture } from "@/lib/services/testing";
+
+/** Exactly the one error shape, nothing more (stricter than the contract's schema). */
+export const errorShape = z.strictObject({
+  error: z.strictObject({
+    code: z.string().min(1),
+    message: z.string().min(1),
+    details: z.unknown().optional(),
+  }),
+});
+
+/** `details` of a 400: each bad field and what is wrong with it. */
+export const fieldDetails = z
+  .array(z.strictObject({ path: z.string(), message: z.string() }))
+  .min(1);
 
 type Handler = (
   req: Request,

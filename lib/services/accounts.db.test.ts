@@ -95,13 +95,30 @@ describe("users, keys and the demo seed", () => {
     await expect(revokeApiKey(t.db, created.id)).rejects.toMatchObject({ code: "not_found" });
   });
 
-  it("creates reviewer keys only for existing users", async () => {
+  it("creates reviewer keys only for existing users, acting with the user's current role", async () => {
     await expect(createApiKey(t.db, { user: "nobody@example.com" })).rejects.toMatchObject({
       code: "not_found",
     });
     const created = await createApiKey(t.db, { user: "alice@example.com" });
     expect(created.scope).toBe("reviewer");
     expect(created.webhook_secret).toBeUndefined();
+    expect(await authenticateApiKey(t.db, created.key)).toMatchObject({
+      kind: "reviewer",
+      role: "devops_engineer",
+    });
+    await setUserRole(t.db, { email: "alice@example.com", role: "developer" });
+    expect(await authenticateApiKey(t.db, created.key)).toMatchObject({ role: "developer" });
+    await execRows(
+      t.db,
+      sql`UPDATE users SET disabled_at = now() WHERE email = 'alice@example.com'`,
+    );
+    expect(await authenticateApiKey(t.db, created.key)).toBeNull();
+    await execRows(
+      t.db,
+      sql`UPDATE users SET disabled_at = NULL WHERE email = 'alice@example.com'`,
+    );
+    expect(await authenticateApiKey(t.db, `${created.key.slice(0, -1)}x`)).toBeNull();
+    expect(await authenticateApiKey(t.db, "not-a-key")).toBeNull();
   });
 
   it("seeds demo users for every role and one agent key, idempotently", async () => {
