@@ -2,37 +2,10 @@
 // Every list is keyset-paginated on an index: no OFFSET, no sequential scan.
 import "server-only";
 import { and, asc, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { encodeCursor, type QueueCursor } from "@/lib/contract/cursor";
 import { OPEN_STATUSES, type RequestStatus, type RiskLevel, type Role } from "@/lib/hitl";
 import type { Executor } from "../client";
 import { approvalRequests, auditEvents } from "../schema";
-
-export interface QueueCursor {
-  rank: number;
-  createdAt: string;
-  id: string;
-}
-
-export function encodeCursor(c: QueueCursor): string {
-  return Buffer.from(JSON.stringify([c.rank, c.createdAt, c.id])).toString("base64url");
-}
-
-export function decodeCursor(raw: string): QueueCursor | null {
-  try {
-    const [rank, createdAt, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-    if (
-      typeof rank !== "number" ||
-      typeof createdAt !== "string" ||
-      Number.isNaN(Date.parse(createdAt)) ||
-      typeof id !== "string" ||
-      !/^[0-9a-f-]{36}$/i.test(id)
-    ) {
-      return null;
-    }
-    return { rank, createdAt, id };
-  } catch {
-    return null;
-  }
-}
 
 export interface QueueFilter {
   statuses?: readonly RequestStatus[];

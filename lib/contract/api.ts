@@ -1,5 +1,6 @@
 // Shapes of the reviewer-facing and utility routes, and the one error shape.
 import { z } from "zod";
+import { decodeCursor } from "./cursor";
 import { jsonObject, requiredText, text } from "./json";
 import { REQUEST_STATUS_VALUES, RISK_LEVEL_VALUES, riskSchema } from "./tasks";
 
@@ -59,7 +60,9 @@ export const queueQuerySchema = z.strictObject({
   risk_level: z.enum(RISK_LEVEL_VALUES).optional(),
   agent: text(100).optional(),
   workflow_id: text(200).optional(),
-  cursor: text(500).optional(),
+  cursor: text(500)
+    .refine((c) => decodeCursor(c) !== null, "not a cursor this server issued")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

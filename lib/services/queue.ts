@@ -4,7 +4,6 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import {
   countOpenByStatus,
-  decodeCursor,
   listQueue,
   listRequestEvents,
   listWorkflowEvents,
@@ -12,6 +11,7 @@ import {
 } from "@/db/queries/queue";
 import { type ApprovalRow, findTask, listApprovals, type RequestRow } from "@/db/queries/requests";
 import { approvalRequests, approvals, type auditEvents } from "@/db/schema";
+import { decodeCursor } from "@/lib/contract/cursor";
 import {
   type Action,
   can,
