@@ -60,6 +60,9 @@ function createPostgres(url: string, migrationsFolder: string, max: number): DbH
     connect_timeout: 5,
     // Keep idle connections from piling up on a shared server.
     idle_timeout: 30,
+    // After an outage the driver waits before reconnecting, growing with each failed attempt
+    // (by default up to 20 s); cap it so service resumes within seconds of the database.
+    backoff: (retries: number) => Math.min(0.1 * 2 ** retries, 2),
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Database;
   return {
