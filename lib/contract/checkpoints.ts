@@ -11,7 +11,7 @@ export const CHECKPOINT_TYPES = [
 
 function storableYear(iso: string): boolean {
   const year = new Date(iso).getUTCFullYear();
-  return year >= 1 && year <= 9999;
+  return year >= 1970 && year <= 9999;
 }
 
 export const saveCheckpointSchema = z.strictObject({
@@ -20,8 +20,9 @@ export const saveCheckpointSchema = z.strictObject({
   data: jsonObject,
   expires_at: z.iso
     .datetime({ offset: true, error: "expected an ISO 8601 date-time" })
-    // PostgreSQL refuses year 0 and the "+010000-…" form that years past 9999 (UTC) take.
-    .refine(storableYear, "must fall between the years 0001 and 9999 (UTC)")
+    // PostgreSQL refuses year 0 and the "+010000-…" form of years past 9999, and the driver
+    // cannot read back years below 100: a checkpoint's expiry is a real date, 1970 to 9999.
+    .refine(storableYear, "must fall between the years 1970 and 9999 (UTC)")
     .optional(),
   correlation_id: text(200).optional(),
   run_id: z.uuid().optional(),
