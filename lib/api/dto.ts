@@ -9,18 +9,8 @@ import {
   taskSchema,
 } from "@/lib/contract/tasks";
 import type { Action, Grant } from "@/lib/hitl";
-import { approvalGiven } from "@/lib/services/queue";
+import { approvalGiven, riskOf } from "@/lib/services/queue";
 import type { TaskView } from "@/lib/services/tasks";
-
-function riskOf(row: RequestRow) {
-  const factors = row.riskFactors as { reasons?: string[]; matched_rules?: string[] };
-  return {
-    level: row.riskLevel,
-    score: row.riskScore,
-    reasons: factors.reasons ?? [],
-    matched_rules: factors.matched_rules ?? [],
-  };
-}
 
 export function submitResponse(row: RequestRow, threadId: string): SubmitTaskResponse {
   const open =

@@ -30,3 +30,18 @@ export class ServiceError extends Error {
 export function isServiceError(error: unknown): error is ServiceError {
   return error instanceof ServiceError;
 }
+
+/** The domain core's refusal codes as service errors ("invalid" there means impossible: 422). */
+const REFUSAL_CODES = {
+  forbidden: "forbidden",
+  conflict: "conflict",
+  invalid: "unprocessable",
+} as const satisfies Record<string, ServiceErrorCode>;
+
+export function refusalError(
+  refusal: { code: keyof typeof REFUSAL_CODES; message: string },
+  message = refusal.message,
+  details?: ServiceError["details"],
+): ServiceError {
+  return new ServiceError(REFUSAL_CODES[refusal.code], message, details);
+}

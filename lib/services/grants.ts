@@ -2,24 +2,16 @@
 // scoped and time-boxed class of actions for one agent. Never critical actions.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Database, Executor } from "@/db/client";
+import type { Database } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import { insertGrant, listGrants, lockGrant, markGrantRevoked } from "@/db/queries/grants";
 import { databaseNow } from "@/db/queries/requests";
-import { findUserById } from "@/db/queries/users";
 import { createGrantSchema } from "@/lib/contract/grants";
-import { createGrant, type Grant, type Reviewer, type Role, revokeGrant } from "@/lib/hitl";
+import { createGrant, type Grant, revokeGrant } from "@/lib/hitl";
 import { hitlConfig } from "./config";
-import { ServiceError } from "./errors";
+import { refusalError, ServiceError } from "./errors";
+import { currentReviewer } from "./users";
 import { parseInput } from "./validation";
-
-const REFUSAL = { forbidden: "forbidden", conflict: "conflict", invalid: "unprocessable" } as const;
-
-async function currentReviewer(tx: Executor, userId: string): Promise<Reviewer> {
-  const user = await findUserById(tx, userId);
-  if (!user || user.disabledAt) throw new ServiceError("forbidden", "Unknown or disabled user");
-  return { id: user.id, role: user.role as Role };
-}
 
 export async function createStandingApproval(
   db: Database,
@@ -32,7 +24,7 @@ export async function createStandingApproval(
     const grantor = await currentReviewer(tx, userId);
     const now = await databaseNow(tx);
     const result = createGrant(ruleSet, grantor, input, now, randomUUID());
-    if (!result.ok) throw new ServiceError(REFUSAL[result.error.code], result.error.message);
+    if (!result.ok) throw refusalError(result.error);
     const grant = await insertGrant(tx, result.grant);
     await appendAuditEvents(tx, result.events);
     return grant;
@@ -51,7 +43,7 @@ export async function revokeStandingApproval(
     const grant = await lockGrant(tx, id);
     if (!grant) throw new ServiceError("not_found", `No standing approval with id ${id}`);
     const result = revokeGrant(ruleSet, grant, actor, await databaseNow(tx));
-    if (!result.ok) throw new ServiceError(REFUSAL[result.error.code], result.error.message);
+    if (!result.ok) throw refusalError(result.error);
     await markGrantRevoked(tx, result.grant);
     await appendAuditEvents(tx, result.events);
     return result.grant;

@@ -27,7 +27,6 @@ import {
   toDomain,
   updateRequestRow,
 } from "@/db/queries/requests";
-import { findUserById } from "@/db/queries/users";
 import { type SubmitTaskInput, submitTaskSchema } from "@/lib/contract/tasks";
 import { env } from "@/lib/env";
 import {
@@ -43,14 +42,14 @@ import {
   isOpenStatus,
   matchGrant,
   openRequest,
-  type Role,
   type RuleSet,
   sha256Hex,
   sweepCommand,
 } from "@/lib/hitl";
 import { hitlConfig } from "./config";
-import { ServiceError } from "./errors";
+import { refusalError, ServiceError } from "./errors";
 import { notifyRows, type OutboxSubject, outcomeRows } from "./outbox";
+import { currentReviewer } from "./users";
 import { parseInput } from "./validation";
 
 /** The agent key a submission or cancellation comes from. */
@@ -241,12 +240,6 @@ export interface DecisionOutcome {
   task: TaskRow;
 }
 
-const REFUSAL_CODES = {
-  forbidden: "forbidden",
-  conflict: "conflict",
-  invalid: "unprocessable",
-} as const;
-
 /**
  * Apply one command to one request, in one transaction that holds the request's row lock, so
  * concurrent decisions serialise and exactly one of two conflicting ones wins. A request past
@@ -288,7 +281,7 @@ export async function decideRequest(
       ruleSet,
     });
     if (!decided.ok) {
-      throw new ServiceError(REFUSAL_CODES[decided.error.code], capitalise(decided.error.message), {
+      throw refusalError(decided.error, capitalise(decided.error.message), {
         status: current.status,
       });
     }
@@ -315,12 +308,8 @@ function capitalise(message: string): string {
 
 async function resolveActor(tx: Executor, actor: DecisionActor): Promise<Actor> {
   switch (actor.kind) {
-    case "user": {
-      // Eligibility comes from the user record now, not from what a page showed earlier.
-      const user = await findUserById(tx, actor.userId);
-      if (!user || user.disabledAt) throw new ServiceError("forbidden", "Unknown or disabled user");
-      return { kind: "user", id: user.id, role: user.role as Role };
-    }
+    case "user":
+      return { kind: "user", ...(await currentReviewer(tx, actor.userId)) };
     case "agent":
       return { kind: "agent", key_id: actor.caller.keyId };
     case "system":

@@ -47,8 +47,18 @@ export interface RequestSummary {
   decided_at: string | null;
 }
 
-function summary(row: RequestRow, have: number): RequestSummary {
+/** The assessment a request row stores, as reviewers and agents see it. */
+export function riskOf(row: RequestRow): RequestSummary["risk"] {
   const factors = row.riskFactors as { reasons?: string[]; matched_rules?: string[] };
+  return {
+    level: row.riskLevel as RiskLevel,
+    score: row.riskScore,
+    reasons: factors.reasons ?? [],
+    matched_rules: factors.matched_rules ?? [],
+  };
+}
+
+function summary(row: RequestRow, have: number): RequestSummary {
   return {
     id: row.id,
     task_id: row.taskId,
@@ -64,12 +74,7 @@ function summary(row: RequestRow, have: number): RequestSummary {
       resource_type: row.actionResourceType ?? undefined,
       description: row.actionDescription,
     },
-    risk: {
-      level: row.riskLevel as RiskLevel,
-      score: row.riskScore,
-      reasons: factors.reasons ?? [],
-      matched_rules: factors.matched_rules ?? [],
-    },
+    risk: riskOf(row),
     approvals: { have, need: row.requiredApprovals },
     required_role: row.escalatedTo ?? row.requiredRole,
     escalated_to: row.escalatedTo,

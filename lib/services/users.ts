@@ -1,17 +1,19 @@
 // Reviewer accounts: created by the CLI (and the demo seed), signed in through next-auth.
 import bcrypt from "bcryptjs";
 import { z } from "zod";
-import type { Database } from "@/db/client";
+import type { Database, Executor } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
   findPasswordHash,
   findUserByEmail,
+  findUserById,
   insertUser,
   listUsers as listUserRows,
   type UserRow,
   updateUserRole,
 } from "@/db/queries/users";
-import { ROLES } from "@/lib/hitl/types";
+import type { Reviewer } from "@/lib/hitl";
+import { ROLES, type Role } from "@/lib/hitl/types";
 import { type AuditActor, SYSTEM_ACTOR } from "./actor";
 import { ServiceError } from "./errors";
 import { parseInput } from "./validation";
@@ -111,4 +113,14 @@ export async function verifyPassword(
   if (!(await bcrypt.compare(password, row.passwordHash))) return null;
   const user = await findUserByEmail(db, parsed.data);
   return user ? toPublic(user) : null;
+}
+
+/**
+ * The reviewer as they stand now: eligibility comes from the user record at the moment of a
+ * decision, not from what a page or a key showed earlier.
+ */
+export async function currentReviewer(tx: Executor, userId: string): Promise<Reviewer> {
+  const user = await findUserById(tx, userId);
+  if (!user || user.disabledAt) throw new ServiceError("forbidden", "Unknown or disabled user");
+  return { id: user.id, role: user.role as Role };
 }
