@@ -236,6 +236,28 @@ describe("loadHitlConfig", () => {
     );
   });
 
+  it("refuses a configuration that approves critical actions automatically", () => {
+    const anchor = "  critical:\n    auto_approve: false";
+    const rules = replaceOnce(shippedRules, anchor, anchor.replace("false", "true"));
+    const dir = configDir({ rules });
+    expect(messageOf(dir)).toBe(
+      `Invalid HITL configuration:\n  ${shown}/case-${counter}/risk-rules.yaml:${lineOf(rules, "auto_approve: true", "  critical:\n")} ` +
+        "levels.critical.auto_approve: critical actions are never approved automatically; set it to false",
+    );
+  });
+
+  it("refuses a critical default level that would pass without approval", () => {
+    expect(
+      messageOf(SHIPPED_CONFIG_DIR, {
+        defaultRiskLevel: "critical",
+        defaultRequiresApproval: false,
+      }),
+    ).toBe(
+      "Invalid HITL configuration:\n  environment HITL_DEFAULT_REQUIRES_APPROVAL: must be true when " +
+        "HITL_DEFAULT_RISK_LEVEL is critical: critical actions are never approved automatically",
+    );
+  });
+
   it("shows an absolute path outside the working directory", () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), "hitl-config-"));
     try {

@@ -74,8 +74,10 @@ export function loadHitlConfig(opts: LoadHitlConfigOptions): HitlConfig {
     if (!(err instanceof RuleSetError)) throw err;
     throw new ConfigError(
       err.issues.map((i) => {
-        const source = i.file === "risk-rules" ? risk : policies;
-        return problemAt(source, i.path, i.message);
+        if (i.file === "environment") {
+          return { file: "environment", line: null, path: i.path.join("."), message: i.message };
+        }
+        return problemAt(i.file === "risk-rules" ? risk : policies, i.path, i.message);
       }),
     );
   }

@@ -22,7 +22,7 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type HitlEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-export type ActorType = "user" | "agent" | "system";
+export type ActorType = "user" | "agent" | "operator" | "system";
 
 /** An event the domain core produced; the service numbers and chains it when storing it. */
 export interface AuditEventDraft {

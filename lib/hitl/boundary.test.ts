@@ -49,6 +49,24 @@ function coreFiles(dir: string): string[] {
   });
 }
 
+/** Every import cycle in a module graph, each written once from its first module. */
+function importCycles(graph: Map<string, string[]>): string[] {
+  const found = new Set<string>();
+  const walk = (node: string, trail: string[]) => {
+    const at = trail.indexOf(node);
+    if (at >= 0) {
+      const cycle = trail.slice(at);
+      const start = cycle.indexOf([...cycle].sort()[0] as string);
+      const turned = [...cycle.slice(start), ...cycle.slice(0, start)];
+      found.add([...turned, turned[0]].join(" → "));
+      return;
+    }
+    for (const next of graph.get(node) ?? []) walk(next, [...trail, node]);
+  };
+  for (const node of graph.keys()) walk(node, []);
+  return [...found].sort();
+}
+
 describe("the import boundary of lib/hitl", () => {
   const files = coreFiles(HITL_DIR);
 
@@ -64,6 +82,28 @@ describe("the import boundary of lib/hitl", () => {
       expect(importViolations(fs.readFileSync(file, "utf8"))).toEqual([]);
     },
   );
+
+  it("reads bottom-up: no file imports, through any chain, a file that imports it", () => {
+    const graph = new Map(
+      files.map((f) => [
+        path.basename(f, ".ts"),
+        importsOf(fs.readFileSync(f, "utf8"))
+          .filter((s) => s.startsWith("./"))
+          .map((s) => s.slice(2).replace(/\.ts$/, "")),
+      ]),
+    );
+    expect(importCycles(graph)).toEqual([]);
+  });
+
+  it("the cycle finder finds a cycle of three", () => {
+    const graph = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+      ["d", ["a"]],
+    ]);
+    expect(importCycles(graph)).toEqual(["a → b → c → a"]);
+  });
 
   describe("the checker itself", () => {
     it.each([

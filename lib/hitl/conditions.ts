@@ -7,6 +7,7 @@
 // ever-changing shapes for keys they mostly do not have.
 import type { FactTestConfig } from "./config-schema";
 import { compileGlob, type LowerMatcher } from "./glob";
+import { orList } from "./text";
 import type { Action } from "./types";
 
 /** An action as the predicates see it: matched fields lowercased once, facts in slots. */
@@ -257,11 +258,6 @@ export function compileValueList(
 // Words for the rule viewer.
 
 /** `a`, `a or b`, `a, b or c`. */
-export function orList(values: readonly (string | number)[]): string {
-  if (values.length <= 1) return values.map(String).join("");
-  return `${values.slice(0, -1).join(", ")} or ${values.at(-1)}`;
-}
-
 export function describeFactTest(t: FactTestConfig, internalDomains: readonly string[]): string {
   const subject = orList(t.fact);
   if (t.is !== undefined) return `${subject} is ${t.is}`;

@@ -4,8 +4,8 @@
 // that decides what a rule may say. Messages are written for the person editing the YAML:
 // the loader prefixes them with the file and the path of the offending node.
 import { z } from "zod";
-import { orList } from "./conditions";
 import { globProblem } from "./glob";
+import { orList } from "./text";
 import { RISK_LEVELS, type RiskLevel, ROLE_RANK, ROLES } from "./types";
 
 type RawIssue = z.core.$ZodRawIssue;
@@ -235,6 +235,13 @@ export const riskRulesSchema = mapping({
   modifiers: z.array(modifierSchema, { error: expecting("a list of modifiers") }).default([]),
 }).superRefine((cfg, ctx) => {
   checkBands(cfg.levels, ctx);
+  if (cfg.levels.critical.auto_approve) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["levels", "critical", "auto_approve"],
+      message: "critical actions are never approved automatically; set it to false",
+    });
+  }
   const seen = new Map<string, string>();
   const claim = (id: string, path: (string | number)[]) => {
     const other = seen.get(id);

@@ -3,7 +3,8 @@
 // rights of the person who gave it, and never covers critical actions.
 import type { AuditEventDraft } from "./audit";
 import { compileGlob, globProblem } from "./glob";
-import { can, NEVER_GRANTED, type Refusal, type Reviewer } from "./policy";
+import { can, NEVER_GRANTED } from "./permissions";
+import type { Refusal, Reviewer } from "./policy";
 import type { RuleSet } from "./risk";
 import { type Action, RISK_LEVELS, RISK_RANK, type RiskLevel, ROLE_RANK, type Role } from "./types";
 

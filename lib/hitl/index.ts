@@ -5,6 +5,7 @@ export { canonicalJson, sha256Hex } from "./canonical";
 export * from "./config-schema";
 export { GLOB_MAX_LENGTH, globProblem } from "./glob";
 export * from "./grants";
+export * from "./permissions";
 export * from "./policy";
 export * from "./request";
 export * from "./risk";

@@ -1,15 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadHitlConfig } from "@/lib/config/load";
+import { can, PERMISSIONS, type Permission, permissionTable } from "./permissions";
 import {
-  can,
   claimLimitRefusal,
   countingApprovals,
   eligibilityRefusal,
   justificationRefusal,
-  PERMISSIONS,
-  type Permission,
-  permissionTable,
   quorum,
 } from "./policy";
 import type { Approval, ApprovalRequest } from "./request";
@@ -111,6 +108,8 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
     action: { type: "deploy", environment: "production" },
     edited_inputs: null,
     content_hash: "hash-1",
+    allowed_decisions: ["approve", "edit", "reject"],
+    edit_generation: 0,
     risk_level: "high",
     risk_score: 0.75,
     required_approvals: 1,
@@ -123,6 +122,7 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
     escalated_to: null,
     escalated_at: null,
     escalation_count: 0,
+    auto_escalation_count: 0,
     expiry_extended: false,
     claimed_by: null,
     claimed_at: null,
@@ -139,10 +139,16 @@ function request(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
   };
 }
 
-const approval = (approver_id: string, role: Role, content_hash = "hash-1"): Approval => ({
+const approval = (
+  approver_id: string,
+  role: Role,
+  content_hash = "hash-1",
+  generation = 0,
+): Approval => ({
   approver_id,
   role,
   content_hash,
+  generation,
   rule_set_version: ruleSet.version,
   justification: null,
   at: T,
@@ -244,6 +250,20 @@ describe("quorum", () => {
       2,
     ],
     [
+      "approvals of an earlier generation do not count, even for the same content (A-B-A)",
+      {
+        required_approvals: 2,
+        edit_generation: 2,
+        approvals: [
+          approval("a", "devops_engineer", "hash-1", 0),
+          approval("b", "devops_engineer", "hash-2", 1),
+          approval("c", "devops_engineer", "hash-1", 2),
+        ],
+      },
+      ["c"],
+      2,
+    ],
+    [
       "after escalation, roles below the target stop counting",
       {
         escalated_to: "devops_engineer",
@@ -269,6 +289,7 @@ describe("quorum", () => {
       have: approvers.length,
       need,
       met: approvers.length >= need,
+      role: r.escalated_to ?? r.required_role,
       approvers,
     });
     expect(countingApprovals(policies, r).map((a) => a.approver_id)).toEqual(approvers);

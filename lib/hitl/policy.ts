@@ -1,70 +1,9 @@
-// Who may do what (SPEC §3.3): one permissions table built from approval-policies.yaml, and
-// the per-request checks every entry point shares (server action, API, CLI).
+// The per-request checks every entry point shares (server action, API, CLI): eligibility,
+// four-eyes, quorum, justification and the claim limit, over the permissions table.
 import type { Policies } from "./config-schema";
+import { can } from "./permissions";
 import { type Approval, type ApprovalRequest, awaitedRole } from "./request";
-import { RISK_LEVELS, type RiskLevel, ROLE_RANK, ROLES, type Role } from "./types";
-
-export const PERMISSIONS = [
-  "view",
-  "claim",
-  "approve",
-  "reject",
-  "escalate",
-  "quarantine",
-  "release",
-  "grant",
-  "manage_keys",
-] as const;
-export type Permission = (typeof PERMISSIONS)[number];
-
-/** The level standing approvals never cover (SPEC §4.1). */
-export const NEVER_GRANTED: RiskLevel = "critical";
-
-/**
- * Whether `role` holds `permission`; for approve, reject, claim and grant, at `level` (or at
- * some level when none is given, e.g. to decide whether to show a button at all).
- */
-export function can(
-  policies: Policies,
-  role: Role,
-  permission: Permission,
-  level?: RiskLevel,
-): boolean {
-  const p = policies[role];
-  const atLevel = (levels: readonly RiskLevel[]) =>
-    level === undefined ? levels.length > 0 : levels.includes(level);
-  switch (permission) {
-    case "view":
-      return true;
-    case "approve":
-    case "reject":
-      return atLevel(p.can_approve);
-    case "claim":
-      return p.max_claimed > 0 && atLevel(p.can_approve);
-    case "grant":
-      return p.can_grant && atLevel(p.can_approve.filter((l) => l !== NEVER_GRANTED));
-    case "escalate":
-      return p.escalate_to !== null;
-    case "quarantine":
-      return p.can_quarantine;
-    case "release":
-      return p.can_release;
-    case "manage_keys":
-      return p.can_manage_keys;
-  }
-}
-
-/** For each role and permission, the levels at which it is held (every level, or none, for
- * the permissions that do not depend on one). Plain JSON, for the rule viewer. */
-export type PermissionTable = Record<Role, Record<Permission, RiskLevel[]>>;
-
-export function permissionTable(policies: Policies): PermissionTable {
-  const row = (role: Role) =>
-    Object.fromEntries(
-      PERMISSIONS.map((p) => [p, RISK_LEVELS.filter((l) => can(policies, role, p, l))]),
-    ) as Record<Permission, RiskLevel[]>;
-  return Object.fromEntries(ROLES.map((r) => [r, row(r)])) as PermissionTable;
-}
+import { ROLE_RANK, type Role } from "./types";
 
 export interface Refusal {
   /** forbidden: never allowed for this actor; conflict: not in the request's current state;
@@ -115,21 +54,24 @@ export function eligibilityRefusal(
   return null;
 }
 
+type QuorumRequest = Pick<
+  ApprovalRequest,
+  "risk_level" | "escalated_to" | "required_role" | "content_hash" | "edit_generation" | "approvals"
+>;
+
 /**
- * The approvals that count now: given to the current content, by a role that approves the
- * level and ranks at least the awaited role, one per person (the first).
+ * The approvals that count now: given since the last edit (to the current generation, and so
+ * the current content — editing back to earlier content does not revive what an edit voided),
+ * by a role that approves the level and ranks at least the awaited role, one per person.
  */
-export function countingApprovals(
-  policies: Policies,
-  request: Pick<
-    ApprovalRequest,
-    "risk_level" | "escalated_to" | "required_role" | "content_hash" | "approvals"
-  >,
-): Approval[] {
+export function countingApprovals(policies: Policies, request: QuorumRequest): Approval[] {
   const needed = ROLE_RANK[awaitedRole(request)];
   const seen = new Set<string>();
   return request.approvals.filter((a) => {
-    if (a.content_hash !== request.content_hash || seen.has(a.approver_id)) return false;
+    if (a.generation !== request.edit_generation || a.content_hash !== request.content_hash) {
+      return false;
+    }
+    if (seen.has(a.approver_id)) return false;
     if (ROLE_RANK[a.role] < needed || !can(policies, a.role, "approve", request.risk_level)) {
       return false;
     }
@@ -142,25 +84,25 @@ export interface Quorum {
   have: number;
   need: number;
   met: boolean;
+  /** The role an approval must come from (at least) to count now. */
+  role: Role;
   /** Distinct people whose approvals count, in the order they approved. */
   approvers: string[];
 }
 
 export function quorum(
   policies: Policies,
-  request: Pick<
-    ApprovalRequest,
-    | "risk_level"
-    | "escalated_to"
-    | "required_role"
-    | "content_hash"
-    | "approvals"
-    | "required_approvals"
-  >,
+  request: QuorumRequest & Pick<ApprovalRequest, "required_approvals">,
 ): Quorum {
   const approvers = countingApprovals(policies, request).map((a) => a.approver_id);
   const need = request.required_approvals;
-  return { have: approvers.length, need, met: approvers.length >= need, approvers };
+  return {
+    have: approvers.length,
+    need,
+    met: approvers.length >= need,
+    role: awaitedRole(request),
+    approvers,
+  };
 }
 
 /** A justification is text with something in it, where the level requires one. */

@@ -123,7 +123,18 @@ describe("nextAutoEscalation", () => {
       null,
     ],
     ["no escalations allowed", ruleSetVariant([["levels.medium.max_escalations", 0]]), base, null],
-    ["already escalated once", ruleSet, { ...base, escalation_count: 1 }, null],
+    [
+      "already escalated automatically once",
+      ruleSet,
+      { ...base, escalation_count: 1, auto_escalation_count: 1 },
+      null,
+    ],
+    [
+      "escalated by hand only: automatic escalations remain",
+      ruleSet,
+      { ...base, escalation_count: 1 },
+      at(15),
+    ],
     [
       "nobody to hand up to",
       ruleSetVariant([], [["roles.tech_lead.escalate_to", null]]),

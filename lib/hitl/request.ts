@@ -3,7 +3,15 @@
 import type { AuditEventDraft } from "./audit";
 import { canonicalJson, sha256Hex } from "./canonical";
 import type { Assessment, RuleSet } from "./risk";
-import { type Action, type RequestStatus, type RiskLevel, ROLE_RANK, type Role } from "./types";
+import {
+  type Action,
+  DECISIONS,
+  type Decision,
+  type RequestStatus,
+  type RiskLevel,
+  ROLE_RANK,
+  type Role,
+} from "./types";
 
 export interface Approval {
   approver_id: string;
@@ -11,6 +19,8 @@ export interface Approval {
   role: Role;
   /** The hash of the action as the approver saw it: an approval of other content never counts. */
   content_hash: string;
+  /** The request's edit generation when given: it counts only while that generation stands. */
+  generation: number;
   rule_set_version: string;
   justification: string | null;
   at: Date;
@@ -26,6 +36,13 @@ export interface ApprovalRequest {
   edited_inputs: Record<string, unknown> | null;
   /** Hash of the action with any edited inputs: what approvals are bound to. */
   content_hash: string;
+  /**
+   * What the submitting agent accepts back: without "edit" no reviewer may change the inputs;
+   * without "approve" only an edited approval is accepted. A rejection is always possible.
+   */
+  allowed_decisions: Decision[];
+  /** How many edits the request has had; each voids the approvals given before it. */
+  edit_generation: number;
   risk_level: RiskLevel;
   risk_score: number;
   /** Snapshot of the level's policy at submission, so a config change never moves a request. */
@@ -40,6 +57,8 @@ export interface ApprovalRequest {
   escalated_to: Role | null;
   escalated_at: Date | null;
   escalation_count: number;
+  /** The automatic escalations among them: the level's `max_escalations` bounds only these. */
+  auto_escalation_count: number;
   /** Whether expiry has already handed the request up once with a fresh timeout. */
   expiry_extended: boolean;
   claimed_by: string | null;
@@ -99,19 +118,21 @@ export function escalationTarget(ruleSet: RuleSet, role: Role): Role | null {
 
 /**
  * When an undecided request escalates by itself: after the level's share of the time left
- * from `from` (its creation, or its last escalation or release), while escalations remain.
+ * from `from` (its creation, or its last escalation, release or edit), while the level's
+ * `max_escalations` automatic escalations are not used up (manual ones do not count: a
+ * reviewer's escalation is bounded by the chain of roles instead).
  */
 export function nextAutoEscalation(
   ruleSet: RuleSet,
   request: Pick<
     ApprovalRequest,
-    "risk_level" | "escalation_count" | "escalated_to" | "required_role" | "expires_at"
+    "risk_level" | "auto_escalation_count" | "escalated_to" | "required_role" | "expires_at"
   >,
   from: Date,
 ): Date | null {
   const level = ruleSet.levels[request.risk_level];
   if (level.auto_escalate_after === null) return null;
-  if (request.escalation_count >= level.max_escalations) return null;
+  if (request.auto_escalation_count >= level.max_escalations) return null;
   if (escalationTarget(ruleSet, awaitedRole(request)) === null) return null;
   const remaining = request.expires_at.getTime() - from.getTime();
   if (remaining <= 0) return null;
@@ -128,6 +149,8 @@ export interface OpenRequestInput {
   now: Date;
   /** The standing approval `matchGrant` found for this action, if any. */
   grant_id?: string | null;
+  /** Default: every decision. */
+  allowed_decisions?: readonly Decision[];
 }
 
 /**
@@ -150,6 +173,8 @@ export function openRequest(
     action: input.action,
     edited_inputs: null,
     content_hash: contentHash(input.action),
+    allowed_decisions: [...(input.allowed_decisions ?? DECISIONS)],
+    edit_generation: 0,
     risk_level: a.level,
     risk_score: a.score,
     required_approvals: a.required_approvals,
@@ -162,6 +187,7 @@ export function openRequest(
     escalated_to: null,
     escalated_at: null,
     escalation_count: 0,
+    auto_escalation_count: 0,
     expiry_extended: false,
     claimed_by: null,
     claimed_at: null,

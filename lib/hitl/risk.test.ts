@@ -682,9 +682,17 @@ describe("unmatched actions follow the environment settings", () => {
   const cases: [RuleSetOptions, RiskLevel, boolean][] = [];
   for (const level of RISK_LEVELS) {
     for (const requires of [true, false]) {
+      // A critical default that passes unreviewed is refused at load (below).
+      if (level === "critical" && !requires) continue;
       cases.push([{ defaultRiskLevel: level, defaultRequiresApproval: requires }, level, requires]);
     }
   }
+
+  it("refuses a critical default that would pass without approval", () => {
+    expect(() => load({ defaultRiskLevel: "critical", defaultRequiresApproval: false })).toThrow(
+      /HITL_DEFAULT_REQUIRES_APPROVAL: must be true when HITL_DEFAULT_RISK_LEVEL is critical/,
+    );
+  });
   it.each(cases)("%j -> %s, requires approval %s", (opts, level, requires) => {
     const result = assess(load(opts), { type: "SOMETHING.NEW" });
     expect(result).toMatchObject({ level, requires_approval: requires, matched_rules: [] });

@@ -117,7 +117,8 @@ export interface RuleSet {
 }
 
 export interface RuleSetIssue {
-  file: "risk-rules" | "approval-policies";
+  /** The file, or the environment for the HITL_* overrides. */
+  file: "risk-rules" | "approval-policies" | "environment";
   path: (string | number)[];
   message: string;
 }
@@ -142,7 +143,7 @@ export function compileRuleSet(
     autoApproveLowRisk: options.autoApproveLowRisk ?? true,
     defaultRequiresApproval: options.defaultRequiresApproval ?? true,
   };
-  checkConsistency(riskRules, policies);
+  checkConsistency(riskRules, policies, opts);
   const domains = riskRules.internal_domains;
   const version = sha256Hex(canonicalJson({ riskRules, policies, options: opts })).slice(0, 16);
 
@@ -198,9 +199,24 @@ export function compileRuleSet(
   };
 }
 
-/** A level whose required role cannot approve it could never be decided. */
-function checkConsistency(riskRules: RiskRulesConfig, policies: ApprovalPoliciesConfig) {
+/**
+ * A level whose required role cannot approve it could never be decided; and nothing may let
+ * a critical action through unreviewed.
+ */
+function checkConsistency(
+  riskRules: RiskRulesConfig,
+  policies: ApprovalPoliciesConfig,
+  opts: Required<RuleSetOptions>,
+) {
   const issues: RuleSetIssue[] = [];
+  if (opts.defaultRiskLevel === "critical" && !opts.defaultRequiresApproval) {
+    issues.push({
+      file: "environment",
+      path: ["HITL_DEFAULT_REQUIRES_APPROVAL"],
+      message:
+        "must be true when HITL_DEFAULT_RISK_LEVEL is critical: critical actions are never approved automatically",
+    });
+  }
   for (const level of RISK_LEVELS) {
     const role = riskRules.levels[level].required_role;
     if (!policies.roles[role].can_approve.includes(level)) {
@@ -357,10 +373,13 @@ export function assess(ruleSet: RuleSet, action: Action): Assessment {
   }
 
   const policy = ruleSet.levels[level];
+  // Critical always waits for people, whatever the configuration says (it is also refused at
+  // load): the last line of defence of fail-closed.
   const requiresApproval =
-    matched.length === 0 && level === opts.defaultRiskLevel
+    level === "critical" ||
+    (matched.length === 0 && level === opts.defaultRiskLevel
       ? opts.defaultRequiresApproval
-      : !autoApproves(level, policy, opts);
+      : !autoApproves(level, policy, opts));
   return {
     level,
     score: score / 1000,

@@ -1,6 +1,6 @@
 // The rule set as plain JSON for the rule viewer and `GET /api/hitl/risk-rules`, so that no
 // caller re-reads or re-interprets the YAML.
-import { describeFactTest, orList } from "./conditions";
+import { describeFactTest } from "./conditions";
 import type {
   ApprovalPoliciesConfig,
   LevelConfig,
@@ -9,7 +9,8 @@ import type {
   RiskRulesConfig,
   WhenConfig,
 } from "./config-schema";
-import { type PermissionTable, permissionTable } from "./policy";
+import { type PermissionTable, permissionTable } from "./permissions";
+import { orList } from "./text";
 import { RISK_LEVELS, RISK_RANK, type RiskLevel, ROLE_RANK, ROLES, type Role } from "./types";
 
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];

@@ -200,6 +200,9 @@ describe("every command from every state", () => {
       if (result.ok && result.request.status !== status)
         observed.add(`${status}->${result.request.status}`);
     }
+    // A request quarantined while escalated is released back to escalated.
+    const held = run(IN_STATE.escalated, [[{ type: "quarantine", reason: "x" }, ops, at(3)]]);
+    observed.add(`quarantined->${ok(act(held, { type: "release" }, ops, at(4))).request.status}`);
     const allowed = Object.entries(TRANSITIONS).flatMap(([from, tos]) =>
       tos.map((to) => `${from}->${to}`),
     );
@@ -308,6 +311,7 @@ describe("approval", () => {
           approver_id: "lee",
           role: "tech_lead",
           content_hash: pending.content_hash,
+          generation: 0,
           rule_set_version: ruleSet.version,
           justification: "ok",
           at: at(3),
@@ -474,6 +478,35 @@ describe("edit, then approve", () => {
       ["ola", true],
       ["oda", true],
     ]);
+  });
+
+  it("editing back to earlier content (A-B-A) never revives an approval an edit voided", () => {
+    const ops3 = user("oma", "devops_engineer");
+    const v1 = critical.action.inputs as Record<string, unknown>;
+    const afterA = run(critical, [[{ type: "approve", justification: "v1 ok" }, ops, at(1)]]);
+    const afterB = run(afterA, [
+      [{ type: "approve", justification: "v2", edited_inputs: { version: "9.9.9" } }, ops2, at(2)],
+    ]);
+    const back = ok(
+      act(afterB, { type: "approve", justification: "back", edited_inputs: v1 }, ops3, at(3)),
+    );
+    expect(back.request.content_hash).toBe(critical.content_hash);
+    expect(back.request.edit_generation).toBe(2);
+    expect(back.outcome).toBeNull();
+    expect(quorum(ruleSet.policies, back.request)).toMatchObject({
+      have: 1,
+      need: 2,
+      approvers: ["oma"],
+    });
+    // The first approver may approve again, now for the generation that stands.
+    const done = ok(act(back.request, { type: "approve", justification: "yes" }, ops, at(4)));
+    expect(done.outcome).toBe("approved");
+    expect(quorum(ruleSet.policies, done.request).approvers).toEqual(["oma", "oda"]);
+    // If A makes the revert themselves, their new approval is a new vote, not a duplicate.
+    const byA = ok(
+      act(afterB, { type: "approve", justification: "mine", edited_inputs: v1 }, ops, at(3)),
+    );
+    expect(quorum(ruleSet.policies, byA.request)).toMatchObject({ have: 1, approvers: ["oda"] });
   });
 
   it("a second edit records the inputs it replaced", () => {
@@ -687,7 +720,8 @@ describe("quarantine and release", () => {
   it("an escalated request released stays with its escalated role", () => {
     const held = run(IN_STATE.escalated, [[{ type: "quarantine", reason: "x" }, ops, at(3)]]);
     const released = run(held, [[{ type: "release" }, ops, at(4)]]);
-    expect(released).toMatchObject({ status: "pending", escalated_to: "devops_engineer" });
+    // Back on the escalated tab, where it stood: the escalation holds.
+    expect(released).toMatchObject({ status: "escalated", escalated_to: "devops_engineer" });
     refused(act(released, { type: "approve" }, lead, at(5)), "forbidden");
   });
 });
@@ -898,6 +932,31 @@ describe("automatic escalation", () => {
     });
   });
 
+  it("counts only automatic escalations against max_escalations; manual ones do not use them up", () => {
+    const chain = ruleSetVariant(
+      [["levels.low.max_escalations", 1]],
+      [["roles.developer.escalate_to", "tech_lead"]],
+    );
+    const low = open("low", chain);
+    const manual = run(low, [[{ type: "escalate" }, dev, at(1)]], chain);
+    expect(manual).toMatchObject({
+      escalated_to: "tech_lead",
+      escalation_count: 1,
+      auto_escalation_count: 0,
+    });
+    // The automatic escalation is still scheduled, and happens once.
+    expect(manual.auto_escalate_at).not.toBeNull();
+    const auto = ok(
+      act(manual, { type: "auto_escalate" }, system, manual.auto_escalate_at as Date, chain),
+    );
+    expect(auto.request).toMatchObject({
+      escalated_to: "devops_engineer",
+      escalation_count: 2,
+      auto_escalation_count: 1,
+      auto_escalate_at: null,
+    });
+  });
+
   it("stops quietly when the configuration changed under a waiting request", () => {
     const noChain = ruleSetVariant([], [["roles.tech_lead.escalate_to", null]]);
     const result = ok(act(pending, { type: "auto_escalate" }, system, at(15), noChain));
@@ -1060,6 +1119,45 @@ describe("properties", () => {
   });
 });
 
+describe("the decisions the agent accepts back", () => {
+  const only = (allowed: ApprovalRequest["allowed_decisions"]) => ({
+    ...open("medium"),
+    allowed_decisions: allowed,
+  });
+
+  it("refuses an edit where the agent accepts none, changing nothing", () => {
+    const noEdits = only(["approve", "reject"]);
+    refused(
+      act(noEdits, { type: "approve", edited_inputs: { version: "9" } }, lead),
+      "invalid",
+      "the agent does not accept edited inputs for this action (it accepts: approve, reject)",
+    );
+    expect(ok(act(noEdits, { type: "approve" }, lead)).outcome).toBe("approved");
+    // Re-sending the same inputs is not an edit.
+    expect(
+      ok(act(noEdits, { type: "approve", edited_inputs: { version: "1.2.0" } }, lead)).outcome,
+    ).toBe("approved");
+  });
+
+  it("accepts only an edited approval where the agent does not accept a plain one", () => {
+    const editsOnly = only(["edit", "reject"]);
+    refused(
+      act(editsOnly, { type: "approve" }, lead),
+      "invalid",
+      /accepts only an approval with edited inputs/,
+    );
+    expect(
+      ok(act(editsOnly, { type: "approve", edited_inputs: { version: "9" } }, lead)).outcome,
+    ).toBe("approved");
+  });
+
+  it("always lets a reviewer reject: stopping an agent fails closed", () => {
+    expect(ok(act(only(["approve"]), { type: "reject", reason: "no" }, lead)).outcome).toBe(
+      "rejected",
+    );
+  });
+});
+
 describe("an edit is assessed again", () => {
   const openFor = (action: ApprovalRequest["action"]) =>
     openRequest(ruleSet, {
@@ -1131,6 +1229,67 @@ describe("an edit is assessed again", () => {
       requires_justification: true,
       status: "pending",
     });
+  });
+
+  it("gives the raised level its own time from the edit, and reschedules escalation", () => {
+    // high (60 min) raised to critical (120 min) at minute 50: due at 170, not at 60.
+    const big = payment({ amount: 50_000 });
+    expect(big.expires_at).toEqual(at(60));
+    const raised = ok(
+      act(
+        big,
+        {
+          type: "approve",
+          justification: "Checked with finance",
+          edited_inputs: { amount: 50_000, external: true, to: "cfo@elsewhere.example" },
+        },
+        ops,
+        at(50),
+      ),
+    );
+    expect(raised.request).toMatchObject({
+      risk_level: "critical",
+      timeout_minutes: 120,
+      expires_at: at(170),
+    });
+    expect(raised.events[0]?.payload).toMatchObject({ risk_raised: { expires_at: at(170) } });
+    const critical = ruleSet.levels.critical;
+    const expected =
+      critical.auto_escalate_after === null ? null : at(50 + 120 * critical.auto_escalate_after);
+    expect(raised.request.auto_escalate_at).toEqual(
+      raised.request.auto_escalate_at === null ? null : expected,
+    );
+  });
+
+  it("never shortens the time left when the raised level's timeout is shorter", () => {
+    const shortCritical = ruleSetVariant([["levels.critical.timeout_minutes", 10]]);
+    const big = openRequest(shortCritical, {
+      id: "req-edit",
+      workflow_id: "wf-1",
+      action: { type: "PAYMENT.SEND", description: "Pay", inputs: { amount: 50_000 } },
+      assessment: assess(shortCritical, {
+        type: "PAYMENT.SEND",
+        description: "Pay",
+        inputs: { amount: 50_000 },
+      }),
+      submitter_key_id: "key-1",
+      submitter_owner_id: "owner",
+      now: T0,
+    }).request;
+    const raised = ok(
+      act(
+        big,
+        {
+          type: "approve",
+          justification: "ok",
+          edited_inputs: { amount: 50_000, external: true, to: "cfo@elsewhere.example" },
+        },
+        ops,
+        at(5),
+        shortCritical,
+      ),
+    );
+    expect(raised.request).toMatchObject({ risk_level: "critical", expires_at: at(60) });
   });
 
   it("never lowers the level, whatever the edit", () => {

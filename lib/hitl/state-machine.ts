@@ -34,7 +34,8 @@ import {
 export const TRANSITIONS: Readonly<Record<RequestStatus, readonly RequestStatus[]>> = {
   pending: ["approved", "rejected", "escalated", "quarantined", "expired", "cancelled"],
   escalated: ["approved", "rejected", "quarantined", "expired", "cancelled"],
-  quarantined: ["pending", "rejected", "expired"],
+  // Released back to where it stood: pending, or escalated if it was (an escalation holds).
+  quarantined: ["pending", "escalated", "rejected", "expired"],
   approved: [],
   rejected: [],
   expired: [],
@@ -59,7 +60,8 @@ export type Command =
       seen_hash?: string;
     }
   | { type: "reject"; reason: string }
-  /** To the escalate_to of the reviewer's role (max_escalations bounds only the automatic). */
+  /** To the escalate_to of the reviewer's role (bounded by the chain of roles; the level's
+   * max_escalations bounds only the automatic ones). */
   | { type: "escalate"; reason?: string }
   | { type: "quarantine"; reason: string }
   | { type: "release"; reason?: string }
@@ -226,11 +228,11 @@ function stateRefusal(
     case "approve":
       // Fails closed: past its deadline a request can only expire (the sweeper does it).
       if (due) return conflict(`the request expired at ${request.expires_at.toISOString()}`);
-      // One vote per person for what they saw; after an edit (new content) they may vote again.
+      // One vote per person per edit generation; after an edit they may vote again.
       if (
         request.approvals.some(
           (a) =>
-            a.approver_id === (actor as Reviewer).id && a.content_hash === request.content_hash,
+            a.approver_id === (actor as Reviewer).id && a.generation === request.edit_generation,
         )
       ) {
         return conflict(
@@ -280,11 +282,24 @@ function commandRefusal(
   actor: Actor,
 ): Refusal | null {
   switch (command.type) {
-    case "approve":
+    case "approve": {
       if (command.seen_hash !== undefined && command.seen_hash !== request.content_hash) {
         return conflict("the request changed since you opened it; review it again");
       }
+      const edits = editsContent(request, command);
+      const allowed = request.allowed_decisions;
+      if (edits && !allowed.includes("edit")) {
+        return invalid(
+          `the agent does not accept edited inputs for this action (it accepts: ${allowed.join(", ")}); approve it as it is or reject it`,
+        );
+      }
+      if (!edits && !allowed.includes("approve")) {
+        return invalid(
+          `the agent accepts only an approval with edited inputs for this action (it accepts: ${allowed.join(", ")})`,
+        );
+      }
       return justificationRefusal(request, command.justification);
+    }
     case "reject":
       return isBlank(command.reason) ? invalid("a reason is required to reject a request") : null;
     case "quarantine":
@@ -309,22 +324,47 @@ export function decide(
   now: Date,
   ctx: DecideContext,
 ): DecideResult {
+  // An approval that edits the content is a vote on the new generation: whether the reviewer
+  // already voted is judged against that one.
+  const subject =
+    command.type === "approve" && editsContent(request, command)
+      ? { ...request, edit_generation: request.edit_generation + 1 }
+      : request;
   const refusal =
-    authorize(request, command.type, actor, now, ctx) ??
+    authorize(subject, command.type, actor, now, ctx) ??
     commandRefusal(request, command, ctx, actor);
   if (refusal !== null) return { ok: false, error: refusal };
   return apply(request, command, actor, now, ctx);
 }
 
+function editsContent(
+  request: ApprovalRequest,
+  command: Extract<Command, { type: "approve" }>,
+): boolean {
+  return (
+    command.edited_inputs !== undefined &&
+    contentHash({ ...request.action, inputs: command.edited_inputs }) !== request.content_hash
+  );
+}
+
 /**
  * Re-assess an edited action; when it rates higher than the request, raise the request's
- * level, score and policy (approvals, role, justification) in place and say what changed.
+ * level, score and policy (approvals, role, justification) in place, give it the new level's
+ * time from now (never shortening what is left), reschedule its automatic escalation, and
+ * say what changed.
  */
 function raiseForEdit(
   ruleSet: RuleSet,
   next: ApprovalRequest,
   edited: ApprovalRequest["action"],
-): { from: RiskLevel; to: RiskLevel; score: number; matched_rules: string[] } | null {
+  now: Date,
+): {
+  from: RiskLevel;
+  to: RiskLevel;
+  score: number;
+  matched_rules: string[];
+  expires_at: Date;
+} | null {
   const a = assess(ruleSet, edited);
   if (RISK_RANK[a.level] <= RISK_RANK[next.risk_level]) return null;
   const from = next.risk_level;
@@ -334,7 +374,17 @@ function raiseForEdit(
   if (ROLE_RANK[a.required_role] > ROLE_RANK[next.required_role])
     next.required_role = a.required_role;
   next.requires_justification = next.requires_justification || a.requires_justification;
-  return { from, to: a.level, score: a.score, matched_rules: a.matched_rules };
+  next.timeout_minutes = Math.max(next.timeout_minutes, a.timeout_minutes);
+  const fresh = now.getTime() + a.timeout_minutes * 60_000;
+  if (fresh > next.expires_at.getTime()) next.expires_at = new Date(fresh);
+  next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
+  return {
+    from,
+    to: a.level,
+    score: a.score,
+    matched_rules: a.matched_rules,
+    expires_at: next.expires_at,
+  };
 }
 
 function actorFields(actor: Actor): { actor_type: ActorType; actor_id: string | null } {
@@ -375,12 +425,13 @@ function apply(
     next.status_reason = reason;
     next.auto_escalate_at = null;
   };
-  const escalate = (to: Role) => {
+  const escalate = (to: Role, automatic = false) => {
     const counted = new Set(countingApprovals(ruleSet.policies, request).map((a) => a.approver_id));
     next.status = "escalated";
     next.escalated_to = to;
     next.escalated_at = now;
     next.escalation_count = request.escalation_count + 1;
+    if (automatic) next.auto_escalation_count = request.auto_escalation_count + 1;
     next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
     const stillCounting = countingApprovals(ruleSet.policies, next).map((a) => a.approver_id);
     return {
@@ -399,9 +450,10 @@ function apply(
         if (hash !== request.content_hash) {
           next.edited_inputs = edited;
           next.content_hash = hash;
+          next.edit_generation = request.edit_generation + 1;
           // The edited action is assessed again: an edit may raise what the request needs
           // (a larger amount, an outside recipient), never lower it.
-          const raised = raiseForEdit(ruleSet, next, { ...request.action, inputs: edited });
+          const raised = raiseForEdit(ruleSet, next, { ...request.action, inputs: edited }, now);
           if (raised !== null) {
             const refusal =
               eligibilityRefusal(ruleSet.policies, next, reviewer, "approve") ??
@@ -438,6 +490,7 @@ function apply(
           approver_id: reviewer.id,
           role: reviewer.role,
           content_hash: next.content_hash,
+          generation: next.edit_generation,
           rule_set_version: ruleSet.version,
           justification,
           at: now,
@@ -478,12 +531,12 @@ function apply(
       // configuration changed under a waiting request: stop escalating it.
       if (
         to === null ||
-        request.escalation_count >= ruleSet.levels[request.risk_level].max_escalations
+        request.auto_escalation_count >= ruleSet.levels[request.risk_level].max_escalations
       ) {
         next.auto_escalate_at = null;
         return { ok: true, request: next, events: [], outcome: null };
       }
-      emit("hitl.escalated", { trigger: "timeout", ...escalate(to) });
+      emit("hitl.escalated", { trigger: "timeout", ...escalate(to, true) });
       break;
     }
     case "quarantine": {
@@ -494,7 +547,7 @@ function apply(
       break;
     }
     case "release": {
-      next.status = "pending";
+      next.status = request.escalated_to === null ? "pending" : "escalated";
       next.status_reason = null;
       next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
       emit("hitl.released", { reason: command.reason?.trim() || null });

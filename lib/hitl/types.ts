@@ -54,3 +54,7 @@ export interface Action {
   inputs?: Record<string, unknown>;
   context?: Record<string, unknown>;
 }
+
+/** What an agent's own approval protocol accepts back (SPEC §5); rejection always stands. */
+export const DECISIONS = ["approve", "edit", "reject"] as const;
+export type Decision = (typeof DECISIONS)[number];
