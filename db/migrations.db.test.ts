@@ -27,6 +27,7 @@ describe("migrations", () => {
       "audit_head",
       "execution_checkpoints",
       "outbox",
+      "server_secrets",
       "standing_approvals",
       "tasks",
       "users",

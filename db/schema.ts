@@ -80,8 +80,14 @@ export const apiKeys = pgTable(
   (t) => [
     uniqueIndex("api_keys_key_hash_key").on(t.keyHash),
     index("api_keys_name_idx").on(t.name),
+    // Grants and the queue name agents: one active agent key per name, whatever its case.
+    uniqueIndex("api_keys_active_agent_name_key")
+      .on(sql`lower(${t.name})`)
+      .where(sql`scope = 'agent' AND revoked_at IS NULL`),
     check("api_keys_scope_check", inList("scope", KEY_SCOPE_VALUES)),
     check("api_keys_reviewer_has_user", sql`scope <> 'reviewer' OR user_id IS NOT NULL`),
+    // An agent key without an owner would switch four-eyes off (SPEC §8).
+    check("api_keys_agent_has_owner", sql`scope <> 'agent' OR user_id IS NOT NULL`),
   ],
 );
 
@@ -106,7 +112,8 @@ export const tasks = pgTable(
   },
   (t) => [
     index("tasks_workflow_idx").on(t.workflowId, t.createdAt),
-    index("tasks_thread_idx").on(t.threadId),
+    // thread_id is the agent's name for its thread, so it is unique only per key.
+    index("tasks_thread_idx").on(t.apiKeyId, t.threadId),
     index("tasks_api_key_idx").on(t.apiKeyId, t.createdAt),
     check("tasks_execution_check", inList("execution", EXECUTION_VALUES)),
   ],
@@ -124,7 +131,6 @@ export const approvalRequests = pgTable(
       .references(() => tasks.id),
     workflowId: text("workflow_id").notNull(),
     threadId: text("thread_id").notNull(),
-    checkpointId: text("checkpoint_id"),
     agentName: text("agent_name").notNull(),
     // The submitting key, and its owner copied at submit time for the four-eyes check.
     apiKeyId: uuid("api_key_id")
@@ -139,11 +145,18 @@ export const approvalRequests = pgTable(
     actionResourceType: text("action_resource_type"),
     actionDescription: text("action_description").notNull().default(""),
     actionDetails: jsonb("action_details").notNull(),
-    actionImpact: text("action_impact"),
     // Inputs as a reviewer edited them (what the agent receives), or null.
     editedInputs: jsonb("edited_inputs"),
     // Hash of the action as reviewers see it now; approvals are bound to it.
     contentHash: text("content_hash").notNull(),
+    // What the agent's own protocol accepts back (SPEC §5): a subset of approve, edit, reject.
+    allowedDecisions: text("allowed_decisions")
+      .array()
+      .notNull()
+      .default(sql`'{approve,edit,reject}'::text[]`),
+    // Incremented by every edit: an approval counts only for the generation it was given in,
+    // so editing back to earlier content never revives approvals an edit voided.
+    editGeneration: integer("edit_generation").notNull().default(0),
 
     riskLevel: text("risk_level").notNull(),
     // low=0 … critical=3, so "newest risk first" is an index scan, not a CASE sort.
@@ -163,6 +176,8 @@ export const approvalRequests = pgTable(
     requiresJustification: boolean("requires_justification").notNull(),
     timeoutMinutes: integer("timeout_minutes").notNull(),
     escalationCount: smallint("escalation_count").notNull().default(0),
+    // The automatic ones among them: the level's max_escalations bounds only these.
+    autoEscalationCount: smallint("auto_escalation_count").notNull().default(0),
     escalatedTo: text("escalated_to"),
     escalatedAt: ts("escalated_at"),
     expiryExtended: boolean("expiry_extended").notNull().default(false),
@@ -178,7 +193,6 @@ export const approvalRequests = pgTable(
     rejectionReason: text("rejection_reason"),
     autoApproved: boolean("auto_approved").notNull().default(false),
     grantId: uuid("grant_id"),
-    notificationSent: boolean("notification_sent").notNull().default(false),
 
     idempotencyKey: text("idempotency_key"),
     // Hash of the submitted body: the same Idempotency-Key with another body is refused.
@@ -231,8 +245,8 @@ export const approvalRequests = pgTable(
   ],
 );
 
-// One row per approval given. A person counts once for what they saw: the same person may
-// approve again only after an edit changed the content (a new hash; the quorum restarts).
+// One row per approval given. A person counts once per edit generation: the same person may
+// approve again only after an edit (a new generation; the quorum restarts).
 export const approvals = pgTable(
   "approvals",
   {
@@ -248,11 +262,13 @@ export const approvals = pgTable(
     justification: text("justification"),
     // What the reviewer saw and under which rules: an approval is bound to both.
     contentHash: text("content_hash").notNull(),
+    // The request's edit generation when given: it counts only while that generation stands.
+    generation: integer("generation").notNull().default(0),
     ruleSetVersion: text("rule_set_version").notNull(),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("approvals_vote_key").on(t.requestId, t.approverId, t.contentHash),
+    uniqueIndex("approvals_vote_key").on(t.requestId, t.approverId, t.generation),
     index("approvals_request_idx").on(t.requestId, t.createdAt),
     check("approvals_role_check", inList("approver_role", ROLES)),
   ],
@@ -279,7 +295,10 @@ export const auditEvents = pgTable(
     index("audit_events_workflow_idx").on(t.workflowId, t.seq),
     index("audit_events_request_idx").on(t.requestId, t.seq),
     index("audit_events_type_idx").on(t.type, t.seq),
-    check("audit_events_actor_type_check", inList("actor_type", ["user", "agent", "system"])),
+    check(
+      "audit_events_actor_type_check",
+      inList("actor_type", ["user", "agent", "operator", "system"]),
+    ),
   ],
 );
 
@@ -364,6 +383,11 @@ export const standingApprovals = pgTable(
       .notNull()
       .references(() => users.id),
     grantorRole: text("grantor_role").notNull(),
+    // The agent key the grant covers; `agent` is its name as the grantor typed it. Bound to
+    // the key, so a key created later under the same name inherits nothing.
+    agentKeyId: uuid("agent_key_id")
+      .notNull()
+      .references(() => apiKeys.id),
     agent: text("agent").notNull(),
     agentName: text("agent_name"),
     typePattern: text("type_pattern").notNull(),
@@ -378,8 +402,18 @@ export const standingApprovals = pgTable(
     revokedBy: uuid("revoked_by").references(() => users.id),
   },
   (t) => [
-    index("standing_approvals_agent_idx").on(t.agent, t.expiresAt).where(sql`revoked_at IS NULL`),
+    index("standing_approvals_agent_idx")
+      .on(t.agentKeyId, t.expiresAt)
+      .where(sql`revoked_at IS NULL`),
     check("standing_approvals_max_level_check", sql`max_level IN ('low', 'medium', 'high')`),
     check("standing_approvals_uses_check", sql`uses >= 0 AND uses <= max_uses`),
   ],
 );
+
+// Secrets the server generates for itself and every instance shares (e.g. the key that signs
+// queue cursors): made once, on first use, so nothing needs configuring.
+export const serverSecrets = pgTable("server_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: createdAt(),
+});

@@ -11,6 +11,7 @@ import {
 } from "@/lib/hitl";
 import type { Executor } from "../client";
 import { auditEvents, auditHead } from "../schema";
+import { databaseNow } from "./clock";
 
 /** An event to append: lib/hitl's drafts, or the service's own (`checkpoint.saved`, …). */
 export interface AuditEventInput {
@@ -32,13 +33,14 @@ export async function appendAuditEvents(
   const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for("update");
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  const now = new Date();
+  // Events that do not say when they happened happened now, by the database clock.
+  const now = events.some((e) => e.at === undefined) ? await databaseNow(tx) : undefined;
   const rows = events.map((e) => {
     seq += 1;
     const body = {
       seq,
       type: e.type,
-      at: e.at ?? now,
+      at: (e.at ?? now) as Date,
       actor_type: e.actor_type,
       actor_id: e.actor_id,
       request_id: e.request_id ?? null,

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { approvalRequests, executionCheckpoints } from "../schema";
 
@@ -62,7 +62,11 @@ export async function findCheckpoint(
   return row;
 }
 
-/** Set a checkpoint's status only if it is still active; undefined when it was not. */
+/**
+ * Set a checkpoint's status only if it is still active and, for resume and cancel, not past
+ * its expiry by the database clock (so expiry holds even with no sweeper running); undefined
+ * when it was not.
+ */
 export async function closeCheckpoint(
   db: Executor,
   id: string,
@@ -73,15 +77,28 @@ export async function closeCheckpoint(
     .update(executionCheckpoints)
     .set({
       status,
-      ...(status === "resumed" ? { resumedAt: new Date(), resumedBy } : {}),
+      ...(status === "resumed" ? { resumedAt: sql`clock_timestamp()`, resumedBy } : {}),
     })
-    .where(and(eq(executionCheckpoints.id, id), eq(executionCheckpoints.status, "active")))
+    .where(
+      and(
+        eq(executionCheckpoints.id, id),
+        eq(executionCheckpoints.status, "active"),
+        status === "expired"
+          ? undefined
+          : sql`(${executionCheckpoints.expiresAt} IS NULL OR ${executionCheckpoints.expiresAt} > clock_timestamp())`,
+      ),
+    )
     .returning();
   return row;
 }
 
-/** Active checkpoints past their expiry, locked for this sweeper alone. */
-export async function lockDueCheckpoints(db: Executor, now: Date, limit: number) {
+/** Whether an active checkpoint is past its expiry by the database clock. */
+export function isPastExpiry(row: Pick<CheckpointRow, "expiresAt">, now: Date): boolean {
+  return row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime();
+}
+
+/** Active checkpoints past their expiry (by the database clock), locked for this sweeper alone. */
+export async function lockDueCheckpoints(db: Executor, limit: number) {
   return db
     .select({
       id: executionCheckpoints.id,
@@ -91,7 +108,12 @@ export async function lockDueCheckpoints(db: Executor, now: Date, limit: number)
     })
     .from(executionCheckpoints)
     .innerJoin(approvalRequests, eq(approvalRequests.id, executionCheckpoints.actionId))
-    .where(and(eq(executionCheckpoints.status, "active"), lte(executionCheckpoints.expiresAt, now)))
+    .where(
+      and(
+        eq(executionCheckpoints.status, "active"),
+        sql`${executionCheckpoints.expiresAt} <= clock_timestamp()`,
+      ),
+    )
     .limit(limit)
     .for("update", { of: executionCheckpoints, skipLocked: true });
 }

@@ -26,11 +26,12 @@ export function toGrant(row: GrantRow): Grant {
   };
 }
 
-export async function insertGrant(db: Executor, grant: Grant): Promise<Grant> {
+export async function insertGrant(db: Executor, grant: Grant, agentKeyId: string): Promise<Grant> {
   const [row] = await db
     .insert(standingApprovals)
     .values({
       id: grant.id,
+      agentKeyId,
       grantorId: grant.grantor_id,
       grantorRole: grant.grantor_role,
       agent: grant.agent,
@@ -50,16 +51,16 @@ export async function insertGrant(db: Executor, grant: Grant): Promise<Grant> {
 }
 
 /**
- * Unrevoked, unexpired grants for an agent, locked so that two submits cannot both take the
- * last use of one grant; with the current role of each grantor.
+ * Unrevoked, unexpired grants for an agent key, locked so that two submits cannot both take
+ * the last use of one grant; with the current role of each grantor.
  */
-export async function lockActiveGrantsForAgent(db: Executor, agent: string, now: Date) {
+export async function lockActiveGrantsForKey(db: Executor, agentKeyId: string, now: Date) {
   const rows = await db
     .select()
     .from(standingApprovals)
     .where(
       and(
-        sql`lower(${standingApprovals.agent}) = lower(${agent})`,
+        eq(standingApprovals.agentKeyId, agentKeyId),
         isNull(standingApprovals.revokedAt),
         gt(standingApprovals.expiresAt, now),
         sql`${standingApprovals.uses} < ${standingApprovals.maxUses}`,
@@ -109,13 +110,20 @@ export async function markGrantRevoked(db: Executor, grant: Grant): Promise<void
     .where(eq(standingApprovals.id, grant.id));
 }
 
-export async function listGrants(db: Executor, opts: { activeAt?: Date } = {}): Promise<Grant[]> {
+/** The newest grants first; `activeOnly`: unrevoked and unexpired by the database clock. */
+export async function listGrants(
+  db: Executor,
+  opts: { activeOnly?: boolean } = {},
+): Promise<Grant[]> {
   const rows = await db
     .select()
     .from(standingApprovals)
     .where(
-      opts.activeAt
-        ? and(isNull(standingApprovals.revokedAt), gt(standingApprovals.expiresAt, opts.activeAt))
+      opts.activeOnly
+        ? and(
+            isNull(standingApprovals.revokedAt),
+            sql`${standingApprovals.expiresAt} > clock_timestamp()`,
+          )
         : undefined,
     )
     .orderBy(desc(standingApprovals.createdAt))

@@ -58,24 +58,10 @@ export async function findActiveKeyByHash(db: Executor, keyHash: string) {
   return row;
 }
 
-export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db.select(publicColumns).from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
-  return row;
-}
-
-export async function findWebhookSecret(db: Executor, id: string): Promise<string | null> {
-  const [row] = await db
-    .select({ webhookSecret: apiKeys.webhookSecret })
-    .from(apiKeys)
-    .where(eq(apiKeys.id, id))
-    .limit(1);
-  return row?.webhookSecret ?? null;
-}
-
 export async function revokeApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
   const [row] = await db
     .update(apiKeys)
-    .set({ revokedAt: new Date() })
+    .set({ revokedAt: sql`clock_timestamp()` })
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning(publicColumns);
   return row;
@@ -85,7 +71,7 @@ export async function revokeApiKey(db: Executor, id: string): Promise<ApiKeyRow 
 export async function touchApiKey(db: Executor, id: string): Promise<void> {
   await db
     .update(apiKeys)
-    .set({ lastUsedAt: new Date() })
+    .set({ lastUsedAt: sql`now()` })
     .where(
       and(
         eq(apiKeys.id, id),
@@ -96,4 +82,40 @@ export async function touchApiKey(db: Executor, id: string): Promise<void> {
 
 export async function listApiKeys(db: Executor): Promise<ApiKeyRow[]> {
   return db.select(publicColumns).from(apiKeys).orderBy(asc(apiKeys.createdAt));
+}
+
+/** The active agent key of that name (names are unique among them, whatever the case). */
+export async function findActiveAgentKeyByName(
+  db: Executor,
+  name: string,
+): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
+    .select(publicColumns)
+    .from(apiKeys)
+    .where(
+      and(
+        eq(apiKeys.scope, "agent"),
+        isNull(apiKeys.revokedAt),
+        sql`lower(${apiKeys.name}) = lower(${name})`,
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** Creating keys of one agent name waits here, so a name is checked and taken atomically. */
+export async function lockAgentName(db: Executor, name: string): Promise<void> {
+  await db.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${`agent:${name.toLowerCase()}`}, 0))`,
+  );
+}
+
+/**
+ * The key's row locked for this transaction: submits of one key count its open requests
+ * behind this lock, so concurrent submits cannot all pass the limit. NO KEY UPDATE: it
+ * excludes its own kind but not the KEY SHARE locks that inserting rows referencing the key
+ * take, so two submits never deadlock on it.
+ */
+export async function lockApiKeyRow(db: Executor, id: string): Promise<void> {
+  await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id)).for("no key update");
 }

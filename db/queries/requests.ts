@@ -7,6 +7,7 @@ import {
   type Action,
   type Approval,
   type ApprovalRequest,
+  type Decision,
   OPEN_STATUSES,
   type RequestStatus,
   RISK_RANK,
@@ -28,6 +29,8 @@ export function toDomain(row: RequestRow, rows: readonly ApprovalRow[]): Approva
     action: row.actionDetails as Action,
     edited_inputs: (row.editedInputs as Record<string, unknown> | null) ?? null,
     content_hash: row.contentHash,
+    allowed_decisions: row.allowedDecisions as Decision[],
+    edit_generation: row.editGeneration,
     risk_level: row.riskLevel as RiskLevel,
     risk_score: row.riskScore,
     required_approvals: row.requiredApprovals,
@@ -39,6 +42,7 @@ export function toDomain(row: RequestRow, rows: readonly ApprovalRow[]): Approva
     submitter_owner_id: row.submittedByUserId,
     escalated_to: (row.escalatedTo as Role | null) ?? null,
     escalation_count: row.escalationCount,
+    auto_escalation_count: row.autoEscalationCount,
     escalated_at: row.escalatedAt,
     expiry_extended: row.expiryExtended,
     claimed_by: row.claimedBy,
@@ -48,6 +52,7 @@ export function toDomain(row: RequestRow, rows: readonly ApprovalRow[]): Approva
         approver_id: a.approverId,
         role: a.approverRole as Role,
         content_hash: a.contentHash,
+        generation: a.generation,
         rule_set_version: a.ruleSetVersion,
         justification: a.justification,
         at: a.createdAt,
@@ -78,9 +83,12 @@ export function changedColumns(before: ApprovalRequest, next: ApprovalRequest) {
     requiredApprovals: next.required_approvals,
     requiredRole: next.required_role,
     requiresJustification: next.requires_justification,
+    timeoutMinutes: next.timeout_minutes,
     editedInputs: next.edited_inputs,
     contentHash: next.content_hash,
+    editGeneration: next.edit_generation,
     escalationCount: next.escalation_count,
+    autoEscalationCount: next.auto_escalation_count,
     escalatedTo: next.escalated_to,
     escalatedAt: next.escalated_at,
     expiryExtended: next.expiry_extended,
@@ -140,6 +148,7 @@ export async function insertRequest(
       actionDescription: a.description ?? "",
       actionDetails: a,
       contentHash: request.content_hash,
+      allowedDecisions: request.allowed_decisions,
       riskLevel: request.risk_level,
       riskRank: RISK_RANK[request.risk_level],
       riskScore: request.risk_score,
@@ -191,6 +200,76 @@ export async function listApprovals(db: Executor, requestId: string): Promise<Ap
     .orderBy(asc(approvals.createdAt), asc(approvals.id));
 }
 
+/** The approvals of several requests in one query, by request id, each list in order given. */
+export async function listApprovalsFor(
+  db: Executor,
+  requestIds: readonly string[],
+): Promise<Map<string, ApprovalRow[]>> {
+  const byRequest = new Map<string, ApprovalRow[]>(requestIds.map((id) => [id, []]));
+  if (requestIds.length === 0) return byRequest;
+  const rows = await db
+    .select()
+    .from(approvals)
+    .where(inArray(approvals.requestId, [...requestIds]))
+    .orderBy(asc(approvals.createdAt), asc(approvals.id));
+  for (const row of rows) byRequest.get(row.requestId)?.push(row);
+  return byRequest;
+}
+
+export async function findRequestByTask(
+  db: Executor,
+  taskId: string,
+): Promise<RequestRow | undefined> {
+  const [row] = await db.select().from(approvalRequests).where(eq(approvalRequests.taskId, taskId));
+  return row;
+}
+
+/** The request's status only, for waiters that poll cheaply between notifications. */
+export async function findStatusByTask(db: Executor, taskId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ status: approvalRequests.status })
+    .from(approvalRequests)
+    .where(eq(approvalRequests.taskId, taskId));
+  return row?.status;
+}
+
+/** The task's row locked for this transaction (resumes of one task serialise here). */
+export async function lockTask(db: Executor, id: string): Promise<TaskRow | undefined> {
+  const [row] = await db.select().from(tasks).where(eq(tasks.id, id)).for("update");
+  return row;
+}
+
+/** Record the (first) resume of a task; returns when it happened, by the database clock. */
+export async function markTaskResumed(db: Executor, id: string): Promise<Date> {
+  const [row] = await db
+    .update(tasks)
+    .set({
+      resumedAt: sql`clock_timestamp()`,
+      resumeCount: sql`${tasks.resumeCount} + 1`,
+      updatedAt: sql`clock_timestamp()`,
+    })
+    .where(eq(tasks.id, id))
+    .returning({ resumedAt: tasks.resumedAt });
+  if (!row?.resumedAt) throw new Error(`task ${id} vanished while locked`);
+  return row.resumedAt;
+}
+
+/**
+ * The tasks one key submitted under one thread id. Thread ids are the agent's own names, so
+ * they are looked up per key: two keys naming the same thread never see each other's tasks.
+ */
+export async function listTasksOfThread(
+  db: Executor,
+  apiKeyId: string,
+  threadId: string,
+): Promise<TaskRow[]> {
+  return db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.apiKeyId, apiKeyId), eq(tasks.threadId, threadId)))
+    .orderBy(asc(tasks.createdAt), asc(tasks.id));
+}
+
 export async function insertApprovals(
   db: Executor,
   requestId: string,
@@ -204,6 +283,7 @@ export async function insertApprovals(
       approverRole: a.role,
       justification: a.justification,
       contentHash: a.content_hash,
+      generation: a.generation,
       ruleSetVersion: a.rule_set_version,
       createdAt: a.at,
     })),
@@ -241,6 +321,17 @@ export async function findByIdempotencyKey(
   return row;
 }
 
+/** Submits with one (key, Idempotency-Key) pair wait here for each other until commit. */
+export async function lockIdempotencyKey(
+  db: Executor,
+  apiKeyId: string,
+  idempotencyKey: string,
+): Promise<void> {
+  await db.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${apiKeyId}:${idempotencyKey}`}, 0))`,
+  );
+}
+
 export async function findTask(db: Executor, id: string): Promise<TaskRow | undefined> {
   const [row] = await db.select().from(tasks).where(eq(tasks.id, id));
   return row;
@@ -270,7 +361,11 @@ export async function countClaimedBy(db: Executor, userId: string): Promise<numb
  * Open requests whose deadline or automatic escalation is due, locked for this sweeper
  * alone: another instance sweeping at the same time skips them.
  */
-export async function lockDueRequests(db: Executor, now: Date, limit: number) {
+export async function lockDueRequests(
+  db: Executor,
+  now: Date,
+  limit: number,
+): Promise<RequestRow[]> {
   return db
     .select()
     .from(approvalRequests)
@@ -307,10 +402,4 @@ export async function notifyRequestChanged(
   await db.execute(sql`SELECT pg_notify(${REQUESTS_CHANNEL}, ${JSON.stringify(payload)})`);
 }
 
-/** The database clock: every instance agrees on it, so deadlines mean the same everywhere. */
-export async function databaseNow(db: Executor): Promise<Date> {
-  const [row] = await db
-    .select({ now: sql<Date>`clock_timestamp()`.mapWith((v) => new Date(v)) })
-    .from(sql`(SELECT 1) AS one`);
-  return row?.now ?? new Date();
-}
+export { databaseNow } from "./clock";

@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { users } from "../schema";
 
@@ -60,20 +60,21 @@ export async function updateUserRole(
 ): Promise<UserRow | undefined> {
   const [row] = await db
     .update(users)
-    .set({ role, updatedAt: new Date() })
+    .set({ role, updatedAt: sql`now()` })
     .where(eq(users.id, id))
     .returning(publicColumns);
   return row;
 }
 
-export async function updateUserPassword(
-  db: Executor,
-  id: string,
-  passwordHash: string,
-): Promise<void> {
-  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id));
-}
-
 export async function listUsers(db: Executor): Promise<UserRow[]> {
   return db.select(publicColumns).from(users).orderBy(asc(users.email));
+}
+
+/**
+ * The user's row locked for this transaction: claims count a reviewer's claimed requests
+ * behind this lock, so two concurrent claims cannot both pass the limit. NO KEY UPDATE, so
+ * rows that merely reference the user (KEY SHARE) never deadlock with it.
+ */
+export async function lockUserRow(db: Executor, id: string): Promise<void> {
+  await db.select({ id: users.id }).from(users).where(eq(users.id, id)).for("no key update");
 }

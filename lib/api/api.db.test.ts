@@ -88,6 +88,45 @@ describe("the agent API, end to end", () => {
     ).toBe(404);
   });
 
+  it("honours allowed_decisions: an edit the agent does not accept is a 422 that changes nothing", async () => {
+    const bad = await api.call("POST", "/api/tasks", {
+      key: agent,
+      body: taskBody(ACTIONS.high, { allowed_decisions: ["reject", "reject"] }),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.details).toEqual([
+      { path: "allowed_decisions", message: "names a decision twice" },
+      { path: "allowed_decisions", message: "must allow approve or edit" },
+    ]);
+    const submitted = (
+      await api.call("POST", "/api/tasks", {
+        key: agent,
+        body: taskBody(ACTIONS.high, { allowed_decisions: ["approve", "reject"] }),
+      })
+    ).json;
+    const path = `/api/hitl/actions/${submitted.approval_request_id}/approve`;
+    const edited = await api.call("POST", path, {
+      key: lead,
+      body: { edited_inputs: { version: "2" } },
+    });
+    expect(edited.status).toBe(422);
+    expect(edited.json.error.message).toBe(
+      "The agent does not accept edited inputs for this action (it accepts: approve, reject); approve it as it is or reject it",
+    );
+    const task = await api.call("GET", `/api/tasks/${submitted.task_id}`, { key: agent });
+    expect(task.json).toMatchObject({
+      status: "pending",
+      edited_inputs: null,
+      approvals: [],
+      allowed_decisions: ["approve", "reject"],
+    });
+    const plain = await api.call("POST", path, { key: lead, body: {} });
+    expect(plain.json).toMatchObject({
+      status: "approved",
+      allowed_decisions: ["approve", "reject"],
+    });
+  });
+
   it("keeps agents out of each other's tasks (404, not 403)", async () => {
     const mine = (
       await api.call("POST", "/api/tasks", { key: agent, body: taskBody(ACTIONS.high) })
@@ -211,11 +250,20 @@ describe("the agent API, end to end", () => {
     } while (cursor);
     expect(seen).toHaveLength(5);
     expect(new Set(seen).size).toBe(5);
-    // A developer approves only low risk: medium requests are not theirs to act on.
+    // A developer approves only low risk: medium requests are not theirs to act on. The
+    // queue lists every open request, each saying so; ?actionable=true keeps only theirs.
     expect(
-      (await api.call("GET", "/api/hitl/approval-queue?workflow_id=wf-page", { key: dev })).json
-        .items,
+      (
+        await api.call("GET", "/api/hitl/approval-queue?workflow_id=wf-page&actionable=true", {
+          key: dev,
+        })
+      ).json.items,
     ).toEqual([]);
+    const listed = (
+      await api.call("GET", "/api/hitl/approval-queue?workflow_id=wf-page", { key: dev })
+    ).json.items as { actionable: boolean }[];
+    expect(listed).toHaveLength(5);
+    expect(listed.every((i) => i.actionable === false)).toBe(true);
     expect(
       (await api.call("GET", "/api/hitl/approval-queue?cursor=garbage", { key: lead })).status,
     ).toBe(400);

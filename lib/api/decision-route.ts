@@ -12,7 +12,6 @@ import {
 } from "@/lib/contract/api";
 import type { Command } from "@/lib/hitl";
 import { decideRequest } from "@/lib/services/lifecycle";
-import { summarise } from "@/lib/services/queue";
 import { apiRoute } from "./route";
 
 const BODIES = {
@@ -60,11 +59,7 @@ export function decisionRoute(verb: Verb) {
     // Bodies with only optional fields may be left out entirely.
     body: verb === "reject" || verb === "quarantine" ? schema : schema.optional().default({}),
     async handler({ db, principal, params, body }) {
-      const { row } = await decideRequest(db, params.id, commandOf(verb, body), {
-        kind: "user",
-        userId: principal.userId,
-      });
-      const [summary] = await summarise(db, [row]);
+      const summary = await decideRequest(db, principal, params.id, commandOf(verb, body));
       return { body: requestSummarySchema.parse(summary) };
     },
   });

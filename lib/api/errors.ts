@@ -5,21 +5,25 @@ import { isServiceError, type ServiceErrorCode } from "@/lib/services/errors";
 
 export const STATUS_OF: Record<ServiceErrorCode, number> = {
   invalid: 400,
+  invalid_json: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   gone: 410,
+  payload_too_large: 413,
   unprocessable: 422,
   limit: 429,
   unavailable: 503,
+  internal: 500,
 };
 
 export const NO_STORE = { "Cache-Control": "no-store" } as const;
 
 export function errorResponse(
   status: number,
-  code: string,
+  code: ServiceErrorCode,
   message: string,
   details?: unknown,
   headers: Record<string, string> = {},

@@ -51,15 +51,7 @@ describe("live task updates", () => {
       for await (const e of statusEvents(response)) seen.push(e.status);
     })();
     await new Promise((r) => setTimeout(r, 200));
-    await decideRequest(
-      api.f.t.db,
-      task.approval_request_id,
-      { type: "approve" },
-      {
-        kind: "user",
-        userId: api.f.users.lead.id,
-      },
-    );
+    await decideRequest(api.f.t.db, api.f.as.lead, task.approval_request_id, { type: "approve" });
     await reading;
     expect(seen).toEqual(["pending", "approved"]);
   });
@@ -72,15 +64,10 @@ describe("live task updates", () => {
     });
     expect(unchanged.json.status).toBe("pending");
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    await decideRequest(
-      api.f.t.db,
-      task.approval_request_id,
-      { type: "reject", reason: "no" },
-      {
-        kind: "user",
-        userId: api.f.users.lead.id,
-      },
-    );
+    await decideRequest(api.f.t.db, api.f.as.lead, task.approval_request_id, {
+      type: "reject",
+      reason: "no",
+    });
     const closedAt = Date.now();
     const closed = await api.call("GET", `/api/tasks/${task.task_id}?wait=30`, {
       key: api.f.alpha.key,

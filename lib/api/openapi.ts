@@ -134,7 +134,8 @@ const SPECS: PathSpec[] = [
   {
     method: "get",
     path: "/api/hitl/approval-queue",
-    summary: "Open requests this reviewer key may decide (keyset pagination)",
+    summary:
+      "Open requests, newest risk first, each saying whether this reviewer may approve it (actionable=true: only those); signed keyset cursors",
     auth: "reviewer",
     query: queueQuerySchema,
     ok: { status: 200, schema: queueResponseSchema },

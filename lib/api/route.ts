@@ -4,9 +4,11 @@
 // stay thin: they declare what they accept and call a service.
 import type { z } from "zod";
 import { type Database, getDb } from "@/db/client";
+import { ServiceError } from "@/lib/services/errors";
 import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
+import type { AgentPrincipal, UserPrincipal } from "@/lib/services/principal";
 import { fieldIssues } from "@/lib/services/validation";
-import { errorResponse, NO_STORE, toErrorResponse } from "./errors";
+import { NO_STORE, toErrorResponse } from "./errors";
 import { metrics } from "./metrics";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -14,12 +16,13 @@ const MAX_NESTING = 64;
 
 export type AuthMode = "public" | "agent" | "reviewer" | "key";
 
+/** public: nobody; agent: an agent key; reviewer: a reviewer key (its person); key: either. */
 type PrincipalFor<A extends AuthMode> = A extends "public"
   ? null
   : A extends "agent"
-    ? Extract<KeyPrincipal, { kind: "agent" }>
+    ? AgentPrincipal
     : A extends "reviewer"
-      ? Extract<KeyPrincipal, { kind: "reviewer" }>
+      ? UserPrincipal
       : KeyPrincipal;
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -53,17 +56,6 @@ export interface RouteSpec<A extends AuthMode, P, Q, B> {
 
 type NextContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
 export function apiRoute<
   A extends AuthMode,
   P extends z.ZodType | undefined = undefined,
@@ -77,10 +69,7 @@ export function apiRoute<
     try {
       response = await handle(spec, req, context);
     } catch (error) {
-      response =
-        error instanceof RequestError
-          ? errorResponse(error.status, error.code, error.message, error.details)
-          : toErrorResponse(error, spec.name);
+      response = toErrorResponse(error, spec.name);
     }
     const m = metrics();
     m.httpRequests.inc({ route: spec.name, method, status: String(response.status) });
@@ -129,15 +118,15 @@ async function authenticate(db: Database, req: Request, mode: AuthMode): Promise
   const header = req.headers.get("authorization");
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   if (!match?.[1]) {
-    throw new RequestError(401, "unauthorized", "Send an API key: Authorization: Bearer <key>");
+    throw new ServiceError("unauthorized", "Send an API key: Authorization: Bearer <key>");
   }
   const principal = await authenticateApiKey(db, match[1]);
-  if (!principal) throw new RequestError(401, "unauthorized", "The API key is unknown or revoked");
+  if (!principal) throw new ServiceError("unauthorized", "The API key is unknown or revoked");
   if (mode === "agent" && principal.kind !== "agent") {
-    throw new RequestError(403, "forbidden", "This route needs an agent key");
+    throw new ServiceError("forbidden", "This route needs an agent key");
   }
-  if (mode === "reviewer" && principal.kind !== "reviewer") {
-    throw new RequestError(403, "forbidden", "This route needs a reviewer key");
+  if (mode === "reviewer" && principal.kind !== "user") {
+    throw new ServiceError("forbidden", "This route needs a reviewer key");
   }
   return principal;
 }
@@ -151,17 +140,16 @@ function parseWith(schema: unknown, input: unknown, where: "params" | "query" | 
     path: where === "body" ? i.path : `${where}.${i.path}`,
   }));
   const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
-  throw new RequestError(400, "invalid", `Invalid ${where} — ${summary}`, details);
+  throw new ServiceError("invalid", `Invalid ${where} — ${summary}`, details);
 }
 
 /** A body that is not JSON at all: like every 400, `details` names what is wrong (the root). */
-function invalidJson(message: string): RequestError {
-  return new RequestError(400, "invalid_json", message, [{ path: "(root)", message }]);
+function invalidJson(message: string): ServiceError {
+  return new ServiceError("invalid_json", message, [{ path: "(root)", message }]);
 }
 
-function tooLarge(): RequestError {
-  return new RequestError(
-    413,
+function tooLarge(): ServiceError {
+  return new ServiceError(
     "payload_too_large",
     `The body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
   );
@@ -186,7 +174,7 @@ async function readJson(req: Request): Promise<unknown> {
   const proto = protoKeyPath(value, "");
   if (proto !== null) {
     const message = `"__proto__" is not allowed as a key`;
-    throw new RequestError(400, "invalid", `Invalid body — ${proto}: ${message}`, [
+    throw new ServiceError("invalid", `Invalid body — ${proto}: ${message}`, [
       { path: proto, message },
     ]);
   }

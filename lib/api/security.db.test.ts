@@ -9,7 +9,7 @@ import { loadHitlConfig } from "@/lib/config/load";
 import type { RuleSet } from "@/lib/hitl";
 import { createApiKey, revokeApiKey } from "@/lib/services/keys";
 import { submitTask } from "@/lib/services/lifecycle";
-import { ACTIONS, type Person, taskBody } from "@/lib/services/testing";
+import { ACTIONS, type Person, TEST_OPERATOR, taskBody } from "@/lib/services/testing";
 import { DOCUMENTED_ROUTES } from "./openapi";
 import {
   type ApiHarness,
@@ -45,12 +45,23 @@ beforeAll(async () => {
   keys.ops = await api.reviewerKey("ops");
   keys.lead = await api.reviewerKey("lead");
   keys.viewer = await api.reviewerKey("viewer");
-  const agent = await createApiKey(api.f.t.db, { agent: "revoked-agent" });
-  const reviewer = await createApiKey(api.f.t.db, { user: api.f.users.ops.email });
-  await revokeApiKey(api.f.t.db, agent.id);
-  await revokeApiKey(api.f.t.db, reviewer.id);
+  const agent = await createApiKey(api.f.t.db, TEST_OPERATOR, {
+    agent: "revoked-agent",
+    owner: api.f.users.owner.email,
+  });
+  const reviewer = await createApiKey(api.f.t.db, TEST_OPERATOR, { user: api.f.users.ops.email });
+  await revokeApiKey(api.f.t.db, TEST_OPERATOR, agent.id);
+  await revokeApiKey(api.f.t.db, TEST_OPERATOR, reviewer.id);
   keys.revokedAgent = agent.key;
   keys.revokedReviewer = reviewer.key;
+  // Grants are bound to an active agent key: the agents GRANT names (and the longest name the
+  // grant route takes) have keys that never submit anything here.
+  for (const name of [GRANT.agent, "a".repeat(100)]) {
+    await createApiKey(api.f.t.db, TEST_OPERATOR, {
+      agent: name,
+      owner: api.f.users.owner.email,
+    });
+  }
 });
 
 afterAll(async () => {
@@ -124,11 +135,11 @@ async function pendingRequest(
   agent: "alpha" | "beta" = "beta",
 ): Promise<{ requestId: string; taskId: string }> {
   const caller = api.f[agent];
-  const { row } = await submitTask(api.f.t.db, caller, taskBody(ACTIONS[level]), {
+  const { task } = await submitTask(api.f.t.db, caller, taskBody(ACTIONS[level]), {
     ruleSet: noAutoApprove,
   });
-  expect(row.status).toBe("pending");
-  return { requestId: row.id, taskId: row.taskId };
+  expect(task.status).toBe("pending");
+  return { requestId: task.approval_request_id, taskId: task.task_id };
 }
 
 async function quarantinedRequest(level: Level): Promise<{ requestId: string; taskId: string }> {
@@ -157,7 +168,7 @@ async function freshCheckpoint(requestId: string, name = "step"): Promise<string
 }
 
 const GRANT = {
-  agent: "nobody",
+  agent: "grant-target",
   type_pattern: "deploy",
   environment: "staging",
   max_uses: 3,

@@ -2,7 +2,7 @@
 // the API suites run on PGlite and PostgreSQL without a server.
 import { z } from "zod";
 import { setDbForTesting } from "@/db/client";
-import { createFixture, type Fixture } from "@/lib/services/testing";
+import { createFixture, type Fixture, TEST_OPERATOR } from "@/lib/services/testing";
 
 /** Exactly the one error shape, nothing more (stricter than the contract's schema). */
 export const errorShape = z.strictObject({
@@ -79,6 +79,8 @@ const ROUTES: [RegExp, string[], () => Promise<RouteModule>][] = [
     ["id", "checkpoint"],
     () => import("@/app/api/hitl/actions/[id]/checkpoints/[checkpoint]/resume/route"),
   ],
+  // Last, as in Next.js: a catch-all matches only what no other route does.
+  [/^\/api\/./, [], () => import("@/app/api/[...path]/route")],
 ];
 
 export interface CallOptions {
@@ -108,6 +110,18 @@ export interface ApiHarness {
   ): Promise<ApiResponse>;
   /** The raw Response (for streams). */
   fetch(method: "GET" | "POST" | "DELETE", path: string, options?: CallOptions): Promise<Response>;
+}
+
+/** A response's status, headers, text and (when it is JSON) parsed body. */
+export async function readResponse(response: Response): Promise<ApiResponse> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
 }
 
 export async function createApiHarness(): Promise<ApiHarness> {
@@ -145,22 +159,14 @@ export async function createApiHarness(): Promise<ApiHarness> {
     async reviewerKey(person) {
       let key = keys.get(person);
       if (!key) {
-        key = (await createApiKey(f.t.db, { user: f.users[person].email })).key;
+        key = (await createApiKey(f.t.db, TEST_OPERATOR, { user: f.users[person].email })).key;
         keys.set(person, key);
       }
       return key;
     },
     fetch: fetchRoute,
     async call(method, path, o) {
-      const response = await fetchRoute(method, path, o);
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      return { status: response.status, headers: response.headers, text, json };
+      return readResponse(await fetchRoute(method, path, o));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +24,7 @@ describe("hitl CLI", () => {
   });
   afterAll(async () => {
     await t?.destroy();
+    if (cliEnv?.AIRLOCK_DATA_DIR) rmSync(cliEnv.AIRLOCK_DATA_DIR, { recursive: true, force: true });
   });
 
   const hitl = (...args: string[]) => runCli(cliEnv, ...args);
@@ -75,7 +76,10 @@ describe("hitl CLI", () => {
     [["users", "add", "--email", "x@example.com", "--role", "admin"], /role: expected one of/],
     [["users", "add", "--role", "developer"], /--email is required/],
     [["keys", "create"], /exactly one of --agent NAME or --user EMAIL/],
-    [["keys", "create", "--agent", "a", "--owner", "nobody@example.com"], /No user with email/],
+    [
+      ["keys", "create", "--agent", "a", "--owner", "nobody@example.com"],
+      /No active user with email nobody@example.com/,
+    ],
     [["keys", "revoke", "not-a-uuid"], /expected a key id/],
     [["frobnicate"], /unknown command/],
   ])("refuses %j with a one-line reason and a non-zero exit", async (args, message) => {

@@ -1,20 +1,27 @@
+// The operator CLI's commands. Each calls a service as the operator (the OS user running it,
+// recorded in the audit); decisions act as the person named by --as, with that person's role.
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { DbHandle } from "@/db/client";
-import { findUserByEmail } from "@/db/queries/users";
-import { type Command as DecisionCommand, OPEN_STATUSES, ROLES } from "@/lib/hitl";
+import type { RequestSummaryDto } from "@/lib/contract/api";
+import { type Command as DecisionCommand, OPEN_STATUSES } from "@/lib/hitl";
 import { verifyAuditLog } from "@/lib/services/audit";
 import { expireCheckpoints } from "@/lib/services/checkpoints";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
 import { decideRequest, sweepDueRequests } from "@/lib/services/lifecycle";
-import { getQueue, getWorkflowStatus, type RequestSummary } from "@/lib/services/queue";
-import { addUser, emailSchema, listUsers, roleSchema, setUserRole } from "@/lib/services/users";
+import { operator } from "@/lib/services/principal";
+import { getQueue, getWorkflowStatus } from "@/lib/services/queue";
+import { actAs, addUser, listUsers, setUserRole } from "@/lib/services/users";
 import { CliError, table } from "./output";
 
 export interface CommandContext {
   db(): Promise<DbHandle>;
   out(text: string): void;
 }
+
+/** The operator, named after the OS user, so the audit says who ran the CLI. */
+const OPERATOR = operator(`cli:${os.userInfo().username}`);
 
 interface Command {
   summary: string;
@@ -77,7 +84,7 @@ export const COMMANDS: Record<string, Command> = {
           password: { type: "string" },
           name: { type: "string" },
         });
-        const user = await addUser(db, {
+        const user = await addUser(db, OPERATOR, {
           email: required(values.email, "--email"),
           role: required(values.role, "--role"),
           password: values.password,
@@ -91,11 +98,11 @@ export const COMMANDS: Record<string, Command> = {
         );
       } else if (sub === "list") {
         const { values } = parse(rest, {});
-        const users = await listUsers(db);
+        const users = await listUsers(db, OPERATOR);
         print(ctx, values.json, users, table(users, ["id", "email", "role", "name"]));
       } else if (sub === "set-role") {
         const { values } = parse(rest, { email: { type: "string" }, role: { type: "string" } });
-        const user = await setUserRole(db, {
+        const user = await setUserRole(db, OPERATOR, {
           email: required(values.email, "--email"),
           role: required(values.role, "--role"),
         });
@@ -121,8 +128,14 @@ export const COMMANDS: Record<string, Command> = {
           throw new CliError("give exactly one of --agent NAME or --user EMAIL");
         }
         if (values.user && values.owner) throw new CliError("--owner goes with --agent");
+        if (values.agent && !values.owner) {
+          throw new CliError(
+            "--owner EMAIL is required with --agent: the owner is the person four-eyes keeps from approving what the key submits",
+          );
+        }
         const created = await createApiKey(
           db,
+          OPERATOR,
           values.agent
             ? { agent: values.agent, owner: values.owner }
             : { user: values.user as string },
@@ -140,20 +153,28 @@ export const COMMANDS: Record<string, Command> = {
         print(ctx, values.json, json, human);
       } else if (sub === "list") {
         const { values } = parse(rest, {});
-        const keys = await listApiKeys(db);
+        const keys = await listApiKeys(db, OPERATOR);
         print(
           ctx,
           values.json,
           keys,
-          table(keys, ["id", "scope", "name", "prefix", "createdAt", "lastUsedAt", "revokedAt"]),
+          table(keys, [
+            "id",
+            "scope",
+            "name",
+            "prefix",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+          ]),
         );
       } else if (sub === "revoke") {
         const { values, positionals } = parse(rest, {}, 1);
-        const key = await revokeApiKey(db, required(positionals[0], "the key ID"));
+        const key = await revokeApiKey(db, OPERATOR, required(positionals[0], "the key ID"));
         print(
           ctx,
           values.json,
-          { id: key.id, revoked_at: key.revokedAt },
+          { id: key.id, revoked_at: key.revoked_at },
           `Revoked key ${key.id} (${key.name})`,
         );
       } else {
@@ -179,12 +200,15 @@ function decisionCommand(
         1,
       );
       const id = required(positionals[0], "the request ID");
-      const email = emailSchema.safeParse(required(values.as, "--as"));
-      if (!email.success) throw new CliError("--as: expected an email address");
-      const { db } = await ctx.db();
-      const user = await findUserByEmail(db, email.data);
-      if (!user) throw new CliError(`--as: no user with email ${email.data}`, 1);
+      const as = required(values.as, "--as");
+      if (!z.email().safeParse(as.trim().toLowerCase()).success) {
+        throw new CliError("--as: expected an email address");
+      }
       if (needsReason) required(values.reason, "--reason");
+      const { db } = await ctx.db();
+      const person = await actAs(db, OPERATOR, as).catch((error: unknown) => {
+        throw new CliError(`--as: ${(error as Error).message.replace(/^No/, "no")}`, 1);
+      });
       const command: DecisionCommand =
         verb === "approve"
           ? { type: "approve", justification: values.justification }
@@ -193,7 +217,7 @@ function decisionCommand(
             : verb === "quarantine"
               ? { type: "quarantine", reason: values.reason ?? "" }
               : { type: verb, reason: values.reason };
-      const { request } = await decideRequest(db, id, command, { kind: "user", userId: user.id });
+      const request = await decideRequest(db, person, id, command);
       print(
         ctx,
         values.json,
@@ -201,9 +225,12 @@ function decisionCommand(
           id: request.id,
           status: request.status,
           escalated_to: request.escalated_to,
-          approvals: request.approvals.length,
+          approvals: request.approvals,
         },
-        `Request ${request.id} is now ${request.status}${request.escalated_to ? ` (waiting for ${request.escalated_to})` : ""}`,
+        `Request ${request.id} is now ${request.status}${request.escalated_to ? ` (waiting for ${request.escalated_to})` : ""}` +
+          (request.status === "pending" || request.status === "escalated"
+            ? `, ${request.approvals.have} of ${request.approvals.need} approvals`
+            : ""),
       );
     },
   };
@@ -218,7 +245,7 @@ function until(iso: string): string {
     : `${minutes}m${Math.floor((ms % 60_000) / 1000)}s`;
 }
 
-const queueRow = (r: RequestSummary) => ({
+const queueRow = (r: RequestSummaryDto) => ({
   id: r.id,
   risk: r.risk.level,
   status: r.status,
@@ -234,15 +261,14 @@ const queueRow = (r: RequestSummary) => ({
 });
 
 COMMANDS["list-pending"] = {
-  summary: "list-pending [--role ROLE] [--status pending|escalated|quarantined] [--limit N]",
+  summary:
+    "list-pending [--as EMAIL] [--status pending|escalated|quarantined] [--limit N] — with --as, only what that person may approve",
   async run(args, ctx) {
     const { values } = parse(args, {
-      role: { type: "string" },
+      as: { type: "string" },
       status: { type: "string" },
       limit: { type: "string" },
     });
-    const role = values.role ? roleSchema.safeParse(values.role) : undefined;
-    if (role && !role.success) throw new CliError(`--role: expected one of ${ROLES.join(", ")}`);
     const status = values.status ? z.enum(OPEN_STATUSES).safeParse(values.status) : undefined;
     if (status && !status.success)
       throw new CliError(`--status: expected one of ${OPEN_STATUSES.join(", ")}`);
@@ -250,7 +276,16 @@ COMMANDS["list-pending"] = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 200)
       throw new CliError("--limit: a whole number from 1 to 200");
     const { db } = await ctx.db();
-    const queue = await getQueue(db, { role: role?.data, status: status?.data, limit });
+    const reader = values.as
+      ? await actAs(db, OPERATOR, values.as).catch((error: unknown) => {
+          throw new CliError(`--as: ${(error as Error).message.replace(/^No/, "no")}`, 1);
+        })
+      : OPERATOR;
+    const queue = await getQueue(db, reader, {
+      status: status?.data,
+      limit,
+      actionable: values.as ? "true" : "false",
+    });
     print(
       ctx,
       values.json,
@@ -283,7 +318,11 @@ COMMANDS.status = {
   async run(args, ctx) {
     const { values, positionals } = parse(args, {}, 1);
     const { db } = await ctx.db();
-    const status = await getWorkflowStatus(db, required(positionals[0], "the workflow ID"));
+    const status = await getWorkflowStatus(
+      db,
+      OPERATOR,
+      required(positionals[0], "the workflow ID"),
+    );
     const counts = Object.entries(status.counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ");
@@ -318,8 +357,8 @@ COMMANDS["clean-expired"] = {
   async run(args, ctx) {
     const { values } = parse(args, {});
     const { db } = await ctx.db();
-    const swept = await sweepDueRequests(db);
-    const checkpoints = await expireCheckpoints(db, new Date());
+    const swept = await sweepDueRequests(db, OPERATOR);
+    const checkpoints = await expireCheckpoints(db, OPERATOR);
     const result = { ...swept, checkpoints_expired: checkpoints };
     print(
       ctx,
@@ -336,7 +375,7 @@ COMMANDS.audit = {
     if (sub !== "verify") throw new CliError('expected "audit verify"');
     const { values } = parse(rest, {});
     const { db } = await ctx.db();
-    const result = await verifyAuditLog(db);
+    const result = await verifyAuditLog(db, OPERATOR);
     print(
       ctx,
       values.json,
@@ -349,7 +388,25 @@ COMMANDS.audit = {
   },
 };
 
-export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+export function usage(width = 80): string {
+  const pad = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+  const indent = " ".repeat(2 + pad);
+  const room = width - indent.length;
+  const lines = Object.entries(COMMANDS).flatMap(([name, c]) => {
+    // Wrap between the alternatives of a summary ("a | b"), and between words only inside an
+    // alternative that is too long for a line of its own.
+    const alternatives = c.summary.split(" | ");
+    const units = alternatives.flatMap((alt, i) => {
+      const unit = i < alternatives.length - 1 ? `${alt} |` : alt;
+      return unit.length > room ? unit.split(" ") : [unit];
+    });
+    const rows: string[] = [];
+    for (const unit of units) {
+      const last = rows.length - 1;
+      if (last >= 0 && `${rows[last]} ${unit}`.length <= room) rows[last] = `${rows[last]} ${unit}`;
+      else rows.push(unit);
+    }
+    return rows.map((text, i) => (i === 0 ? `  ${name.padEnd(pad)}${text}` : `${indent}${text}`));
+  });
   return `Usage: npm run --silent hitl -- <command> [options] [--json]\n\nCommands:\n${lines.join("\n")}\n`;
 }

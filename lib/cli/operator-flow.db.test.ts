@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, execRows } from "@/db/client";
 import { createTestDb, type TestDb } from "@/db/testing";
 import { createApiKey } from "@/lib/services/keys";
-import { type AgentCaller, submitTask } from "@/lib/services/lifecycle";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { submitTask } from "@/lib/services/lifecycle";
+import type { AgentPrincipal } from "@/lib/services/principal";
+import { ACTIONS, TEST_OPERATOR, taskBody } from "@/lib/services/testing";
 import { addUser } from "@/lib/services/users";
 import { runCli } from "./testing";
 
@@ -45,21 +46,29 @@ describe("operator flow through the CLI", () => {
       await withDb((h) => h.migrate());
     }
     await withDb(async ({ db }) => {
-      await addUser(db, { email: "lead@ops.test", role: "tech_lead" });
-      await addUser(db, { email: "owner@ops.test", role: "tech_lead" });
-      const key = await createApiKey(db, { agent: "deployer", owner: "owner@ops.test" });
+      await addUser(db, TEST_OPERATOR, { email: "lead@ops.test", role: "tech_lead" });
+      await addUser(db, TEST_OPERATOR, { email: "owner@ops.test", role: "tech_lead" });
+      const key = await createApiKey(db, TEST_OPERATOR, {
+        agent: "deployer",
+        owner: "owner@ops.test",
+      });
       const [owner] = await execRows<{ id: string }>(
         db,
         sql`SELECT id FROM users WHERE email = 'owner@ops.test'`,
       );
-      const caller: AgentCaller = { keyId: key.id, agent: "deployer", ownerId: owner?.id ?? null };
+      const caller: AgentPrincipal = {
+        kind: "agent",
+        keyId: key.id,
+        agent: "deployer",
+        ownerId: owner?.id ?? null,
+      };
       const body = (a: Record<string, unknown>) =>
         taskBody(a, { workflow_id: "deploy-auth-2026-11" });
-      ids.toApprove = (await submitTask(db, caller, body(ACTIONS.high))).request.id;
-      ids.toReject = (await submitTask(db, caller, body(ACTIONS.medium))).request.id;
+      ids.toApprove = (await submitTask(db, caller, body(ACTIONS.high))).task.approval_request_id;
+      ids.toReject = (await submitTask(db, caller, body(ACTIONS.medium))).task.approval_request_id;
       ids.toExpire = (
         await submitTask(db, caller, body({ ...ACTIONS.medium, description: "Will expire" }))
-      ).request.id;
+      ).task.approval_request_id;
       await execRows(
         db,
         sql`UPDATE approval_requests SET expires_at = now() - interval '1 minute' WHERE id = ${ids.toExpire}`,
@@ -68,6 +77,7 @@ describe("operator flow through the CLI", () => {
   });
   afterAll(async () => {
     await t?.destroy();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("lists pending requests, highest risk first", async () => {

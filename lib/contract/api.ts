@@ -1,8 +1,15 @@
 // Shapes of the reviewer-facing and utility routes, and the one error shape.
 import { z } from "zod";
-import { decodeCursor } from "./cursor";
 import { jsonObject, requiredText, text } from "./json";
-import { REQUEST_STATUS_VALUES, RISK_LEVEL_VALUES, riskSchema } from "./tasks";
+import {
+  actionSchema,
+  approvalGivenSchema,
+  DECISION_VALUES,
+  EXECUTION_VALUES,
+  REQUEST_STATUS_VALUES,
+  RISK_LEVEL_VALUES,
+  riskSchema,
+} from "./tasks";
 
 export const errorSchema = z.object({
   error: z.object({
@@ -43,7 +50,11 @@ export const requestSummarySchema = z.object({
     description: z.string(),
   }),
   risk: riskSchema,
+  /** What the agent accepts back: without "edit", no edit-then-approve. */
+  allowed_decisions: z.array(z.enum(DECISION_VALUES)),
+  /** Approvals that count now (since the last edit, from the awaited role or above). */
   approvals: z.object({ have: z.int(), need: z.int() }),
+  /** The role an approval must come from now: the escalated-to role, else the level's. */
   required_role: z.string(),
   escalated_to: z.string().nullable(),
   claimed_by: z.string().nullable(),
@@ -55,22 +66,68 @@ export const requestSummarySchema = z.object({
 });
 export type RequestSummaryDto = z.infer<typeof requestSummarySchema>;
 
+/** A queue row: the request, and whether the reviewer reading the queue may approve it now. */
+export const queueItemSchema = requestSummarySchema.extend({
+  actionable: z.boolean(),
+  /** Why not, in words for the reviewer (their own agent's request, a level above their role…). */
+  not_actionable_reason: z.string().nullable(),
+});
+export type QueueItemDto = z.infer<typeof queueItemSchema>;
+
 export const queueQuerySchema = z.strictObject({
   status: z.enum(["pending", "escalated", "quarantined"]).optional(),
   risk_level: z.enum(RISK_LEVEL_VALUES).optional(),
   agent: text(100).optional(),
   workflow_id: text(200).optional(),
-  cursor: text(500)
-    .refine((c) => decodeCursor(c) !== null, "not a cursor this server issued")
-    .optional(),
+  /** "true": only what the reviewer may approve now; counts follow the same filter. */
+  actionable: z.enum(["true", "false"]).default("false"),
+  /** Opaque and signed by the server: only a next_cursor it issued is accepted. */
+  cursor: text(500).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+export type QueueQuery = z.input<typeof queueQuerySchema>;
 
 export const queueResponseSchema = z.object({
-  items: z.array(requestSummarySchema),
+  items: z.array(queueItemSchema),
   next_cursor: z.string().nullable(),
+  /** Open requests per tab under the same filters as the items (all statuses). */
   counts: z.object({ pending: z.int(), escalated: z.int(), quarantined: z.int() }),
 });
+export type QueueResponse = z.infer<typeof queueResponseSchema>;
+
+export const auditEventSchema = z.object({
+  seq: z.int(),
+  type: z.string(),
+  at: z.iso.datetime(),
+  actor_type: z.enum(["user", "agent", "operator", "system"]),
+  actor_id: z.string().nullable(),
+  request_id: z.uuid().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export const requestDetailSchema = requestSummarySchema.extend({
+  action_details: actionSchema.partial({ description: true }),
+  edited_inputs: z.record(z.string(), z.unknown()).nullable(),
+  content_hash: z.string(),
+  edit_generation: z.int(),
+  rule_set_version: z.string(),
+  requires_justification: z.boolean(),
+  execution: z.enum(EXECUTION_VALUES),
+  callback_url: z.string().nullable(),
+  approvals_given: z.array(approvalGivenSchema),
+  events: z.array(auditEventSchema),
+});
+export type RequestDetailDto = z.infer<typeof requestDetailSchema>;
+
+export const workflowStatusSchema = z.object({
+  workflow_id: z.string(),
+  counts: z.record(z.string(), z.int()),
+  started_at: z.iso.datetime().nullable(),
+  last_activity_at: z.iso.datetime().nullable(),
+  requests: z.array(requestSummarySchema),
+  events: z.array(auditEventSchema),
+});
+export type WorkflowStatusDto = z.infer<typeof workflowStatusSchema>;
 
 export const assessmentSchema = z.object({
   level: z.enum(RISK_LEVEL_VALUES),

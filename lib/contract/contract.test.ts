@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { GRANT_LIMITS, REQUEST_STATUSES, RISK_LEVELS } from "@/lib/hitl";
+import { DECISIONS, GRANT_LIMITS, REQUEST_STATUSES, RISK_LEVELS } from "@/lib/hitl";
 import { GRANT_MAX_MINUTES, GRANT_MAX_USES } from "./grants";
-import { REQUEST_STATUS_VALUES, RISK_LEVEL_VALUES } from "./tasks";
+import { DECISION_VALUES, REQUEST_STATUS_VALUES, RISK_LEVEL_VALUES } from "./tasks";
 
 // lib/contract stays free of the domain core (agents' SDK imports it alone), so the few
 // vocabularies it repeats are held equal here.
@@ -9,6 +9,7 @@ describe("the contract's copies of the domain vocabulary", () => {
   it("match the domain core", () => {
     expect(REQUEST_STATUS_VALUES).toEqual(REQUEST_STATUSES);
     expect(RISK_LEVEL_VALUES).toEqual(RISK_LEVELS);
+    expect(DECISION_VALUES).toEqual(DECISIONS);
     expect({ maxUses: GRANT_MAX_USES, maxMinutes: GRANT_MAX_MINUTES }).toEqual(GRANT_LIMITS);
   });
 });

@@ -15,6 +15,14 @@ export const actionSchema = z.strictObject({
 export type ActionInput = z.output<typeof actionSchema>;
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
+export const DECISION_VALUES = ["approve", "edit", "reject"] as const;
+
+/** What the agent's own approval protocol accepts back; rejection always stands. */
+export const allowedDecisionsSchema = z
+  .array(z.enum(DECISION_VALUES, { error: `expected one of ${DECISION_VALUES.join(", ")}` }))
+  .min(1, "must name at least one decision")
+  .refine((d) => new Set(d).size === d.length, "names a decision twice")
+  .refine((d) => d.includes("approve") || d.includes("edit"), "must allow approve or edit");
 
 export const submitTaskSchema = z.strictObject({
   workflow_id: requiredText(200),
@@ -22,6 +30,7 @@ export const submitTaskSchema = z.strictObject({
   action: actionSchema,
   thread_id: requiredText(200).optional(),
   priority: z.enum(PRIORITIES).default("normal"),
+  allowed_decisions: allowedDecisionsSchema.optional(),
   callback_url: z
     .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
     .max(2000)
@@ -85,6 +94,7 @@ export const taskSchema = z.object({
   action: actionSchema.partial({ description: true }),
   approvals: z.array(approvalGivenSchema),
   required_approvals: z.int(),
+  allowed_decisions: z.array(z.enum(DECISION_VALUES)),
   decision: z
     .object({
       status: z.enum(["approved", "rejected", "expired", "cancelled"]),

@@ -1,14 +1,16 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { execRows } from "@/db/client";
 import { findActiveKeyByHash } from "@/db/queries/keys";
+import { findUserById } from "@/db/queries/users";
 import { createTestDb, type TestDb } from "@/db/testing";
 import { seedDemo } from "./demo";
 import { ServiceError } from "./errors";
 import { authenticateApiKey, createApiKey, hashApiKey, revokeApiKey } from "./keys";
+import { TEST_OPERATOR } from "./testing";
 import { addUser, setUserRole, verifyPassword } from "./users";
 
 describe("users, keys and the demo seed", () => {
@@ -20,11 +22,19 @@ describe("users, keys and the demo seed", () => {
     await t?.destroy();
   });
 
+  /** Whom a key acts as: its principal, with the user's email and role as they stand now. */
+  const actingAs = async (key: string) => {
+    const principal = await authenticateApiKey(t.db, key);
+    if (principal?.kind !== "user") return principal;
+    const user = await findUserById(t.db, principal.userId);
+    return { ...principal, email: user?.email, role: user?.role };
+  };
+
   const count = async (table: string) =>
     (await execRows<{ n: number }>(t.db, sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n;
 
   it("adds a user with a hashed password, normalised email and an audit event", async () => {
-    const user = await addUser(t.db, {
+    const user = await addUser(t.db, TEST_OPERATOR, {
       email: " Alice@Example.COM ",
       role: "tech_lead",
       password: "correct horse",
@@ -52,7 +62,7 @@ describe("users, keys and the demo seed", () => {
     [{ email: "x@example.com", role: "developer", password: "short" }, "password"],
   ])("refuses bad input %o, naming the field, and writes nothing", async (input, field) => {
     const before = await count("users");
-    const error = await addUser(t.db, input).catch((e: unknown) => e);
+    const error = await addUser(t.db, TEST_OPERATOR, input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).code).toBe("invalid");
     expect((error as ServiceError).message).toContain(field);
@@ -61,7 +71,7 @@ describe("users, keys and the demo seed", () => {
 
   it("refuses a duplicate email with a conflict", async () => {
     await expect(
-      addUser(t.db, { email: "alice@example.com", role: "developer" }),
+      addUser(t.db, TEST_OPERATOR, { email: "alice@example.com", role: "developer" }),
     ).rejects.toMatchObject({
       code: "conflict",
     });
@@ -69,14 +79,20 @@ describe("users, keys and the demo seed", () => {
 
   it("changes a role", async () => {
     expect(
-      await setUserRole(t.db, { email: "alice@example.com", role: "devops_engineer" }),
+      await setUserRole(t.db, TEST_OPERATOR, {
+        email: "alice@example.com",
+        role: "devops_engineer",
+      }),
     ).toMatchObject({
       role: "devops_engineer",
     });
   });
 
   it("stores keys only as hashes, and revoked keys stop authenticating", async () => {
-    const created = await createApiKey(t.db, { agent: "deployer", owner: "alice@example.com" });
+    const created = await createApiKey(t.db, TEST_OPERATOR, {
+      agent: "deployer",
+      owner: "alice@example.com",
+    });
     expect(created.key).toMatch(/^alk_/);
     expect(created.webhook_secret).toMatch(/^whsec_/);
     const stored = await execRows<{ key_hash: string }>(
@@ -90,24 +106,30 @@ describe("users, keys and the demo seed", () => {
       scope: "agent",
       name: "deployer",
     });
-    await revokeApiKey(t.db, created.id);
+    await revokeApiKey(t.db, TEST_OPERATOR, created.id);
     expect(await findActiveKeyByHash(t.db, hashApiKey(created.key))).toBeUndefined();
-    await expect(revokeApiKey(t.db, created.id)).rejects.toMatchObject({ code: "not_found" });
+    await expect(revokeApiKey(t.db, TEST_OPERATOR, created.id)).rejects.toMatchObject({
+      code: "not_found",
+    });
   });
 
   it("creates reviewer keys only for existing users, acting with the user's current role", async () => {
-    await expect(createApiKey(t.db, { user: "nobody@example.com" })).rejects.toMatchObject({
+    await expect(
+      createApiKey(t.db, TEST_OPERATOR, { user: "nobody@example.com" }),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
-    const created = await createApiKey(t.db, { user: "alice@example.com" });
+    const created = await createApiKey(t.db, TEST_OPERATOR, { user: "alice@example.com" });
     expect(created.scope).toBe("reviewer");
     expect(created.webhook_secret).toBeUndefined();
-    expect(await authenticateApiKey(t.db, created.key)).toMatchObject({
-      kind: "reviewer",
-      role: "devops_engineer",
+    const alice = await actingAs(created.key);
+    expect(alice).toMatchObject({ kind: "user", role: "devops_engineer" });
+    await setUserRole(t.db, TEST_OPERATOR, { email: "alice@example.com", role: "developer" });
+    expect(await actingAs(created.key)).toMatchObject({
+      kind: "user",
+      userId: (alice as { userId: string }).userId,
+      role: "developer",
     });
-    await setUserRole(t.db, { email: "alice@example.com", role: "developer" });
-    expect(await authenticateApiKey(t.db, created.key)).toMatchObject({ role: "developer" });
     await execRows(
       t.db,
       sql`UPDATE users SET disabled_at = now() WHERE email = 'alice@example.com'`,
@@ -121,8 +143,9 @@ describe("users, keys and the demo seed", () => {
     expect(await authenticateApiKey(t.db, "not-a-key")).toBeNull();
   });
 
-  it("seeds demo users for every role and one agent key, idempotently", async () => {
+  it("seeds demo users for every role, an agent key and a reviewer key per reviewer, idempotently", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-demo-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const first = await seedDemo(t.db, dir);
     expect(new Set(first.users.map((u) => u.role))).toEqual(
       new Set(["developer", "tech_lead", "devops_engineer", "viewer"]),
@@ -137,6 +160,41 @@ describe("users, keys and the demo seed", () => {
     expect(second.agentKey).toBe(first.agentKey);
     expect(second.reviewerKey).toBe(first.reviewerKey);
     expect(await count("users")).toBe(usersAfterFirst);
+
+    // A reviewer key per reviewing user (a critical request needs two devops engineers),
+    // the lead's also in demo-reviewer-key for the README.
+    expect(first.reviewerKeys.map((k) => [k.email, k.role, path.basename(k.file)])).toEqual([
+      ["dev@airlock.local", "developer", "demo-reviewer-key-dev"],
+      ["lead@airlock.local", "tech_lead", "demo-reviewer-key-lead"],
+      ["ops@airlock.local", "devops_engineer", "demo-reviewer-key-ops"],
+      ["ops2@airlock.local", "devops_engineer", "demo-reviewer-key-ops2"],
+    ]);
+    for (const k of first.reviewerKeys) {
+      expect(readFileSync(k.file, "utf8").trim()).toBe(k.key);
+      expect(await actingAs(k.key)).toMatchObject({
+        kind: "user",
+        email: k.email,
+        role: k.role,
+      });
+    }
+    const lead = first.reviewerKeys[1]?.key;
+    expect(first.reviewerKey).toBe(lead);
+    expect(readFileSync(path.join(dir, "demo-reviewer-key"), "utf8").trim()).toBe(lead);
+
+    expect(second.reviewerKeys.map((k) => [k.key, k.created])).toEqual(
+      first.reviewerKeys.map((k) => [k.key, false]),
+    );
+
+    // A file holding someone else's key is not trusted: its user gets a key of their own.
+    const [, , ops, ops2] = first.reviewerKeys;
+    writeFileSync(ops2?.file as string, `${ops?.key}\n`);
+    const third = await seedDemo(t.db, dir);
+    const replaced = third.reviewerKeys[3];
+    expect(replaced?.created).toBe(true);
+    expect(replaced?.key).not.toBe(ops?.key);
+    expect(await actingAs(replaced?.key as string)).toMatchObject({
+      email: "ops2@airlock.local",
+    });
   });
 
   it("keeps the audit chain unbroken across all of the above", async () => {

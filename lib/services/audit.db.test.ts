@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
 import { verifyAuditLog } from "./audit";
 import { decideRequest, submitTask } from "./lifecycle";
-import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
+import { ACTIONS, createFixture, type Fixture, TEST_OPERATOR, taskBody } from "./testing";
 
 // Tampering goes around the application, as an attacker with database access would: the
 // append-only trigger is switched off for each case and everything is put back after it.
@@ -12,13 +12,8 @@ describe("audit verify", () => {
   beforeAll(async () => {
     f = await createFixture();
     for (let i = 0; i < 5; i++) {
-      const { request } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
-      await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "approve" },
-        { kind: "user", userId: f.users.lead.id },
-      );
+      const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+      await decideRequest(f.t.db, f.as.lead, task.approval_request_id, { type: "approve" });
     }
   });
   afterAll(async () => {
@@ -31,7 +26,7 @@ describe("audit verify", () => {
     await run(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
     try {
       await change();
-      return await verifyAuditLog(f.t.db);
+      return await verifyAuditLog(f.t.db, TEST_OPERATOR);
     } finally {
       await restore();
       await run(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
@@ -39,7 +34,7 @@ describe("audit verify", () => {
   }
 
   it("passes on the untouched log", async () => {
-    const result = await verifyAuditLog(f.t.db);
+    const result = await verifyAuditLog(f.t.db, TEST_OPERATOR);
     expect(result).toMatchObject({ ok: true });
     // 8 users and 2 keys created, then each of 5 requests submitted and approved.
     expect(result.count).toBe(10 + 5 * 2);
@@ -106,6 +101,6 @@ describe("audit verify", () => {
   });
 
   it("passes again once everything is put back", async () => {
-    expect(await verifyAuditLog(f.t.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(f.t.db, TEST_OPERATOR)).toMatchObject({ ok: true });
   });
 });

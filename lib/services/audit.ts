@@ -1,23 +1,33 @@
 // `audit verify`: walk the whole log in chain order, a page at a time (never all in memory),
-// and report the first broken link — an edited, deleted, reordered or cut-off event.
+// and report the first broken link — an edited, deleted, reordered, cut-off or extended log.
+//
+// Who may call it: the operator, or any person.
 import type { Database } from "@/db/client";
 import { readAuditHead, readAuditPage, toChainedEvent } from "@/db/queries/audit";
 import { AuditVerifier, type VerifyResult } from "@/lib/hitl";
+import { type Principal, requireViewer } from "./principal";
 
 const PAGE = 1000;
 
-export async function verifyAuditLog(db: Database): Promise<VerifyResult> {
-  // The head first: events appended while we read lie beyond it and are not judged.
-  const head = await readAuditHead(db);
+export async function verifyAuditLog(db: Database, principal: Principal): Promise<VerifyResult> {
+  await requireViewer(db, principal, "verify the audit log");
   const verifier = new AuditVerifier();
   let after = 0;
   for (;;) {
-    const rows = await readAuditPage(db, after, PAGE);
-    for (const row of rows) {
-      if (row.seq > head.seq) return verifier.finish(head);
-      if (verifier.push(toChainedEvent(row)) !== null) return verifier.finish(head);
+    let read = 0;
+    for (;;) {
+      const rows = await readAuditPage(db, after, PAGE);
+      for (const row of rows) {
+        read++;
+        if (verifier.push(toChainedEvent(row)) !== null) return verifier.finish();
+      }
+      after = rows.at(-1)?.seq ?? after;
+      if (rows.length < PAGE) break;
     }
-    if (rows.length < PAGE) return verifier.finish(head);
-    after = rows.at(-1)?.seq ?? after;
+    // Every append moves the head in its own transaction. A head beyond the last event read
+    // means appends landed during the walk (read on), or a cut-off log if nothing more comes;
+    // events beyond the head were written around the audit writer (extended).
+    const head = await readAuditHead(db);
+    if (after >= head.seq || read === 0) return verifier.finish(head);
   }
 }

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
-import type { AuditActor } from "./actor";
 import {
   cancelCheckpoint,
   expireCheckpoints,
@@ -11,51 +10,47 @@ import {
   saveCheckpoint,
 } from "./checkpoints";
 import { submitTask } from "./lifecycle";
+import { SYSTEM } from "./principal";
 import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
 
 describe("checkpoints", () => {
   let f: Fixture;
   let actionId: string;
-  let agent: AuditActor;
   beforeAll(async () => {
     f = await createFixture();
-    actionId = (await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high))).request.id;
-    agent = { actor_type: "agent", actor_id: f.alpha.keyId };
+    actionId = (await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high))).task.approval_request_id;
   });
   afterAll(async () => {
     await f?.t.destroy();
   });
 
   it("numbers checkpoints per action, lists them and finds the latest by name", async () => {
-    const a = await saveCheckpoint(
-      f.t.db,
-      actionId,
-      { name: "pages", type: "state", data: { page: 1 } },
-      agent,
-    );
-    const b = await saveCheckpoint(
-      f.t.db,
-      actionId,
-      { name: "gate", type: "approval_gate", data: {} },
-      agent,
-    );
-    const c = await saveCheckpoint(
-      f.t.db,
-      actionId,
-      { name: "pages", type: "state", data: { page: 2 } },
-      agent,
-    );
+    const a = await saveCheckpoint(f.t.db, f.alpha, actionId, {
+      name: "pages",
+      type: "state",
+      data: { page: 1 },
+    });
+    const b = await saveCheckpoint(f.t.db, f.alpha, actionId, {
+      name: "gate",
+      type: "approval_gate",
+      data: {},
+    });
+    const c = await saveCheckpoint(f.t.db, f.alpha, actionId, {
+      name: "pages",
+      type: "state",
+      data: { page: 2 },
+    });
     expect([a.sequence_number, b.sequence_number, c.sequence_number]).toEqual([1, 2, 3]);
-    expect((await listCheckpoints(f.t.db, actionId)).map((x) => x.name)).toEqual([
+    expect((await listCheckpoints(f.t.db, f.alpha, actionId)).map((x) => x.name)).toEqual([
       "pages",
       "gate",
       "pages",
     ]);
-    expect(await getLatestCheckpoint(f.t.db, actionId, "pages")).toMatchObject({
+    expect(await getLatestCheckpoint(f.t.db, f.alpha, actionId, "pages")).toMatchObject({
       data: { page: 2 },
       sequence_number: 3,
     });
-    await expect(getLatestCheckpoint(f.t.db, actionId, "nope")).rejects.toMatchObject({
+    await expect(getLatestCheckpoint(f.t.db, f.alpha, actionId, "nope")).rejects.toMatchObject({
       code: "not_found",
     });
   });
@@ -63,7 +58,7 @@ describe("checkpoints", () => {
   it("gives concurrent saves distinct, increasing sequence numbers", async () => {
     const saved = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        saveCheckpoint(f.t.db, actionId, { name: "burst", type: "state", data: { i } }, agent),
+        saveCheckpoint(f.t.db, f.alpha, actionId, { name: "burst", type: "state", data: { i } }),
       ),
     );
     const numbers = saved.map((s) => s.sequence_number).sort((x, y) => x - y);
@@ -71,39 +66,33 @@ describe("checkpoints", () => {
   });
 
   it("marks a checkpoint resumed once; again is a conflict", async () => {
-    const cp = await saveCheckpoint(
-      f.t.db,
-      actionId,
-      { name: "retry", type: "error_recovery", data: {} },
-      agent,
-    );
-    const resumed = await markCheckpointResumed(f.t.db, actionId, cp.checkpoint_id, agent);
+    const cp = await saveCheckpoint(f.t.db, f.alpha, actionId, {
+      name: "retry",
+      type: "error_recovery",
+      data: {},
+    });
+    const resumed = await markCheckpointResumed(f.t.db, f.alpha, actionId, cp.checkpoint_id);
     expect(resumed).toMatchObject({ status: "resumed", resumed_by: f.alpha.keyId });
     await expect(
-      markCheckpointResumed(f.t.db, actionId, cp.checkpoint_id, agent),
+      markCheckpointResumed(f.t.db, f.alpha, actionId, cp.checkpoint_id),
     ).rejects.toMatchObject({
       code: "conflict",
     });
-    await expect(cancelCheckpoint(f.t.db, actionId, cp.checkpoint_id, agent)).rejects.toMatchObject(
-      { code: "conflict" },
-    );
+    await expect(
+      cancelCheckpoint(f.t.db, f.alpha, actionId, cp.checkpoint_id),
+    ).rejects.toMatchObject({ code: "conflict" });
   });
 
   it("expires checkpoints past their expiry, and they can no longer be resumed", async () => {
-    const cp = await saveCheckpoint(
-      f.t.db,
-      actionId,
-      {
-        name: "timer",
-        type: "timer",
-        data: {},
-        expires_at: new Date(Date.now() - 1000).toISOString(),
-      },
-      agent,
-    );
-    expect(await expireCheckpoints(f.t.db, new Date())).toBeGreaterThanOrEqual(1);
+    const cp = await saveCheckpoint(f.t.db, f.alpha, actionId, {
+      name: "timer",
+      type: "timer",
+      data: {},
+      expires_at: new Date(Date.now() - 1000).toISOString(),
+    });
+    expect(await expireCheckpoints(f.t.db, SYSTEM)).toBeGreaterThanOrEqual(1);
     await expect(
-      markCheckpointResumed(f.t.db, actionId, cp.checkpoint_id, agent),
+      markCheckpointResumed(f.t.db, f.alpha, actionId, cp.checkpoint_id),
     ).rejects.toMatchObject({
       code: "conflict",
     });
@@ -120,7 +109,7 @@ describe("checkpoints", () => {
     [{ name: "x", type: "state", data: [] }, "data"],
     [{ name: "x", type: "state", data: {}, expires_at: "tomorrow" }, "expires_at"],
   ])("refuses %o naming %s", async (input, field) => {
-    await expect(saveCheckpoint(f.t.db, actionId, input, agent)).rejects.toMatchObject({
+    await expect(saveCheckpoint(f.t.db, f.alpha, actionId, input)).rejects.toMatchObject({
       code: "invalid",
       message: expect.stringContaining(field),
     });
@@ -128,12 +117,11 @@ describe("checkpoints", () => {
 
   it("answers not found for an unknown action", async () => {
     await expect(
-      saveCheckpoint(
-        f.t.db,
-        "00000000-0000-4000-8000-000000000000",
-        { name: "x", type: "state", data: {} },
-        agent,
-      ),
+      saveCheckpoint(f.t.db, f.alpha, "00000000-0000-4000-8000-000000000000", {
+        name: "x",
+        type: "state",
+        data: {},
+      }),
     ).rejects.toMatchObject({ code: "not_found" });
   });
 });

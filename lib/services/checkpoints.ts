@@ -1,71 +1,60 @@
 // Seed 002's CheckpointStore: named, typed, sequenced state an agent saves per action, so a
 // long job can resume from its last good step.
-import { eq } from "drizzle-orm";
+//
+// Who may call what: the agent key that submitted the action saves, resumes and cancels its
+// checkpoints and reads them; people (any role) and the operator read them. For anyone else
+// the action does not exist. Expiry is the system's (the sweeper) or the operator's.
 import type { Database, Executor } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
-  type CheckpointRow,
   closeCheckpoint,
   findCheckpoint,
   insertCheckpoint,
+  isPastExpiry,
   latestCheckpointByName,
   listCheckpoints as listCheckpointRows,
   lockDueCheckpoints,
   nextCheckpointSequence,
 } from "@/db/queries/checkpoints";
-import { approvalRequests } from "@/db/schema";
-import {
-  type CheckpointDto,
-  checkpointSchema,
-  saveCheckpointSchema,
-} from "@/lib/contract/checkpoints";
-import { type AuditActor, SYSTEM_ACTOR } from "./actor";
+import { databaseNow, findRequestRow, lockRequestRow } from "@/db/queries/requests";
+import { type CheckpointDto, saveCheckpointSchema } from "@/lib/contract/checkpoints";
+import { checkpointDto } from "./dto";
 import { ServiceError } from "./errors";
+import { auditActor, type Principal, requireAgent, requireViewer, SYSTEM } from "./principal";
 import { parseInput } from "./validation";
 
-export function toCheckpointDto(row: CheckpointRow): CheckpointDto {
-  return checkpointSchema.parse({
-    checkpoint_id: row.id,
-    action_id: row.actionId,
-    name: row.checkpointName,
-    type: row.checkpointType,
-    data: row.checkpointData,
-    sequence_number: row.sequenceNumber,
-    status: row.status,
-    correlation_id: row.correlationId,
-    run_id: row.runId,
-    created_at: row.createdAt.toISOString(),
-    expires_at: row.expiresAt?.toISOString() ?? null,
-    resumed_at: row.resumedAt?.toISOString() ?? null,
-    resumed_by: row.resumedBy,
-  });
-}
+const noAction = (id: string) => new ServiceError("not_found", `No action with id ${id}`);
 
-// Saving locks the action's request row, so concurrent saves take sequence numbers one
-// after another instead of colliding on the unique key.
-async function lockAction(tx: Executor, actionId: string) {
-  const [row] = await tx
-    .select({
-      id: approvalRequests.id,
-      workflowId: approvalRequests.workflowId,
-      taskId: approvalRequests.taskId,
-    })
-    .from(approvalRequests)
-    .where(eq(approvalRequests.id, actionId))
-    .for("update");
-  if (!row) throw new ServiceError("not_found", `No action with id ${actionId}`);
+/**
+ * The action's request row, if this principal may touch its checkpoints: writes are its own
+ * agent's (locking the row, so concurrent saves take sequence numbers one after another);
+ * reads are also open to people and the operator.
+ */
+async function actionFor(
+  tx: Executor,
+  principal: Principal,
+  actionId: string,
+  access: "read" | "write",
+) {
+  if (access === "write") requireAgent(principal, "write checkpoints");
+  else if (principal.kind !== "agent") await requireViewer(tx, principal, "read checkpoints");
+  const row =
+    access === "write" ? await lockRequestRow(tx, actionId) : await findRequestRow(tx, actionId);
+  if (!row || (principal.kind === "agent" && row.apiKeyId !== principal.keyId)) {
+    throw noAction(actionId);
+  }
   return row;
 }
 
 export async function saveCheckpoint(
   db: Database,
+  principal: Principal,
   actionId: string,
   input: unknown,
-  actor: AuditActor,
 ): Promise<CheckpointDto> {
   const data = parseInput(saveCheckpointSchema, input);
   return db.transaction(async (tx) => {
-    const action = await lockAction(tx, actionId);
+    const action = await actionFor(tx, principal, actionId, "write");
     const sequenceNumber = await nextCheckpointSequence(tx, actionId);
     const row = await insertCheckpoint(tx, {
       actionId,
@@ -79,7 +68,7 @@ export async function saveCheckpoint(
     });
     await appendAuditEvents(tx, [
       {
-        ...actor,
+        ...auditActor(principal),
         type: "checkpoint.saved",
         request_id: actionId,
         workflow_id: action.workflowId,
@@ -91,97 +80,132 @@ export async function saveCheckpoint(
         },
       },
     ]);
-    return toCheckpointDto(row);
+    return checkpointDto(row);
   });
 }
 
-export async function listCheckpoints(db: Database, actionId: string): Promise<CheckpointDto[]> {
-  return (await listCheckpointRows(db, actionId)).map(toCheckpointDto);
+export async function listCheckpoints(
+  db: Database,
+  principal: Principal,
+  actionId: string,
+): Promise<CheckpointDto[]> {
+  await actionFor(db, principal, actionId, "read");
+  return (await listCheckpointRows(db, actionId)).map(checkpointDto);
 }
 
 export async function getLatestCheckpoint(
   db: Database,
+  principal: Principal,
   actionId: string,
   name: string,
 ): Promise<CheckpointDto> {
+  await actionFor(db, principal, actionId, "read");
   const row = await latestCheckpointByName(db, actionId, name);
-  if (!row)
+  if (!row) {
     throw new ServiceError("not_found", `No checkpoint named "${name}" for action ${actionId}`);
-  return toCheckpointDto(row);
+  }
+  return checkpointDto(row);
 }
 
+/**
+ * Resume or cancel an active checkpoint, once. One past its expiry is expired on the spot
+ * (410), by the database clock, even when no sweeper has run.
+ */
 async function transition(
   db: Database,
+  principal: Principal,
   actionId: string,
   checkpointId: string,
   status: "resumed" | "cancelled",
-  actor: AuditActor,
 ): Promise<CheckpointDto> {
-  return db.transaction(async (tx) => {
-    const action = await lockAction(tx, actionId);
+  const outcome = await db.transaction(async (tx) => {
+    const action = await actionFor(tx, principal, actionId, "write");
     const existing = await findCheckpoint(tx, actionId, checkpointId);
-    if (!existing)
+    if (!existing) {
       throw new ServiceError("not_found", `No checkpoint ${checkpointId} for action ${actionId}`);
-    const row = await closeCheckpoint(tx, checkpointId, status, actor.actor_id);
-    if (!row) {
-      throw new ServiceError(
-        "conflict",
-        `Checkpoint ${checkpointId} is already ${existing.status}`,
-        {
-          status: existing.status,
-        },
-      );
     }
-    await appendAuditEvents(tx, [
-      {
-        ...actor,
-        type: status === "resumed" ? "checkpoint.resumed" : "checkpoint.cancelled",
-        request_id: actionId,
-        workflow_id: action.workflowId,
-        payload: { checkpoint_id: row.id, name: row.checkpointName },
-      },
-    ]);
-    return toCheckpointDto(row);
+    const actor = auditActor(principal);
+    const row = await closeCheckpoint(tx, checkpointId, status, actor.actor_id);
+    if (row) {
+      await appendAuditEvents(tx, [
+        {
+          ...actor,
+          type: status === "resumed" ? "checkpoint.resumed" : "checkpoint.cancelled",
+          request_id: actionId,
+          workflow_id: action.workflowId,
+          payload: { checkpoint_id: row.id, name: row.checkpointName },
+        },
+      ]);
+      return { row, gone: undefined };
+    }
+    if (existing.status === "active" && isPastExpiry(existing, await databaseNow(tx))) {
+      const expired = await closeCheckpoint(tx, checkpointId, "expired", null);
+      if (expired) await appendAuditEvents(tx, [expiredEvent(expired, action.workflowId)]);
+      return { row: undefined, gone: existing.expiresAt as Date };
+    }
+    throw new ServiceError("conflict", `Checkpoint ${checkpointId} is already ${existing.status}`, {
+      status: existing.status,
+    });
   });
+  if (outcome.gone !== undefined) {
+    throw new ServiceError(
+      "gone",
+      `Checkpoint ${checkpointId} expired at ${outcome.gone.toISOString()}`,
+      { status: "expired" },
+    );
+  }
+  return checkpointDto(outcome.row);
 }
 
-/** Mark a checkpoint resumed; only once (a second call is a conflict). */
+function expiredEvent(
+  row: { id: string; actionId: string; checkpointName: string },
+  workflowId: string,
+) {
+  return {
+    ...auditActor(SYSTEM),
+    type: "checkpoint.expired",
+    request_id: row.actionId,
+    workflow_id: workflowId,
+    payload: { checkpoint_id: row.id, name: row.checkpointName },
+  };
+}
+
+/** Mark a checkpoint resumed; only once (a second call is a conflict; past expiry, gone). */
 export function markCheckpointResumed(
   db: Database,
+  principal: Principal,
   actionId: string,
   checkpointId: string,
-  actor: AuditActor,
 ) {
-  return transition(db, actionId, checkpointId, "resumed", actor);
+  return transition(db, principal, actionId, checkpointId, "resumed");
 }
 
 export function cancelCheckpoint(
   db: Database,
+  principal: Principal,
   actionId: string,
   checkpointId: string,
-  actor: AuditActor,
 ) {
-  return transition(db, actionId, checkpointId, "cancelled", actor);
+  return transition(db, principal, actionId, checkpointId, "cancelled");
 }
 
 /** Expire active checkpoints past their expiry; safe with several sweepers at once. */
-export async function expireCheckpoints(db: Database, now: Date, limit = 500): Promise<number> {
+export async function expireCheckpoints(
+  db: Database,
+  principal: Principal,
+  limit = 500,
+): Promise<number> {
+  if (principal.kind !== "system" && principal.kind !== "operator") {
+    throw new ServiceError("forbidden", "Only the sweeper or the operator may expire checkpoints");
+  }
   return db.transaction(async (tx) => {
-    const due = await lockDueCheckpoints(tx, now, limit);
+    const due = await lockDueCheckpoints(tx, limit);
     const events = [];
     for (const c of due) {
       const row = await closeCheckpoint(tx, c.id, "expired", null);
-      if (!row) continue;
-      events.push({
-        ...SYSTEM_ACTOR,
-        type: "checkpoint.expired",
-        request_id: c.actionId,
-        workflow_id: c.workflowId,
-        payload: { checkpoint_id: row.id, name: row.checkpointName },
-      });
+      if (row) events.push(expiredEvent(row, c.workflowId));
     }
     await appendAuditEvents(tx, events);
     return events.length;
   });
 }
-export type { CheckpointRow };

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, execRows } from "@/db/client";
 import { verifyAuditLog } from "./audit";
 import { ServiceError } from "./errors";
-import { type DecisionActor, decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
-import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
+import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
+import { SYSTEM, type UserPrincipal } from "./principal";
+import { ACTIONS, createFixture, type Fixture, TEST_OPERATOR, taskBody } from "./testing";
 import { addUser } from "./users";
 
 describe("concurrency on PostgreSQL", () => {
@@ -17,7 +18,12 @@ describe("concurrency on PostgreSQL", () => {
     devops = [f.users.ops.id, f.users.ops2.id, f.users.ops3.id];
     for (let i = 4; i <= 10; i++) {
       devops.push(
-        (await addUser(f.t.db, { email: `ops${i}@test.local`, role: "devops_engineer" })).id,
+        (
+          await addUser(f.t.db, TEST_OPERATOR, {
+            email: `ops${i}@test.local`,
+            role: "devops_engineer",
+          })
+        ).id,
       );
     }
   });
@@ -27,7 +33,7 @@ describe("concurrency on PostgreSQL", () => {
 
   const rows = <T extends Record<string, unknown>>(query: ReturnType<typeof sql>) =>
     execRows<T>(f.t.db, query);
-  const user = (id: string): DecisionActor => ({ kind: "user", userId: id });
+  const user = (id: string): UserPrincipal => ({ kind: "user", userId: id });
   const codeOf = (e: unknown) => (e instanceof ServiceError ? e.code : `unexpected: ${String(e)}`);
   const settle = async (promises: Promise<unknown>[]) => {
     const results = await Promise.allSettled(promises);
@@ -52,63 +58,63 @@ describe("concurrency on PostgreSQL", () => {
       f.users.ops3.id,
     ];
     for (let round = 0; round < 50; round++) {
-      const { request } = await submitTask(
+      const { task } = await submitTask(
         f.t.db,
         f.alpha,
         taskBody(ACTIONS.high, { callback_url: "http://127.0.0.1:9/cb" }),
       );
+      const requestId = task.approval_request_id;
       const calls = Array.from({ length: 100 }, (_, i) =>
         decideRequest(
           f.t.db,
-          request.id,
-          i % 2 === 0 ? { type: "approve" } : { type: "reject", reason: `no ${i}` },
           user(reviewers[i % reviewers.length] as string),
+          requestId,
+          i % 2 === 0 ? { type: "approve" } : { type: "reject", reason: `no ${i}` },
         ),
       );
       const { ok, codes } = await settle(calls);
       expect(ok).toBe(1);
       expect(codes).toEqual(Array(99).fill("conflict"));
-      const closing = (await eventTypes(request.id)).filter(
+      const closing = (await eventTypes(requestId)).filter(
         (t) => t === "hitl.approved" || t === "hitl.rejected",
       );
       expect(closing).toHaveLength(1);
       const outbox = await rows<{ kind: string }>(
-        sql`SELECT kind FROM outbox WHERE request_id = ${request.id} AND kind <> 'notify' ORDER BY kind`,
+        sql`SELECT kind FROM outbox WHERE request_id = ${requestId} AND kind <> 'notify' ORDER BY kind`,
       );
       expect(outbox.map((o) => o.kind)).toEqual(["resume", "webhook"]);
     }
-    expect(await verifyAuditLog(f.t.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(f.t.db, TEST_OPERATOR)).toMatchObject({ ok: true });
   });
 
   it("critical quorum race: ten approvers at once, one of them twenty times → approved once by two distinct people", async () => {
     for (let round = 0; round < 10; round++) {
-      const { request } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.critical));
+      const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.critical));
+      const requestId = task.approval_request_id;
       const eager = devops[round % devops.length] as string;
       const calls = [
         ...devops.map((id) =>
-          decideRequest(f.t.db, request.id, { type: "approve", justification: "ok" }, user(id)),
+          decideRequest(f.t.db, user(id), requestId, { type: "approve", justification: "ok" }),
         ),
         ...Array.from({ length: 20 }, () =>
-          decideRequest(
-            f.t.db,
-            request.id,
-            { type: "approve", justification: "me again" },
-            user(eager),
-          ),
+          decideRequest(f.t.db, user(eager), requestId, {
+            type: "approve",
+            justification: "me again",
+          }),
         ),
       ];
       const { ok, codes } = await settle(calls);
       expect(ok).toBe(2);
       expect(new Set(codes)).toEqual(new Set(["conflict"]));
       const approvals = await rows<{ approver_id: string }>(
-        sql`SELECT approver_id FROM approvals WHERE request_id = ${request.id}`,
+        sql`SELECT approver_id FROM approvals WHERE request_id = ${requestId}`,
       );
       expect(approvals).toHaveLength(2);
       expect(new Set(approvals.map((a) => a.approver_id)).size).toBe(2);
-      const types = await eventTypes(request.id);
+      const types = await eventTypes(requestId);
       expect(types.filter((t) => t === "hitl.approved")).toHaveLength(1);
       const [row] = await rows<{ status: string }>(
-        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+        sql`SELECT status FROM approval_requests WHERE id = ${requestId}`,
       );
       expect(row?.status).toBe("approved");
     }
@@ -117,25 +123,26 @@ describe("concurrency on PostgreSQL", () => {
   it("approve racing expiry at the deadline: never both outcomes (300 trials)", async () => {
     const outcomes = { approved: 0, expired: 0 };
     for (let trial = 0; trial < 300; trial++) {
-      const { request } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+      const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+      const requestId = task.approval_request_id;
       // Put the deadline a few milliseconds ahead, so the two race right across it.
       await execRows(
         f.t.db,
-        sql`UPDATE approval_requests SET expires_at = clock_timestamp() + make_interval(secs => ${(trial % 7) / 1000}) WHERE id = ${request.id}`,
+        sql`UPDATE approval_requests SET expires_at = clock_timestamp() + make_interval(secs => ${(trial % 7) / 1000}) WHERE id = ${requestId}`,
       );
       await Promise.allSettled([
-        decideRequest(f.t.db, request.id, { type: "approve" }, user(f.users.lead.id)),
-        sweepDueRequests(f.t.db),
+        decideRequest(f.t.db, user(f.users.lead.id), requestId, { type: "approve" }),
+        sweepDueRequests(f.t.db, SYSTEM),
         (async () => {
           await new Promise((r) => setTimeout(r, trial % 4));
-          return sweepDueRequests(f.t.db);
+          return sweepDueRequests(f.t.db, SYSTEM);
         })(),
       ]);
-      const types = await eventTypes(request.id);
+      const types = await eventTypes(requestId);
       const approved = types.filter((t) => t === "hitl.approved").length;
       const expired = types.filter((t) => t === "hitl.expired").length;
       const [row] = await rows<{ status: string }>(
-        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+        sql`SELECT status FROM approval_requests WHERE id = ${requestId}`,
       );
       if (row?.status === "approved") {
         expect([approved, expired]).toEqual([1, 0]);
@@ -144,9 +151,9 @@ describe("concurrency on PostgreSQL", () => {
         // Not yet due when the sweepers looked: sweep now that it is.
         if (row?.status === "pending") {
           await new Promise((r) => setTimeout(r, 10));
-          await sweepDueRequests(f.t.db);
+          await sweepDueRequests(f.t.db, SYSTEM);
         }
-        const after = await eventTypes(request.id);
+        const after = await eventTypes(requestId);
         expect(after.filter((t) => t === "hitl.approved")).toHaveLength(0);
         expect(after.filter((t) => t === "hitl.expired")).toHaveLength(1);
         outcomes.expired++;
@@ -159,21 +166,22 @@ describe("concurrency on PostgreSQL", () => {
 
   it("approve racing escalation: never both outcomes (200 trials, manual and automatic)", async () => {
     for (let trial = 0; trial < 200; trial++) {
-      const { request } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+      const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+      const requestId = task.approval_request_id;
       const escalation =
         trial % 2 === 0
-          ? decideRequest(f.t.db, request.id, { type: "escalate" }, user(f.users.lead2.id))
+          ? decideRequest(f.t.db, user(f.users.lead2.id), requestId, { type: "escalate" })
           : execRows(
               f.t.db,
-              sql`UPDATE approval_requests SET auto_escalate_at = clock_timestamp() WHERE id = ${request.id}`,
-            ).then(() => sweepDueRequests(f.t.db));
+              sql`UPDATE approval_requests SET auto_escalate_at = clock_timestamp() WHERE id = ${requestId}`,
+            ).then(() => sweepDueRequests(f.t.db, SYSTEM));
       await Promise.allSettled([
-        decideRequest(f.t.db, request.id, { type: "approve" }, user(f.users.lead.id)),
+        decideRequest(f.t.db, user(f.users.lead.id), requestId, { type: "approve" }),
         escalation,
       ]);
-      const types = await eventTypes(request.id);
+      const types = await eventTypes(requestId);
       const [row] = await rows<{ status: string }>(
-        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+        sql`SELECT status FROM approval_requests WHERE id = ${requestId}`,
       );
       const approved = types.includes("hitl.approved");
       const escalated = types.includes("hitl.escalated");
@@ -191,7 +199,7 @@ describe("concurrency on PostgreSQL", () => {
           submitTask(f.t.db, f.beta, body, { maxOpenPerAgent: 5000 }),
         ),
       );
-      ids.push(...batch.map((b) => b.request.id));
+      ids.push(...batch.map((b) => b.task.approval_request_id));
     }
     await execRows(
       f.t.db,
@@ -204,7 +212,7 @@ describe("concurrency on PostgreSQL", () => {
     ]);
     try {
       const [a, b] = await Promise.all(
-        handles.map((h) => sweepDueRequests(h.db, { batchSize: 50 })),
+        handles.map((h) => sweepDueRequests(h.db, SYSTEM, { batchSize: 50 })),
       );
       expect((a?.expired ?? 0) + (b?.expired ?? 0)).toBe(1000);
       expect(a?.expired).toBeGreaterThan(0);
@@ -217,7 +225,7 @@ describe("concurrency on PostgreSQL", () => {
           FROM audit_events WHERE type = 'hitl.expired' AND workflow_id = 'wf-sweep'`,
     );
     expect(counts[0]).toEqual({ n: 1000, requests: 1000 });
-    expect(await verifyAuditLog(f.t.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(f.t.db, TEST_OPERATOR)).toMatchObject({ ok: true });
   });
 
   it("50 concurrent submits with one Idempotency-Key: one task, every answer names it", async () => {
@@ -227,7 +235,7 @@ describe("concurrency on PostgreSQL", () => {
         submitTask(f.t.db, f.alpha, body, { idempotencyKey: "same-key-50" }),
       ),
     );
-    expect(new Set(results.map((r) => r.task.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.task.task_id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const [row] = await rows<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM tasks WHERE workflow_id = 'wf-idem'`,

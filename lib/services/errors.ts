@@ -1,15 +1,20 @@
-// The one error type services throw. Routes, server actions and the CLI map `code` to an
-// HTTP status, a typed result or an exit code; `message` is safe to show to the caller.
+// The one error type of the whole server: services throw it, and so does the route wrapper
+// for what it refuses before a service runs. Routes, server actions and the CLI map `code` to
+// an HTTP status, a typed result or an exit code; `message` is safe to show to the caller.
 export type ServiceErrorCode =
   | "invalid" // bad input: 400, with details per field
+  | "invalid_json" // a body that is not JSON at all (or not UTF-8, or nested too deep): 400
   | "unauthorized" // no or bad credentials: 401
   | "forbidden" // not allowed: 403
-  | "not_found" // 404
+  | "not_found" // 404 (also: no such API route)
+  | "method_not_allowed" // the route exists, not with this method: 405
   | "conflict" // the state forbids it: 409
   | "gone" // expired or cancelled: 410
+  | "payload_too_large" // a body over the size limit: 413
   | "unprocessable" // well-formed but impossible: 422
   | "limit" // too many open requests for one agent: 429
-  | "unavailable"; // database unreachable: 503
+  | "unavailable" // database unreachable: 503
+  | "internal"; // a bug: 500, logged, nothing of it shown
 
 export interface FieldIssue {
   path: string;

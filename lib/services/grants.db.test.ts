@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
 import { createStandingApproval, listStandingApprovals, revokeStandingApproval } from "./grants";
 import { submitTask } from "./lifecycle";
-import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
+import {
+  ACTIONS,
+  createFixture,
+  type Fixture,
+  loadRequest,
+  TEST_OPERATOR,
+  taskBody,
+} from "./testing";
 
 describe("standing approvals", () => {
   let f: Fixture;
@@ -25,12 +32,15 @@ describe("standing approvals", () => {
   });
 
   it("approves matching requests on arrival, counts uses, and stops at the limit", async () => {
-    const g = await createStandingApproval(f.t.db, f.users.lead.id, grant());
+    const g = await createStandingApproval(f.t.db, f.as.lead, grant());
     expect(g).toMatchObject({ agent: "alpha", max_level: "high", uses: 0 });
     const first = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.medium));
     const second = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.medium));
     const third = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.medium));
-    expect([first, second, third].map((r) => [r.request.status, r.request.grant_id])).toEqual([
+    const requests = await Promise.all(
+      [first, second, third].map((r) => loadRequest(f.t.db, r.task.approval_request_id)),
+    );
+    expect(requests.map((r) => [r.status, r.grant_id])).toEqual([
       ["approved", g.id],
       ["approved", g.id],
       ["pending", null],
@@ -45,7 +55,7 @@ describe("standing approvals", () => {
   it("never lets the agent's owner approve their own agent ahead of time", async () => {
     const g = await createStandingApproval(
       f.t.db,
-      f.users.owner.id,
+      f.as.owner,
       grant({ agent: "alpha", type_pattern: "ANALYSIS.*", environment: null }),
     );
     const r = await submitTask(
@@ -54,62 +64,61 @@ describe("standing approvals", () => {
       taskBody({ type: "ANALYSIS.MARKET", description: "Size the market" }),
     );
     expect(g.id).toBeTruthy();
-    expect(r.request).toMatchObject({ status: "pending", grant_id: null });
+    expect(await loadRequest(f.t.db, r.task.approval_request_id)).toMatchObject({
+      status: "pending",
+      grant_id: null,
+    });
   });
 
   it("never covers another agent, another environment, or a critical action", async () => {
     await createStandingApproval(
       f.t.db,
-      f.users.ops.id,
+      f.as.ops,
       grant({ type_pattern: "*", environment: null, max_uses: 100 }),
     );
-    expect((await submitTask(f.t.db, f.beta, taskBody(ACTIONS.medium))).request.status).toBe(
+    expect((await submitTask(f.t.db, f.beta, taskBody(ACTIONS.medium))).task.status).toBe(
       "pending",
     );
-    expect((await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.critical))).request.status).toBe(
+    expect((await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.critical))).task.status).toBe(
       "pending",
     );
-    expect((await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high))).request.status).toBe(
+    expect((await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high))).task.status).toBe(
       "approved",
     );
   });
 
   it("refuses grants beyond the grantor's rights and with bad input", async () => {
-    await expect(createStandingApproval(f.t.db, f.users.viewer.id, grant())).rejects.toMatchObject({
+    await expect(createStandingApproval(f.t.db, f.as.viewer, grant())).rejects.toMatchObject({
       code: "forbidden",
     });
     await expect(
-      createStandingApproval(f.t.db, f.users.lead.id, grant({ max_uses: 0 })),
+      createStandingApproval(f.t.db, f.as.lead, grant({ max_uses: 0 })),
     ).rejects.toMatchObject({
       code: "invalid",
       message: expect.stringContaining("max_uses"),
     });
     await expect(
-      createStandingApproval(f.t.db, f.users.lead.id, grant({ type_pattern: "[" })),
+      createStandingApproval(f.t.db, f.as.lead, grant({ type_pattern: "[" })),
     ).rejects.toMatchObject({
       code: "unprocessable",
     });
   });
 
   it("is revocable by its grantor (once), lists, and is audited", async () => {
-    const g = await createStandingApproval(
-      f.t.db,
-      f.users.lead2.id,
-      grant({ type_pattern: "scale" }),
-    );
-    expect((await listStandingApprovals(f.t.db, { activeOnly: true })).map((x) => x.id)).toContain(
-      g.id,
-    );
-    await expect(revokeStandingApproval(f.t.db, f.users.dev.id, g.id)).rejects.toMatchObject({
+    const g = await createStandingApproval(f.t.db, f.as.lead2, grant({ type_pattern: "scale" }));
+    expect(
+      (await listStandingApprovals(f.t.db, TEST_OPERATOR, { activeOnly: true })).map((x) => x.id),
+    ).toContain(g.id);
+    await expect(revokeStandingApproval(f.t.db, f.as.dev, g.id)).rejects.toMatchObject({
       code: "forbidden",
     });
-    const revoked = await revokeStandingApproval(f.t.db, f.users.lead2.id, g.id);
+    const revoked = await revokeStandingApproval(f.t.db, f.as.lead2, g.id);
     expect(revoked.revoked_by).toBe(f.users.lead2.id);
-    await expect(revokeStandingApproval(f.t.db, f.users.lead2.id, g.id)).rejects.toMatchObject({
+    await expect(revokeStandingApproval(f.t.db, f.as.lead2, g.id)).rejects.toMatchObject({
       code: "conflict",
     });
     expect(
-      (await listStandingApprovals(f.t.db, { activeOnly: true })).map((x) => x.id),
+      (await listStandingApprovals(f.t.db, TEST_OPERATOR, { activeOnly: true })).map((x) => x.id),
     ).not.toContain(g.id);
     const events = await execRows<{ type: string }>(
       f.t.db,

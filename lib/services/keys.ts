@@ -1,19 +1,36 @@
 // API keys: shown once, stored as a sha256 hash, revocable, scoped to `agent` or `reviewer`.
+//
+// Who may call what:
+// - createApiKey: the operator (an agent key names its owner; a reviewer key any user), or a
+//   person whose role manages keys: their agent keys are owned by them, and their reviewer
+//   keys act as them (nobody mints a key acting as someone else).
+// - revokeApiKey, listApiKeys: the operator, or a person whose role manages keys.
+// - authenticateApiKey: anyone holding a key; it is how a caller becomes a principal.
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
   type ApiKeyRow,
+  findActiveAgentKeyByName,
   findActiveKeyByHash,
   insertApiKey,
-  listApiKeys,
+  listApiKeys as listApiKeyRows,
+  lockAgentName,
   revokeApiKey as revokeApiKeyRow,
   touchApiKey,
 } from "@/db/queries/keys";
-import { findUserByEmail } from "@/db/queries/users";
-import { type AuditActor, SYSTEM_ACTOR } from "./actor";
+import { findUserByEmail, findUserById } from "@/db/queries/users";
+import type { ApiKeyDto, CreatedKeyDto } from "@/lib/contract/accounts";
+import { apiKeyDto } from "./dto";
 import { ServiceError } from "./errors";
+import {
+  type AgentPrincipal,
+  auditActor,
+  type Principal,
+  requireOperatorOr,
+  type UserPrincipal,
+} from "./principal";
 import { emailSchema } from "./users";
 import { parseInput } from "./validation";
 
@@ -40,44 +57,71 @@ const createKeyInput = z.union([
   z.object({ user: emailSchema }),
 ]);
 
-export interface CreatedKey {
-  id: string;
-  key: string;
-  /** Agent keys only: signs the webhooks sent to this agent. */
-  webhook_secret?: string;
-  scope: "agent" | "reviewer";
-  name: string;
-}
-
 /**
- * `{ agent, owner? }` creates an agent key (owned by `owner`, who then never approves what
- * it submits); `{ user }` creates a reviewer key acting as that user.
+ * `{ agent, owner? }` creates an agent key (owned by `owner` — by the creating person when a
+ * person creates it — who then never approves what it submits); `{ user }` creates a
+ * reviewer key acting as that user. Agent names are unique among active agent keys, in any
+ * case: grants and the queue name agents.
  */
 export async function createApiKey(
   db: Database,
+  principal: Principal,
   input: z.input<typeof createKeyInput>,
-  actor: AuditActor = SYSTEM_ACTOR,
-): Promise<CreatedKey> {
+): Promise<CreatedKeyDto> {
   const data = parseInput(createKeyInput, input);
   const key = generateApiKey();
   return db.transaction(async (tx) => {
+    const creator = await requireOperatorOr(tx, principal, "manage_keys", "create API keys");
+    const self = creator ? await findUserById(tx, creator.id) : undefined;
     let row: ApiKeyRow;
     let webhookSecret: string | undefined;
     if ("agent" in data) {
-      const owner = data.owner ? await findUserByEmail(tx, data.owner) : undefined;
-      if (data.owner && !owner)
-        throw new ServiceError("not_found", `No user with email ${data.owner}`);
+      let ownerEmail = data.owner;
+      if (self) {
+        if (ownerEmail !== undefined && ownerEmail !== self.email) {
+          throw new ServiceError(
+            "forbidden",
+            "A key you create is owned by you; leave out the owner",
+          );
+        }
+        ownerEmail = self.email;
+      }
+      if (ownerEmail === undefined) {
+        throw new ServiceError(
+          "invalid",
+          "An agent key needs an owner (--owner EMAIL): four-eyes keeps them from approving what it submits",
+          [{ path: "owner", message: "is required for an agent key" }],
+        );
+      }
+      const owner = await findUserByEmail(tx, ownerEmail);
+      if (!owner || owner.disabledAt) {
+        throw new ServiceError("not_found", `No active user with email ${ownerEmail}`);
+      }
+      await lockAgentName(tx, data.agent);
+      const taken = await findActiveAgentKeyByName(tx, data.agent);
+      if (taken) {
+        throw new ServiceError(
+          "conflict",
+          `An active agent key is already named "${taken.name}" (id ${taken.id}); revoke it first or choose another name`,
+        );
+      }
       webhookSecret = `whsec_${randomBytes(32).toString("base64url")}`;
       row = await insertApiKey(tx, {
         scope: "agent",
         name: data.agent,
         prefix: key.slice(0, PREFIX_SHOWN),
         keyHash: hashApiKey(key),
-        userId: owner?.id ?? null,
+        userId: owner.id,
         webhookSecret,
-        createdBy: actor.actor_type === "user" ? actor.actor_id : null,
+        createdBy: creator?.id ?? null,
       });
     } else {
+      if (self && data.user !== self.email) {
+        throw new ServiceError(
+          "forbidden",
+          "A reviewer key acts as its creator; you may make one only for yourself",
+        );
+      }
       const user = await findUserByEmail(tx, data.user);
       if (!user) throw new ServiceError("not_found", `No user with email ${data.user}`);
       row = await insertApiKey(tx, {
@@ -87,12 +131,12 @@ export async function createApiKey(
         keyHash: hashApiKey(key),
         userId: user.id,
         webhookSecret: null,
-        createdBy: actor.actor_type === "user" ? actor.actor_id : null,
+        createdBy: creator?.id ?? null,
       });
     }
     await appendAuditEvents(tx, [
       {
-        ...actor,
+        ...auditActor(principal),
         type: "key.created",
         payload: {
           key_id: row.id,
@@ -104,10 +148,8 @@ export async function createApiKey(
       },
     ]);
     return {
-      id: row.id,
+      ...apiKeyDto(row),
       key,
-      scope: row.scope as "agent" | "reviewer",
-      name: row.name,
       ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
     };
   });
@@ -115,26 +157,32 @@ export async function createApiKey(
 
 export async function revokeApiKey(
   db: Database,
+  principal: Principal,
   id: string,
-  actor: AuditActor = SYSTEM_ACTOR,
-): Promise<ApiKeyRow> {
+): Promise<ApiKeyDto> {
   const keyId = parseInput(z.uuid({ error: "expected a key id (uuid)" }), id);
   return db.transaction(async (tx) => {
+    await requireOperatorOr(tx, principal, "manage_keys", "revoke API keys");
     const row = await revokeApiKeyRow(tx, keyId);
     if (!row) throw new ServiceError("not_found", `No active key with id ${keyId}`);
     await appendAuditEvents(tx, [
-      { ...actor, type: "key.revoked", payload: { key_id: row.id, name: row.name } },
+      {
+        ...auditActor(principal),
+        type: "key.revoked",
+        payload: { key_id: row.id, name: row.name },
+      },
     ]);
-    return row;
+    return apiKeyDto(row);
   });
 }
 
-export { listApiKeys };
+export async function listApiKeys(db: Database, principal: Principal): Promise<ApiKeyDto[]> {
+  await requireOperatorOr(db, principal, "manage_keys", "list API keys");
+  return (await listApiKeyRows(db)).map(apiKeyDto);
+}
 
-/** Who is calling: an agent key, or a reviewer key acting as its user with the user's current role. */
-export type KeyPrincipal =
-  | { kind: "agent"; keyId: string; agent: string; ownerId: string | null }
-  | { kind: "reviewer"; keyId: string; userId: string; email: string; role: string };
+/** Who a key is: its agent, or (reviewer keys) the person it acts as. */
+export type KeyPrincipal = AgentPrincipal | UserPrincipal;
 
 const KEY_SHAPE = /^alk_[A-Za-z0-9_-]{43}$/;
 
@@ -151,13 +199,8 @@ export async function authenticateApiKey(db: Database, key: string): Promise<Key
   if (row.scope === "agent") {
     return { kind: "agent", keyId: row.id, agent: row.name, ownerId: row.userId };
   }
-  // A reviewer key is its user: a disabled user's key stops working with them.
-  if (!row.userId || !row.userRole || !row.userEmail || row.userDisabledAt) return null;
-  return {
-    kind: "reviewer",
-    keyId: row.id,
-    userId: row.userId,
-    email: row.userEmail,
-    role: row.userRole,
-  };
+  // A reviewer key is its user: a disabled user's key stops working with them. Their role
+  // is read again by every service they call.
+  if (!row.userId || row.userDisabledAt) return null;
+  return { kind: "user", userId: row.userId };
 }

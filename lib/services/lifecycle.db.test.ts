@@ -1,10 +1,22 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
+import { findTask } from "@/db/queries/requests";
 import { verifyAuditLog } from "./audit";
 import { ServiceError } from "./errors";
 import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
-import { ACTIONS, createFixture, type Fixture, type Person, taskBody } from "./testing";
+import { SYSTEM } from "./principal";
+import {
+  ACTIONS,
+  createFixture,
+  type Fixture,
+  loadRequest,
+  loadRequestRow,
+  type Person,
+  refusalOf,
+  TEST_OPERATOR,
+  taskBody,
+} from "./testing";
 
 describe("approval lifecycle", () => {
   let f: Fixture;
@@ -19,19 +31,13 @@ describe("approval lifecycle", () => {
     execRows<T>(f.t.db, query);
   const countOf = async (table: string) =>
     (await rows<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]?.n ?? 0;
-  const as = (person: Person) => ({ kind: "user" as const, userId: f.users[person].id });
+  const as = (person: Person) => f.as[person];
   const submit = (action: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     submitTask(f.t.db, f.alpha, taskBody(action, extra));
-  const refusal = async (promise: Promise<unknown>) => {
-    const error = await promise.then(
-      () => {
-        throw new Error("expected a refusal");
-      },
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ServiceError);
-    return error as ServiceError;
-  };
+  /** Submit as alpha, and the id of the request it opened. */
+  const submitId = async (action: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    (await submit(action, extra)).task.approval_request_id;
+  const refusal = refusalOf;
   const eventsOf = async (requestId: string) =>
     (
       await rows<{ type: string }>(
@@ -47,22 +53,25 @@ describe("approval lifecycle", () => {
 
   describe("submit", () => {
     it("stores a risky action as a pending request with its timeout, audit events and notifications", async () => {
-      const { request, task, created } = await submit(ACTIONS.high, {
+      const { task: submitted, created } = await submit(ACTIONS.high, {
         callback_url: "http://127.0.0.1:9/cb",
       });
       expect(created).toBe(true);
+      const request = await loadRequest(f.t.db, submitted.approval_request_id);
       expect(request).toMatchObject({
         status: "pending",
         risk_level: "high",
         required_role: "tech_lead",
       });
       expect(request.expires_at.getTime() - request.created_at.getTime()).toBe(60 * 60_000);
+      const task = await findTask(f.t.db, submitted.task_id);
       expect(task).toMatchObject({
         workflowId: "wf-test",
         agentName: "feature-dev",
         execution: "waiting",
       });
-      expect(task.threadId).toBe(`thread-${task.id}`);
+      expect(task?.threadId).toBe(`thread-${submitted.task_id}`);
+      expect(submitted.thread_id).toBe(task?.threadId);
       expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested"]);
       expect(await outboxOf(request.id)).toEqual([
         "notify:email hitl.approval_requested",
@@ -71,7 +80,10 @@ describe("approval lifecycle", () => {
     });
 
     it("stores a low-risk action as approved by the system and wakes its graph", async () => {
-      const { request } = await submit(ACTIONS.low, { callback_url: "http://127.0.0.1:9/cb" });
+      const request = await loadRequest(
+        f.t.db,
+        await submitId(ACTIONS.low, { callback_url: "http://127.0.0.1:9/cb" }),
+      );
       expect(request).toMatchObject({ status: "approved", decided_by: null });
       const [row] = await rows<{ auto_approved: boolean }>(
         sql`SELECT auto_approved FROM approval_requests WHERE id = ${request.id}`,
@@ -89,14 +101,14 @@ describe("approval lifecycle", () => {
       const first = await submitTask(f.t.db, f.alpha, body, { idempotencyKey: "retry-1" });
       const again = await submitTask(f.t.db, f.alpha, body, { idempotencyKey: "retry-1" });
       expect(again.created).toBe(false);
-      expect(again.task.id).toBe(first.task.id);
+      expect(again.task.task_id).toBe(first.task.task_id);
       const other = await refusal(
         submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high), { idempotencyKey: "retry-1" }),
       );
       expect(other.code).toBe("unprocessable");
       // Idempotency keys belong to the key that used them.
       const beta = await submitTask(f.t.db, f.beta, body, { idempotencyKey: "retry-1" });
-      expect(beta.task.id).not.toBe(first.task.id);
+      expect(beta.task.task_id).not.toBe(first.task.task_id);
     });
 
     it("refuses a runaway agent beyond its bound on open requests", async () => {
@@ -143,18 +155,17 @@ describe("approval lifecycle", () => {
 
   describe("decide", () => {
     it("approves with one eligible reviewer, wakes the graph, and refuses a second decision", async () => {
-      const { request } = await submit(ACTIONS.high, { callback_url: "http://127.0.0.1:9/cb" });
-      const { request: approved } = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "approve" },
-        as("lead"),
-      );
-      expect(approved).toMatchObject({ status: "approved", decided_by: f.users.lead.id });
-      expect(await outboxOf(request.id)).toContain("resume hitl.approved");
-      expect(await outboxOf(request.id)).toContain("webhook hitl.approved");
+      const id = await submitId(ACTIONS.high, { callback_url: "http://127.0.0.1:9/cb" });
+      const approved = await decideRequest(f.t.db, as("lead"), id, { type: "approve" });
+      expect(approved).toMatchObject({ id, status: "approved" });
+      expect(await loadRequest(f.t.db, id)).toMatchObject({
+        status: "approved",
+        decided_by: f.users.lead.id,
+      });
+      expect(await outboxOf(id)).toContain("resume hitl.approved");
+      expect(await outboxOf(id)).toContain("webhook hitl.approved");
       const again = await refusal(
-        decideRequest(f.t.db, request.id, { type: "reject", reason: "late" }, as("lead2")),
+        decideRequest(f.t.db, as("lead2"), id, { type: "reject", reason: "late" }),
       );
       expect(again.code).toBe("conflict");
     });
@@ -166,47 +177,41 @@ describe("approval lifecycle", () => {
       ["lead", "critical", "forbidden"],
       ["owner", "high", "forbidden"],
     ])("refuses %s approving a %s request (%s)", async (person, level, code) => {
-      const { request } = await submit(ACTIONS[level]);
-      expect(
-        (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as(person)))).code,
-      ).toBe(code);
+      const id = await submitId(ACTIONS[level]);
+      expect((await refusal(decideRequest(f.t.db, as(person), id, { type: "approve" }))).code).toBe(
+        code,
+      );
       const [row] = await rows<{ status: string }>(
-        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+        sql`SELECT status FROM approval_requests WHERE id = ${id}`,
       );
       expect(row?.status).toBe("pending");
     });
 
     it("needs two distinct devops engineers and a justification for a critical request", async () => {
-      const { request } = await submit(ACTIONS.critical);
-      const noReason = await refusal(
-        decideRequest(f.t.db, request.id, { type: "approve" }, as("ops")),
-      );
+      const id = await submitId(ACTIONS.critical);
+      const noReason = await refusal(decideRequest(f.t.db, as("ops"), id, { type: "approve" }));
       expect(noReason.code).toBe("unprocessable");
-      const first = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "approve", justification: "Reviewed" },
-        as("ops"),
-      );
-      expect(first.request.status).toBe("pending");
+      const first = await decideRequest(f.t.db, as("ops"), id, {
+        type: "approve",
+        justification: "Reviewed",
+      });
+      expect(first.status).toBe("pending");
       const twice = await refusal(
-        decideRequest(f.t.db, request.id, { type: "approve", justification: "Again" }, as("ops")),
+        decideRequest(f.t.db, as("ops"), id, { type: "approve", justification: "Again" }),
       );
       expect(twice.code).toBe("conflict");
-      const second = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "approve", justification: "Agreed" },
-        as("ops2"),
-      );
-      expect(second.request.status).toBe("approved");
+      const second = await decideRequest(f.t.db, as("ops2"), id, {
+        type: "approve",
+        justification: "Agreed",
+      });
+      expect(second.status).toBe("approved");
       const approvers = await rows<{ approver_id: string }>(
-        sql`SELECT approver_id FROM approvals WHERE request_id = ${request.id}`,
+        sql`SELECT approver_id FROM approvals WHERE request_id = ${id}`,
       );
       expect(new Set(approvers.map((a) => a.approver_id))).toEqual(
         new Set([f.users.ops.id, f.users.ops2.id]),
       );
-      expect(await eventsOf(request.id)).toEqual([
+      expect(await eventsOf(id)).toEqual([
         "hitl.approval_requested",
         "hitl.approval_recorded",
         "hitl.approved",
@@ -214,85 +219,72 @@ describe("approval lifecycle", () => {
     });
 
     it("rejects with a reason that reaches the agent, and refuses a rejection without one", async () => {
-      const { request } = await submit(ACTIONS.medium);
+      const id = await submitId(ACTIONS.medium);
       expect(
-        (
-          await refusal(
-            decideRequest(f.t.db, request.id, { type: "reject", reason: "  " }, as("lead")),
-          )
-        ).code,
+        (await refusal(decideRequest(f.t.db, as("lead"), id, { type: "reject", reason: "  " })))
+          .code,
       ).toBe("unprocessable");
-      const { request: rejected, row } = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "reject", reason: "Not during the freeze" },
-        as("lead"),
-      );
+      const rejected = await decideRequest(f.t.db, as("lead"), id, {
+        type: "reject",
+        reason: "Not during the freeze",
+      });
       expect(rejected.status).toBe("rejected");
-      expect(row).toMatchObject({
+      expect(await loadRequestRow(f.t.db, id)).toMatchObject({
         rejectionReason: "Not during the freeze",
         statusReason: "Not during the freeze",
       });
     });
 
     it("edit-then-approve stores the edited inputs, keeps the original, and voids earlier approvals", async () => {
-      const { request } = await submit({
+      const id = await submitId({
         ...ACTIONS.critical,
         inputs: { to: "ceo@customer.example", body: "Hi" },
       });
-      await decideRequest(f.t.db, request.id, { type: "approve", justification: "ok" }, as("ops"));
-      const edited = await decideRequest(
-        f.t.db,
-        request.id,
-        {
-          type: "approve",
-          justification: "fixed the tone",
-          edited_inputs: { to: "ceo@customer.example", body: "Hello" },
-        },
-        as("ops2"),
-      );
+      await decideRequest(f.t.db, as("ops"), id, { type: "approve", justification: "ok" });
+      const edited = await decideRequest(f.t.db, as("ops2"), id, {
+        type: "approve",
+        justification: "fixed the tone",
+        edited_inputs: { to: "ceo@customer.example", body: "Hello" },
+      });
       // ops's approval was of other content: the quorum restarted with ops2's.
-      expect(edited.request.status).toBe("pending");
-      expect(edited.row.editedInputs).toEqual({ to: "ceo@customer.example", body: "Hello" });
-      expect((edited.row.actionDetails as { inputs: unknown }).inputs).toEqual({
+      expect(edited.status).toBe("pending");
+      const editedRow = await loadRequestRow(f.t.db, id);
+      expect(editedRow.editedInputs).toEqual({ to: "ceo@customer.example", body: "Hello" });
+      expect((editedRow.actionDetails as { inputs: unknown }).inputs).toEqual({
         to: "ceo@customer.example",
         body: "Hi",
       });
-      const done = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "approve", justification: "fine now" },
-        as("ops"),
-      );
-      expect(done.request.status).toBe("approved");
-      expect(await eventsOf(request.id)).toContain("hitl.inputs_edited");
+      const done = await decideRequest(f.t.db, as("ops"), id, {
+        type: "approve",
+        justification: "fine now",
+      });
+      expect(done.status).toBe("approved");
+      expect(await eventsOf(id)).toContain("hitl.inputs_edited");
     });
 
     it("stores a level raised by an edit, with the reasons of the edited action", async () => {
-      const { request } = await submit({
+      const { task: submitted } = await submit({
         type: "PAYMENT.SEND",
         operation: undefined,
         environment: undefined,
         description: "Pay a supplier",
         inputs: { amount: 5000 },
       });
-      expect(request.risk_level).toBe("medium");
+      expect(submitted.risk.level).toBe("medium");
+      const id = submitted.approval_request_id;
       const refused = await refusal(
-        decideRequest(
-          f.t.db,
-          request.id,
-          { type: "approve", edited_inputs: { amount: 50_000, external: true } },
-          as("lead"),
-        ),
+        decideRequest(f.t.db, as("lead"), id, {
+          type: "approve",
+          edited_inputs: { amount: 50_000, external: true },
+        }),
       );
       expect(refused.code).toBe("forbidden");
       expect(refused.message).toMatch(/raises the request to critical risk/);
-      const { row } = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "approve", edited_inputs: { amount: 50_000 } },
-        as("lead"),
-      );
+      await decideRequest(f.t.db, as("lead"), id, {
+        type: "approve",
+        edited_inputs: { amount: 50_000 },
+      });
+      const row = await loadRequestRow(f.t.db, id);
       expect(row).toMatchObject({
         status: "approved",
         riskLevel: "high",
@@ -305,57 +297,50 @@ describe("approval lifecycle", () => {
     });
 
     it("escalation hands a request up: the lead may no longer decide it, devops may", async () => {
-      const { request } = await submit(ACTIONS.high);
-      const { request: escalated } = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "escalate", reason: "needs ops" },
-        as("lead"),
-      );
+      const id = await submitId(ACTIONS.high);
+      const escalated = await decideRequest(f.t.db, as("lead"), id, {
+        type: "escalate",
+        reason: "needs ops",
+      });
       expect(escalated).toMatchObject({ status: "escalated", escalated_to: "devops_engineer" });
       expect(
-        (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as("lead2")))).code,
+        (await refusal(decideRequest(f.t.db, as("lead2"), id, { type: "approve" }))).code,
       ).toBe("forbidden");
-      expect(
-        (await decideRequest(f.t.db, request.id, { type: "approve" }, as("ops"))).request.status,
-      ).toBe("approved");
-      expect(await outboxOf(request.id)).toContain("notify:email hitl.escalated");
+      expect((await decideRequest(f.t.db, as("ops"), id, { type: "approve" })).status).toBe(
+        "approved",
+      );
+      expect(await outboxOf(id)).toContain("notify:email hitl.escalated");
     });
 
     it("quarantines and releases only with the right roles", async () => {
-      const { request } = await submit(ACTIONS.high);
+      const id = await submitId(ACTIONS.high);
       expect(
-        (
-          await refusal(
-            decideRequest(f.t.db, request.id, { type: "quarantine", reason: "odd" }, as("dev")),
-          )
-        ).code,
+        (await refusal(decideRequest(f.t.db, as("dev"), id, { type: "quarantine", reason: "odd" })))
+          .code,
       ).toBe("forbidden");
-      await decideRequest(f.t.db, request.id, { type: "quarantine", reason: "odd" }, as("lead"));
-      expect(
-        (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as("ops")))).code,
-      ).toBe("conflict");
-      expect(
-        (await refusal(decideRequest(f.t.db, request.id, { type: "release" }, as("lead")))).code,
-      ).toBe("forbidden");
-      const released = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "release", reason: "checked" },
-        as("ops"),
+      await decideRequest(f.t.db, as("lead"), id, { type: "quarantine", reason: "odd" });
+      expect((await refusal(decideRequest(f.t.db, as("ops"), id, { type: "approve" }))).code).toBe(
+        "conflict",
       );
-      expect(released.request.status).toBe("pending");
+      expect((await refusal(decideRequest(f.t.db, as("lead"), id, { type: "release" }))).code).toBe(
+        "forbidden",
+      );
+      const released = await decideRequest(f.t.db, as("ops"), id, {
+        type: "release",
+        reason: "checked",
+      });
+      expect(released.status).toBe("pending");
     });
 
     it("reads the reviewer's role at the moment of the decision", async () => {
-      const { request } = await submit(ACTIONS.high);
+      const id = await submitId(ACTIONS.high);
       await execRows(
         f.t.db,
         sql`UPDATE users SET role = 'developer' WHERE id = ${f.users.lead2.id}`,
       );
       try {
         expect(
-          (await refusal(decideRequest(f.t.db, request.id, { type: "approve" }, as("lead2")))).code,
+          (await refusal(decideRequest(f.t.db, as("lead2"), id, { type: "approve" }))).code,
         ).toBe("forbidden");
       } finally {
         await execRows(
@@ -363,63 +348,49 @@ describe("approval lifecycle", () => {
           sql`UPDATE users SET role = 'tech_lead' WHERE id = ${f.users.lead2.id}`,
         );
       }
-      expect(
-        (await decideRequest(f.t.db, request.id, { type: "approve" }, as("lead2"))).request.status,
-      ).toBe("approved");
+      expect((await decideRequest(f.t.db, as("lead2"), id, { type: "approve" })).status).toBe(
+        "approved",
+      );
     });
 
     it("lets only the submitting agent cancel, and hides other agents' requests", async () => {
-      const { request } = await submit(ACTIONS.high);
-      const stranger = await refusal(
-        decideRequest(f.t.db, request.id, { type: "cancel" }, { kind: "agent", caller: f.beta }),
-      );
+      const id = await submitId(ACTIONS.high);
+      const stranger = await refusal(decideRequest(f.t.db, f.beta, id, { type: "cancel" }));
       expect(stranger.code).toBe("not_found");
-      const { request: cancelled } = await decideRequest(
-        f.t.db,
-        request.id,
-        { type: "cancel", reason: "obsolete" },
-        {
-          kind: "agent",
-          caller: f.alpha,
-        },
-      );
+      const cancelled = await decideRequest(f.t.db, f.alpha, id, {
+        type: "cancel",
+        reason: "obsolete",
+      });
       expect(cancelled.status).toBe("cancelled");
     });
 
     it("limits how many open requests one reviewer may claim at once (tech lead: 10)", async () => {
       const ids: string[] = [];
-      for (let i = 0; i < 11; i++) ids.push((await submit(ACTIONS.medium)).request.id);
+      for (let i = 0; i < 11; i++) ids.push(await submitId(ACTIONS.medium));
       for (const id of ids.slice(0, 10)) {
-        const { request } = await decideRequest(
-          f.t.db,
-          id,
-          { type: "claim", claimed_count: 0 },
-          as("lead2"),
-        );
+        const request = await decideRequest(f.t.db, as("lead2"), id, {
+          type: "claim",
+          claimed_count: 0,
+        });
         expect(request.claimed_by).toBe(f.users.lead2.id);
       }
       const over = await refusal(
-        decideRequest(f.t.db, ids[10] as string, { type: "claim", claimed_count: 0 }, as("lead2")),
+        decideRequest(f.t.db, as("lead2"), ids[10] as string, { type: "claim", claimed_count: 0 }),
       );
       expect(over.message).toMatch(/10/);
       // Unclaiming one frees a slot.
-      await decideRequest(f.t.db, ids[0] as string, { type: "unclaim" }, as("lead2"));
-      await decideRequest(
-        f.t.db,
-        ids[10] as string,
-        { type: "claim", claimed_count: 0 },
-        as("lead2"),
-      );
+      await decideRequest(f.t.db, as("lead2"), ids[0] as string, { type: "unclaim" });
+      await decideRequest(f.t.db, as("lead2"), ids[10] as string, {
+        type: "claim",
+        claimed_count: 0,
+      });
     });
 
     it("answers not found for an unknown request", async () => {
       const unknown = await refusal(
-        decideRequest(
-          f.t.db,
-          "00000000-0000-4000-8000-000000000000",
-          { type: "approve" },
-          as("lead"),
-        ),
+        decideRequest(f.t.db, as("lead"), "00000000-0000-4000-8000-000000000000", {
+          type: "approve",
+        }),
       );
       expect(unknown.code).toBe("not_found");
     });
@@ -433,27 +404,25 @@ describe("approval lifecycle", () => {
       );
 
     it("expires an overdue request before a late approval can land (fails closed)", async () => {
-      const { request } = await submit(ACTIONS.high);
-      await backdate(request.id, "expires_at", 1);
-      const late = await refusal(
-        decideRequest(f.t.db, request.id, { type: "approve" }, as("lead")),
-      );
+      const id = await submitId(ACTIONS.high);
+      await backdate(id, "expires_at", 1);
+      const late = await refusal(decideRequest(f.t.db, as("lead"), id, { type: "approve" }));
       expect(late.code).toBe("conflict");
       expect(late.message).toMatch(/expired/);
       const [row] = await rows<{ status: string }>(
-        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+        sql`SELECT status FROM approval_requests WHERE id = ${id}`,
       );
       expect(row?.status).toBe("expired");
-      expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested", "hitl.expired"]);
-      expect(await outboxOf(request.id)).toContain("resume hitl.expired");
+      expect(await eventsOf(id)).toEqual(["hitl.approval_requested", "hitl.expired"]);
+      expect(await outboxOf(id)).toContain("resume hitl.expired");
     });
 
     it("sweeps due requests: expiry and automatic escalation", async () => {
       const due = await submit(ACTIONS.medium);
       const escalating = await submit(ACTIONS.high);
-      await backdate(due.request.id, "expires_at", 1);
-      await backdate(escalating.request.id, "auto_escalate_at", 1);
-      const swept = await sweepDueRequests(f.t.db);
+      await backdate(due.task.approval_request_id, "expires_at", 1);
+      await backdate(escalating.task.approval_request_id, "auto_escalate_at", 1);
+      const swept = await sweepDueRequests(f.t.db, SYSTEM);
       expect(swept.expired).toBeGreaterThanOrEqual(1);
       expect(swept.escalated).toBeGreaterThanOrEqual(1);
       const status = async (id: string) =>
@@ -462,17 +431,17 @@ describe("approval lifecycle", () => {
             sql`SELECT status, escalated_to FROM approval_requests WHERE id = ${id}`,
           )
         )[0];
-      expect(await status(due.request.id)).toMatchObject({ status: "expired" });
-      expect(await status(escalating.request.id)).toMatchObject({
+      expect(await status(due.task.approval_request_id)).toMatchObject({ status: "expired" });
+      expect(await status(escalating.task.approval_request_id)).toMatchObject({
         status: "escalated",
         escalated_to: "devops_engineer",
       });
-      expect(await sweepDueRequests(f.t.db)).toEqual({ expired: 0, escalated: 0 });
+      expect(await sweepDueRequests(f.t.db, SYSTEM)).toEqual({ expired: 0, escalated: 0 });
     });
   });
 
   it("keeps an audit chain that verifies after everything above", async () => {
-    const result = await verifyAuditLog(f.t.db);
+    const result = await verifyAuditLog(f.t.db, TEST_OPERATOR);
     expect(result).toMatchObject({ ok: true });
     expect(result.count).toBeGreaterThan(50);
   });

@@ -1,12 +1,20 @@
 // Submit, decide and sweep: the pure core (lib/hitl) decides, this file makes each decision
 // one transaction — lock the request row, re-read the actor's role, apply `decide`, write the
 // request, its approvals, the audit events and the outbox rows, and NOTIFY on commit.
+//
+// Who may call what:
+// - submitTask: an agent key (the principal is the submitter).
+// - decideRequest: a person for approve, reject, escalate, quarantine, release, claim and
+//   unclaim (their current role decides, inside the transaction); the submitting agent for
+//   cancel (another agent's request does not exist for it); the system for expiry. The
+//   operator decides nothing: the CLI acts as a named person. Returns the request's summary.
+// - sweepDueRequests: the system (the in-app sweeper) or the operator (`hitl clean-expired`).
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Executor } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
-import { countGrantUse, lockActiveGrantsForAgent } from "@/db/queries/grants";
+import { countGrantUse, lockActiveGrantsForKey } from "@/db/queries/grants";
+import { lockApiKeyRow } from "@/db/queries/keys";
 import {
   changedColumns,
   countClaimedBy,
@@ -20,6 +28,7 @@ import {
   insertTask,
   listApprovals,
   lockDueRequests,
+  lockIdempotencyKey,
   lockRequestRow,
   notifyRequestChanged,
   type RequestRow,
@@ -27,7 +36,13 @@ import {
   toDomain,
   updateRequestRow,
 } from "@/db/queries/requests";
-import { type SubmitTaskInput, submitTaskSchema } from "@/lib/contract/tasks";
+import { lockUserRow } from "@/db/queries/users";
+import type { RequestSummaryDto } from "@/lib/contract/api";
+import {
+  type SubmitTaskInput,
+  type SubmitTaskResponse,
+  submitTaskSchema,
+} from "@/lib/contract/tasks";
 import { env } from "@/lib/env";
 import {
   type Actor,
@@ -47,26 +62,16 @@ import {
   sweepCommand,
 } from "@/lib/hitl";
 import { hitlConfig } from "./config";
+import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
 import { notifyRows, type OutboxSubject, outcomeRows } from "./outbox";
-import { currentReviewer } from "./users";
+import { type AgentPrincipal, currentReviewer, type Principal, requireAgent } from "./principal";
 import { parseInput } from "./validation";
-
-/** The agent key a submission or cancellation comes from. */
-export interface AgentCaller {
-  keyId: string;
-  /** The name the key was created with. */
-  agent: string;
-  /** The key's owner, who never approves what it submits. */
-  ownerId: string | null;
-}
 
 export interface SubmitResult {
   /** False when an Idempotency-Key retry returned the task created earlier. */
   created: boolean;
-  task: TaskRow;
-  request: ApprovalRequest;
-  row: RequestRow;
+  task: SubmitTaskResponse;
 }
 
 export interface SubmitOptions {
@@ -86,10 +91,11 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  */
 export async function submitTask(
   db: Database,
-  caller: AgentCaller,
+  principal: Principal,
   body: unknown,
   options: SubmitOptions = {},
 ): Promise<SubmitResult> {
+  const caller = requireAgent(principal, "submit a task");
   const input = parseInput(submitTaskSchema, body);
   const idempotencyKey = options.idempotencyKey ?? null;
   if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -104,9 +110,7 @@ export async function submitTask(
   return db.transaction(async (tx) => {
     if (idempotencyKey !== null) {
       // Retries with one key queue here, so the first inserts and the rest find its row.
-      await tx.execute(
-        sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${caller.keyId}:${idempotencyKey}`}, 0))`,
-      );
+      await lockIdempotencyKey(tx, caller.keyId, idempotencyKey);
       const existing = await findByIdempotencyKey(tx, caller.keyId, idempotencyKey);
       if (existing) {
         if (existing.requestFingerprint !== fingerprint) {
@@ -116,16 +120,10 @@ export async function submitTask(
             { task_id: existing.taskId },
           );
         }
-        return loadExisting(tx, existing);
+        const task = await findTask(tx, existing.taskId);
+        if (!task) throw new Error(`task ${existing.taskId} of request ${existing.id} is missing`);
+        return { created: false, task: submitResponse(existing, task.threadId) };
       }
-    }
-    const open = await countOpenForKey(tx, caller.keyId);
-    const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
-    if (open >= limit) {
-      throw new ServiceError(
-        "limit",
-        `This agent already has ${open} open requests (the limit is ${limit}); wait for decisions before submitting more`,
-      );
     }
     const now = await databaseNow(tx);
     const grantId = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
@@ -139,6 +137,7 @@ export async function submitTask(
       submitter_owner_id: caller.ownerId,
       now,
       grant_id: grantId,
+      allowed_decisions: input.allowed_decisions,
     });
     const task = await insertTask(tx, {
       id: taskId,
@@ -160,6 +159,7 @@ export async function submitTask(
       idempotencyKey,
       requestFingerprint: fingerprint,
     });
+    await enforceOpenLimit(tx, caller, isOpenStatus(request.status), options);
     const subject: OutboxSubject = { request, taskId, callbackUrl: task.callbackUrl };
     await insertOutbox(
       tx,
@@ -184,31 +184,49 @@ export async function submitTask(
       task_id: taskId,
       status: request.status,
     });
-    return { created: true, task, request, row };
+    return { created: true, task: submitResponse(row, task.threadId) };
   });
+}
+
+/**
+ * The bound on one agent's open requests, counted behind its key's row lock, so a burst of
+ * concurrent submits cannot overshoot it. An agent at its bound is refused whatever it
+ * submits, until decisions come. Taken as late as possible in the transaction (after this
+ * request's insert, which the count then includes if it is open), so submits of one key wait
+ * on each other only briefly.
+ */
+async function enforceOpenLimit(
+  tx: Executor,
+  caller: AgentPrincipal,
+  thisOneIsOpen: boolean,
+  options: SubmitOptions,
+) {
+  await lockApiKeyRow(tx, caller.keyId);
+  const before = (await countOpenForKey(tx, caller.keyId)) - (thisOneIsOpen ? 1 : 0);
+  const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
+  if (before >= limit) {
+    throw new ServiceError(
+      "limit",
+      `This agent already has ${before} open requests (the limit is ${limit}); wait for decisions before submitting more`,
+    );
+  }
 }
 
 function riskFactorsOf(a: Assessment) {
   return { reasons: a.reasons, matched_rules: a.matched_rules };
 }
 
-async function loadExisting(tx: Executor, row: RequestRow): Promise<SubmitResult> {
-  const task = await findTask(tx, row.taskId);
-  if (!task) throw new Error(`task ${row.taskId} of request ${row.id} is missing`);
-  return { created: false, task, request: toDomain(row, await listApprovals(tx, row.id)), row };
-}
-
 /** A standing approval that covers this action, its use counted; null when none does. */
 async function takeStandingApproval(
   tx: Executor,
   ruleSet: RuleSet,
-  caller: AgentCaller,
+  caller: AgentPrincipal,
   input: SubmitTaskInput,
   assessment: Assessment,
   now: Date,
 ): Promise<string | null> {
   if (!assessment.requires_approval || assessment.level === "critical") return null;
-  const { grants, roles } = await lockActiveGrantsForAgent(tx, caller.agent, now);
+  const { grants, roles } = await lockActiveGrantsForKey(tx, caller.keyId, now);
   if (grants.length === 0) return null;
   const grant = matchGrant(
     ruleSet,
@@ -228,42 +246,37 @@ async function takeStandingApproval(
   return grant.id;
 }
 
-/** Who decides: a person (by user id; their role is read now), the agent, or the sweeper. */
-export type DecisionActor =
-  | { kind: "user"; userId: string }
-  | { kind: "agent"; caller: AgentCaller }
-  | { kind: "system" };
-
-export interface DecisionOutcome {
-  request: ApprovalRequest;
-  row: RequestRow;
-  task: TaskRow;
-}
-
 /**
  * Apply one command to one request, in one transaction that holds the request's row lock, so
  * concurrent decisions serialise and exactly one of two conflicting ones wins. A request past
- * its deadline is expired first (fails closed), whatever the command.
+ * its deadline is expired first (fails closed), whatever the command. Returns the request as
+ * it now stands.
  */
 export async function decideRequest(
   db: Database,
+  principal: Principal,
   requestId: string,
   command: Command,
-  actor: DecisionActor,
   options: { ruleSet?: RuleSet } = {},
-): Promise<DecisionOutcome> {
+): Promise<RequestSummaryDto> {
   const ruleSet = options.ruleSet ?? hitlConfig().ruleSet;
   const id = parseInput(uuidSchema, requestId);
+  if (principal.kind === "operator") {
+    throw new ServiceError(
+      "forbidden",
+      "The operator decides nothing on its own; act as a reviewer (the CLI's --as EMAIL)",
+    );
+  }
   const result = await db.transaction(async (tx) => {
     const row = await lockRequestRow(tx, id);
     // An agent never learns whether another agent's request exists.
-    if (!row || (actor.kind === "agent" && row.apiKeyId !== actor.caller.keyId)) {
+    if (!row || (principal.kind === "agent" && row.apiKeyId !== principal.keyId)) {
       throw new ServiceError("not_found", `No request with id ${id}`);
     }
     const task = await findTask(tx, row.taskId);
     if (!task) throw new Error(`task ${row.taskId} of request ${row.id} is missing`);
     const now = await databaseNow(tx);
-    const domainActor = await resolveActor(tx, actor);
+    const domainActor = await resolveActor(tx, principal);
     let current = toDomain(row, await listApprovals(tx, id));
     let currentRow = row;
 
@@ -286,7 +299,13 @@ export async function decideRequest(
       });
     }
     const updated = await persist(tx, ruleSet, current, decided, task);
-    return { kind: "decided" as const, request: decided.request, row: updated, task };
+    const approvals = await listApprovals(tx, id);
+    return {
+      kind: "decided" as const,
+      request: decided.request,
+      row: updated,
+      summary: requestSummary(ruleSet.policies, updated, approvals),
+    };
   });
   if (result.kind === "expired") {
     throw new ServiceError(
@@ -297,28 +316,32 @@ export async function decideRequest(
       },
     );
   }
-  return { request: result.request, row: result.row, task: result.task };
+  return result.summary;
 }
 
 const uuidSchema = z.uuid({ error: "expected a request id (uuid)" });
 
-function capitalise(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
-
-async function resolveActor(tx: Executor, actor: DecisionActor): Promise<Actor> {
-  switch (actor.kind) {
+async function resolveActor(
+  tx: Executor,
+  principal: Exclude<Principal, { kind: "operator" }>,
+): Promise<Actor> {
+  switch (principal.kind) {
     case "user":
-      return { kind: "user", ...(await currentReviewer(tx, actor.userId)) };
+      return { kind: "user", ...(await currentReviewer(tx, principal.userId)) };
     case "agent":
-      return { kind: "agent", key_id: actor.caller.keyId };
+      return { kind: "agent", key_id: principal.keyId };
     case "system":
       return { kind: "system" };
   }
 }
 
+/**
+ * A claim counts the reviewer's claimed requests behind their user row's lock, so two
+ * concurrent claims of different requests cannot both pass "max claimed at once".
+ */
 async function withCounts(tx: Executor, command: Command, actor: Actor): Promise<Command> {
   if (command.type !== "claim" || actor.kind !== "user") return command;
+  await lockUserRow(tx, actor.id);
   return { type: "claim", claimed_count: await countClaimedBy(tx, actor.id) };
 }
 
@@ -349,6 +372,12 @@ async function persist(
       tx,
       notifyRows(subject, "hitl.escalated", ruleSet.levels[next.risk_level].notify),
     );
+  } else if (next.risk_level !== before.risk_level) {
+    // An edit raised the level: the new level's channels hear of it.
+    await insertOutbox(
+      tx,
+      notifyRows(subject, "hitl.risk_raised", ruleSet.levels[next.risk_level].notify),
+    );
   }
   await appendAuditEvents(
     tx,
@@ -371,8 +400,12 @@ export interface SweepResult {
  */
 export async function sweepDueRequests(
   db: Database,
+  principal: Principal,
   options: { batchSize?: number; ruleSet?: RuleSet } = {},
 ): Promise<SweepResult> {
+  if (principal.kind !== "system" && principal.kind !== "operator") {
+    throw new ServiceError("forbidden", "Only the sweeper or the operator may sweep");
+  }
   const ruleSet = options.ruleSet ?? hitlConfig().ruleSet;
   const batchSize = options.batchSize ?? 100;
   const total: SweepResult = { expired: 0, escalated: 0 };

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 
 describe("startServer", () => {
   afterEach(() => {
@@ -11,6 +11,7 @@ describe("startServer", () => {
 
   it("stops the process with a message naming the file and the problem when the config is invalid", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-badconfig-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(path.join(dir, "risk-rules.yaml"), "levels: [unclosed\n");
     writeFileSync(path.join(dir, "approval-policies.yaml"), "roles: {}\n");
     vi.resetModules();

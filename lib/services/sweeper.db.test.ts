@@ -18,10 +18,11 @@ describe("the in-app sweeper", () => {
   });
 
   it("expires a request within seconds of its deadline, without any call", async () => {
-    const { request } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+    const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+    const requestId = task.approval_request_id;
     await execRows(
       f.t.db,
-      sql`UPDATE approval_requests SET expires_at = clock_timestamp() + interval '300 milliseconds' WHERE id = ${request.id}`,
+      sql`UPDATE approval_requests SET expires_at = clock_timestamp() + interval '300 milliseconds' WHERE id = ${requestId}`,
     );
     startSweeper(200);
     startSweeper(200); // once per process: a second start changes nothing
@@ -31,14 +32,14 @@ describe("the in-app sweeper", () => {
       await new Promise((r) => setTimeout(r, 100));
       const [row] = await execRows<{ status: string }>(
         f.t.db,
-        sql`SELECT status FROM approval_requests WHERE id = ${request.id}`,
+        sql`SELECT status FROM approval_requests WHERE id = ${requestId}`,
       );
       status = row?.status ?? "missing";
     }
     expect(status).toBe("expired");
     const [late] = await execRows<{ late_ms: number }>(
       f.t.db,
-      sql`SELECT extract(epoch FROM (decided_at - expires_at)) * 1000 AS late_ms FROM approval_requests WHERE id = ${request.id}`,
+      sql`SELECT extract(epoch FROM (decided_at - expires_at)) * 1000 AS late_ms FROM approval_requests WHERE id = ${requestId}`,
     );
     expect(Number(late?.late_ms)).toBeLessThan(5000);
   });

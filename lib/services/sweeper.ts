@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { expireCheckpoints } from "./checkpoints";
 import { type SweepResult, sweepDueRequests } from "./lifecycle";
+import { SYSTEM } from "./principal";
 
 const key = Symbol.for("airlock.sweeper");
 type GlobalWithSweeper = typeof globalThis & { [key]?: NodeJS.Timeout };
@@ -16,8 +17,8 @@ export interface FullSweep extends SweepResult {
 
 export async function sweepOnce(): Promise<FullSweep> {
   const { db } = await getDb();
-  const requests = await sweepDueRequests(db);
-  const checkpointsExpired = await expireCheckpoints(db, new Date());
+  const requests = await sweepDueRequests(db, SYSTEM);
+  const checkpointsExpired = await expireCheckpoints(db, SYSTEM);
   return { ...requests, checkpointsExpired };
 }
 

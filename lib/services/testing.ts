@@ -1,9 +1,17 @@
 // A fresh database with a reviewer for every role and two agent keys: what the service,
 // CLI and API suites start from.
+import { sql } from "drizzle-orm";
+import { type Executor, execRows } from "@/db/client";
+import { findRequestRow, listApprovals, type RequestRow, toDomain } from "@/db/queries/requests";
 import { createTestDb, type TestDb } from "@/db/testing";
+import type { ApprovalRequest } from "@/lib/hitl";
+import { ServiceError } from "./errors";
 import { createApiKey } from "./keys";
-import type { AgentCaller } from "./lifecycle";
+import { type AgentPrincipal, operator, type UserPrincipal } from "./principal";
 import { addUser } from "./users";
+
+/** The operator, as the suites act when setting up (the CLI's principal). */
+export const TEST_OPERATOR = operator("test-setup");
 
 export const PEOPLE = {
   dev: { email: "dev@test.local", role: "developer" },
@@ -21,23 +29,29 @@ export type Person = keyof typeof PEOPLE;
 export interface Fixture {
   t: TestDb;
   users: Record<Person, { id: string; email: string; role: string }>;
-  alpha: AgentCaller & { key: string };
-  beta: AgentCaller & { key: string };
+  /** Each person as a principal (signed in, or through a reviewer key). */
+  as: Record<Person, UserPrincipal>;
+  alpha: AgentPrincipal & { key: string };
+  beta: AgentPrincipal & { key: string };
 }
 
 export async function createFixture(options: { max?: number } = {}): Promise<Fixture> {
   const t = await createTestDb({ max: options.max });
   const users = {} as Fixture["users"];
+  const as = {} as Fixture["as"];
   for (const [name, p] of Object.entries(PEOPLE) as [Person, (typeof PEOPLE)[Person]][]) {
-    users[name] = await addUser(t.db, { ...p, password: "test-password" });
+    users[name] = await addUser(t.db, TEST_OPERATOR, { ...p, password: "test-password" });
+    as[name] = { kind: "user", userId: users[name].id };
   }
-  const a = await createApiKey(t.db, { agent: "alpha", owner: PEOPLE.owner.email });
-  const b = await createApiKey(t.db, { agent: "beta" });
+  const a = await createApiKey(t.db, TEST_OPERATOR, { agent: "alpha", owner: PEOPLE.owner.email });
+  // The viewer owns beta: every agent key has an owner, and a viewer approves nothing anyway.
+  const b = await createApiKey(t.db, TEST_OPERATOR, { agent: "beta", owner: PEOPLE.viewer.email });
   return {
     t,
     users,
-    alpha: { keyId: a.id, agent: "alpha", ownerId: users.owner.id, key: a.key },
-    beta: { keyId: b.id, agent: "beta", ownerId: null, key: b.key },
+    as,
+    alpha: { kind: "agent", keyId: a.id, agent: "alpha", ownerId: users.owner.id, key: a.key },
+    beta: { kind: "agent", keyId: b.id, agent: "beta", ownerId: users.viewer.id, key: b.key },
   };
 }
 
@@ -85,3 +99,55 @@ export const ACTIONS = {
     inputs: { to: "ceo@customer.example" },
   },
 } as const;
+
+/** The request as the core sees it (row and approvals), for suites that look inside. */
+export async function loadRequest(db: Executor, id: string): Promise<ApprovalRequest> {
+  const row = await findRequestRow(db, id);
+  if (!row) throw new Error(`no request ${id}`);
+  return toDomain(row, await listApprovals(db, id));
+}
+
+/** The request row itself. */
+export async function loadRequestRow(db: Executor, id: string): Promise<RequestRow> {
+  const row = await findRequestRow(db, id);
+  if (!row) throw new Error(`no request ${id}`);
+  return row;
+}
+
+const TABLES = [
+  "users",
+  "api_keys",
+  "tasks",
+  "approval_requests",
+  "approvals",
+  "audit_events",
+  "audit_head",
+  "execution_checkpoints",
+  "outbox",
+  "standing_approvals",
+];
+
+/** A digest of every row of every table: equal before and after means nothing was written. */
+export async function databaseDigest(db: Executor): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of TABLES) {
+    const [row] = await execRows<{ d: string }>(
+      db,
+      sql.raw(
+        `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) AS d FROM ${table} t`,
+      ),
+    );
+    out[table] = row?.d ?? "";
+  }
+  return out;
+}
+
+/** The ServiceError a call is refused with; fails the test if the call succeeds. */
+export async function refusalOf(promise: Promise<unknown>): Promise<ServiceError> {
+  const error = await promise.then(
+    () => new Error("expected a refusal, but the call succeeded"),
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ServiceError)) throw error;
+  return error;
+}

@@ -1,21 +1,32 @@
 // Reviewer accounts: created by the CLI (and the demo seed), signed in through next-auth.
+//
+// Who may call what:
+// - addUser, setUserRole, actAs: the operator (the CLI). People do not change accounts.
+// - listUsers: the operator, or any person (approvers are shown by name everywhere).
+// - verifyPassword: anyone; it is how a person signs in, and fails the same way, in the same
+//   time, whatever was wrong.
 import bcrypt from "bcryptjs";
 import { z } from "zod";
-import type { Database, Executor } from "@/db/client";
+import type { Database } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
   findPasswordHash,
   findUserByEmail,
-  findUserById,
   insertUser,
   listUsers as listUserRows,
-  type UserRow,
   updateUserRole,
 } from "@/db/queries/users";
-import type { Reviewer } from "@/lib/hitl";
-import { ROLES, type Role } from "@/lib/hitl/types";
-import { type AuditActor, SYSTEM_ACTOR } from "./actor";
+import type { UserDto } from "@/lib/contract/accounts";
+import { ROLES } from "@/lib/hitl/types";
+import { userDto } from "./dto";
 import { ServiceError } from "./errors";
+import {
+  auditActor,
+  type Principal,
+  requireOperator,
+  requireViewer,
+  type UserPrincipal,
+} from "./principal";
 import { parseInput } from "./validation";
 
 const BCRYPT_COST = 11;
@@ -37,20 +48,12 @@ const addUserInput = z.object({
   name: z.string().trim().min(1).max(200).optional(),
 });
 
-export type PublicUser = { id: string; email: string; role: string; name: string | null };
-
-const toPublic = (u: UserRow): PublicUser => ({
-  id: u.id,
-  email: u.email,
-  role: u.role,
-  name: u.name,
-});
-
 export async function addUser(
   db: Database,
+  principal: Principal,
   input: { email: string; role: string; password?: string; name?: string },
-  actor: AuditActor = SYSTEM_ACTOR,
-): Promise<PublicUser> {
+): Promise<UserDto> {
+  requireOperator(principal, "add users");
   const data = parseInput(addUserInput, input);
   const passwordHash = data.password ? await bcrypt.hash(data.password, BCRYPT_COST) : null;
   return db.transaction(async (tx) => {
@@ -65,20 +68,21 @@ export async function addUser(
     });
     await appendAuditEvents(tx, [
       {
-        ...actor,
+        ...auditActor(principal),
         type: "user.created",
         payload: { user_id: user.id, email: user.email, role: user.role },
       },
     ]);
-    return toPublic(user);
+    return userDto(user);
   });
 }
 
 export async function setUserRole(
   db: Database,
+  principal: Principal,
   input: { email: string; role: string },
-  actor: AuditActor = SYSTEM_ACTOR,
-): Promise<PublicUser> {
+): Promise<UserDto> {
+  requireOperator(principal, "change roles");
   const data = parseInput(z.object({ email: emailSchema, role: roleSchema }), input);
   return db.transaction(async (tx) => {
     const existing = await findUserByEmail(tx, data.email);
@@ -87,40 +91,56 @@ export async function setUserRole(
     if (!user) throw new ServiceError("not_found", `No user with email ${data.email}`);
     await appendAuditEvents(tx, [
       {
-        ...actor,
+        ...auditActor(principal),
         type: "user.role_changed",
         payload: { user_id: user.id, email: user.email, from: existing.role, to: user.role },
       },
     ]);
-    return toPublic(user);
+    return userDto(user);
   });
 }
 
-export async function listUsers(db: Database): Promise<PublicUser[]> {
-  return (await listUserRows(db)).map(toPublic);
+export async function listUsers(db: Database, principal: Principal): Promise<UserDto[]> {
+  await requireViewer(db, principal, "list users");
+  return (await listUserRows(db)).map(userDto);
 }
 
-/** The user for a correct email and password, or null (same answer for every failure). */
+/** The person the operator names (`--as EMAIL`): the CLI decides as them, with their role. */
+export async function actAs(
+  db: Database,
+  principal: Principal,
+  email: string,
+): Promise<UserPrincipal> {
+  requireOperator(principal, "act as another person");
+  const address = parseInput(emailSchema, email);
+  const user = await findUserByEmail(db, address);
+  if (!user) throw new ServiceError("not_found", `No user with email ${address}`);
+  return { kind: "user", userId: user.id };
+}
+
+// Compared against when there is no hash to compare against, so that a wrong address costs
+// the same bcrypt work as a wrong password and timing does not tell which emails exist.
+// Made on first use, not at import (it costs what a sign-in costs).
+let dummyHash: Promise<string> | undefined;
+const DUMMY_HASH = () => {
+  dummyHash ??= bcrypt.hash("airlock-no-such-user", BCRYPT_COST);
+  return dummyHash;
+};
+
+/** The user for a correct email and password, or null (same answer, same work, for every failure). */
 export async function verifyPassword(
   db: Database,
   email: string,
   password: string,
-): Promise<PublicUser | null> {
+): Promise<UserDto | null> {
   const parsed = emailSchema.safeParse(email);
-  if (!parsed.success) return null;
-  const row = await findPasswordHash(db, parsed.data);
-  if (!row?.passwordHash || row.disabledAt) return null;
-  if (!(await bcrypt.compare(password, row.passwordHash))) return null;
+  const row = parsed.success ? await findPasswordHash(db, parsed.data) : undefined;
+  const usable = row?.passwordHash != null && row.disabledAt === null;
+  const matches = await bcrypt.compare(
+    password,
+    usable ? (row.passwordHash as string) : await DUMMY_HASH(),
+  );
+  if (!usable || !matches || !parsed.success) return null;
   const user = await findUserByEmail(db, parsed.data);
-  return user ? toPublic(user) : null;
-}
-
-/**
- * The reviewer as they stand now: eligibility comes from the user record at the moment of a
- * decision, not from what a page or a key showed earlier.
- */
-export async function currentReviewer(tx: Executor, userId: string): Promise<Reviewer> {
-  const user = await findUserById(tx, userId);
-  if (!user || user.disabledAt) throw new ServiceError("forbidden", "Unknown or disabled user");
-  return { id: user.id, role: user.role as Role };
+  return user ? userDto(user) : null;
 }

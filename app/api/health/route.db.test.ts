@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -30,6 +30,7 @@ describe("GET /api/health", () => {
       expect(await response.json()).toEqual({ status: "ok", database: "ok" });
     } finally {
       await closeDb();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,5 @@
 // GET /api/health — liveness and database reachability
+import { otherMethods } from "@/lib/api/fallback";
 import { checkHealth } from "@/lib/services/health";
 
 export const dynamic = "force-dynamic";
@@ -13,3 +14,5 @@ export async function GET() {
     },
   });
 }
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,4 +1,5 @@
 // GET /api/metrics — Prometheus text format
+import { otherMethods } from "@/lib/api/fallback";
 import { metrics } from "@/lib/api/metrics";
 
 export const dynamic = "force-dynamic";
@@ -9,3 +10,5 @@ export async function GET() {
     headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
   });
 }
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

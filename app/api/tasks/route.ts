@@ -1,6 +1,5 @@
 // POST /api/tasks — submit a task for risk assessment and approval
-import { submitResponse } from "@/lib/api/dto";
-import { agentCaller } from "@/lib/api/principals";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { submitTask } from "@/lib/services/lifecycle";
 
@@ -11,13 +10,15 @@ export const POST = apiRoute({
   auth: "agent",
   body: "json",
   async handler({ req, db, principal, body }) {
-    const result = await submitTask(db, agentCaller(principal), body, {
+    const result = await submitTask(db, principal, body, {
       idempotencyKey: req.headers.get("idempotency-key"),
     });
     return {
       status: result.created ? 201 : 200,
-      body: submitResponse(result.row, result.task.threadId),
+      body: result.task,
       headers: { "Idempotent-Replayed": String(!result.created) },
     };
   },
 });
+
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(["POST"]);

@@ -1,7 +1,8 @@
-// GET /api/hitl/approval-queue — open requests this reviewer key may decide, newest risk first
+// GET /api/hitl/approval-queue — open requests, newest risk first, each saying whether this
+// reviewer may approve it (and why not); ?actionable=true for only those they may
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { queueQuerySchema, queueResponseSchema } from "@/lib/contract/api";
-import type { Role } from "@/lib/hitl";
 import { getQueue } from "@/lib/services/queue";
 
 export const dynamic = "force-dynamic";
@@ -11,16 +12,9 @@ export const GET = apiRoute({
   auth: "reviewer",
   query: queueQuerySchema,
   async handler({ db, principal, query }) {
-    const queue = await getQueue(db, {
-      // The role is the user's now (read with the key), not when the key was made.
-      role: principal.role as Role,
-      status: query.status,
-      riskLevel: query.risk_level,
-      agentName: query.agent,
-      workflowId: query.workflow_id,
-      cursor: query.cursor,
-      limit: query.limit,
-    });
-    return { body: queueResponseSchema.parse(queue) };
+    // The role is the user's now (read by the service), not when the key was made.
+    return { body: queueResponseSchema.parse(await getQueue(db, principal, query)) };
   },
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,4 +1,5 @@
 // POST /api/hitl/assess-risk — assess an action against the active rules; stores nothing
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { assessmentSchema } from "@/lib/contract/api";
 import { actionSchema } from "@/lib/contract/tasks";
@@ -15,3 +16,5 @@ export const POST = apiRoute({
     return { body: assessmentSchema.parse(assess(hitlConfig().ruleSet, body)) };
   },
 });
+
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(["POST"]);

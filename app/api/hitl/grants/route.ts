@@ -1,7 +1,7 @@
 // POST /api/hitl/grants — grant a standing approval within the reviewer's own rights
 // GET  /api/hitl/grants — standing approvals (?active=true for the ones in force)
 import { z } from "zod";
-import { grantDto } from "@/lib/api/dto";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { createStandingApproval, listStandingApprovals } from "@/lib/services/grants";
 
@@ -12,10 +12,7 @@ export const POST = apiRoute({
   auth: "reviewer",
   body: "json",
   async handler({ db, principal, body }) {
-    return {
-      status: 201,
-      body: grantDto(await createStandingApproval(db, principal.userId, body)),
-    };
+    return { status: 201, body: await createStandingApproval(db, principal, body) };
   },
 });
 
@@ -23,8 +20,12 @@ export const GET = apiRoute({
   name: "GET /api/hitl/grants",
   auth: "reviewer",
   query: z.strictObject({ active: z.enum(["true", "false"]).default("false") }),
-  async handler({ db, query }) {
-    const grants = await listStandingApprovals(db, { activeOnly: query.active === "true" });
-    return { body: { items: grants.map(grantDto) } };
+  async handler({ db, principal, query }) {
+    const items = await listStandingApprovals(db, principal, {
+      activeOnly: query.active === "true",
+    });
+    return { body: { items } };
   },
 });
+
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -1,4 +1,5 @@
 // GET /api/hitl/risk-rules — the active levels, rules, modifiers and role policies
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { riskRulesSchema } from "@/lib/contract/api";
 import { hitlConfig } from "@/lib/services/config";
@@ -12,3 +13,5 @@ export const GET = apiRoute({
     return { body: riskRulesSchema.parse(hitlConfig().ruleSet.view) };
   },
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

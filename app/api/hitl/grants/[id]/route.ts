@@ -1,5 +1,5 @@
 // DELETE /api/hitl/grants/{id} — revoke a standing approval
-import { grantDto } from "@/lib/api/dto";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { revokeStandingApproval } from "@/lib/services/grants";
@@ -11,6 +11,8 @@ export const DELETE = apiRoute({
   auth: "reviewer",
   params: idParamsSchema,
   async handler({ db, principal, params }) {
-    return { body: grantDto(await revokeStandingApproval(db, principal.userId, params.id)) };
+    return { body: await revokeStandingApproval(db, principal, params.id) };
   },
 });
+
+export const { GET, POST, PUT, PATCH, HEAD, OPTIONS } = otherMethods(["DELETE"]);

@@ -1,10 +1,9 @@
 // GET /api/tasks/{id}/events — server-sent events of the task's status changes
-import { taskDto } from "@/lib/api/dto";
-import { taskReader } from "@/lib/api/principals";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { RECHECK_MS, subscribeToTask } from "@/lib/services/changes";
-import { getTaskView } from "@/lib/services/tasks";
+import { getTask } from "@/lib/services/tasks";
 
 export const dynamic = "force-dynamic";
 
@@ -16,54 +15,75 @@ export const GET = apiRoute({
   auth: "key",
   params: idParamsSchema,
   async handler({ req, db, principal, params }) {
-    const reader = taskReader(principal);
     // Unknown or foreign tasks answer 404 before the stream starts.
-    const first = await getTaskView(db, reader, params.id);
+    const first = await getTask(db, principal, params.id);
     const encoder = new TextEncoder();
+    // The stream ends when the status closes, the client aborts the request or the reader
+    // cancels the body: in any order, any number of them, even while start() is subscribing.
+    // One flag for all of them, so cleanup runs once and nothing is written after it — a
+    // closed controller throws, and from an abort listener or a timer that crashes the process.
+    let closed = false;
     let cleanup = () => {};
+    const finish = (): boolean => {
+      if (closed) return false;
+      closed = true;
+      cleanup();
+      return true;
+    };
 
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
-        let last = "";
-        let closed = false;
-        let sending = Promise.resolve();
         const close = () => {
-          if (closed) return;
-          closed = true;
-          cleanup();
-          controller.close();
+          if (!finish()) return;
+          try {
+            controller.close();
+          } catch {
+            // Already closed from the reader's side: nothing left to end.
+          }
         };
-        const send = (view: typeof first) => {
-          const dto = taskDto(view);
-          if (dto.status === last) return;
-          last = dto.status;
-          controller.enqueue(encoder.encode(`event: status\ndata: ${JSON.stringify(dto)}\n\n`));
-          if (CLOSED.has(dto.status)) close();
+        const write = (text: string) => {
+          if (closed) return;
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            finish();
+          }
+        };
+        let last = "";
+        const send = (task: typeof first) => {
+          if (task.status === last) return;
+          last = task.status;
+          write(`event: status\ndata: ${JSON.stringify(task)}\n\n`);
+          if (CLOSED.has(task.status)) close();
         };
         // Serialised re-reads: a burst of notifications becomes one read after another.
+        let sending = Promise.resolve();
         const refresh = () => {
           sending = sending
             .then(async () => {
-              if (!closed) send(await getTaskView(db, reader, params.id));
+              if (!closed) send(await getTask(db, principal, params.id));
             })
             .catch(() => {});
         };
+        // An aborted signal never fires "abort" again: a request gone already ends here.
+        if (req.signal.aborted) return close();
+        req.signal.addEventListener("abort", close, { once: true });
         const unsubscribe = await subscribeToTask(params.id, refresh);
         const recheck = setInterval(refresh, RECHECK_MS);
-        const heartbeat = setInterval(() => {
-          if (!closed) controller.enqueue(encoder.encode(": keep-alive\n\n"));
-        }, HEARTBEAT_MS);
+        const heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
         cleanup = () => {
           unsubscribe();
           clearInterval(recheck);
           clearInterval(heartbeat);
+          req.signal.removeEventListener("abort", close);
         };
-        req.signal.addEventListener("abort", close, { once: true });
+        // Left while subscribing: release what was just set up.
+        if (closed) return cleanup();
         send(first);
         refresh();
       },
       cancel() {
-        cleanup();
+        finish();
       },
     });
     return new Response(stream, {
@@ -76,3 +96,5 @@ export const GET = apiRoute({
     });
   },
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,5 +1,5 @@
 // POST /api/tasks/{id}/resume — resume the task after its decision (once; again answers the same)
-import { agentCaller } from "@/lib/api/principals";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { resumeResponseSchema } from "@/lib/contract/tasks";
@@ -12,9 +12,8 @@ export const POST = apiRoute({
   auth: "agent",
   params: idParamsSchema,
   async handler({ db, principal, params }) {
-    const result = await resumeTask(db, agentCaller(principal), params.id);
-    return {
-      body: resumeResponseSchema.parse({ ...result, resumed_at: result.resumed_at.toISOString() }),
-    };
+    return { body: resumeResponseSchema.parse(await resumeTask(db, principal, params.id)) };
   },
 });
+
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(["POST"]);

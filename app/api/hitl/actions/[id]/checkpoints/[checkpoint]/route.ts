@@ -1,10 +1,9 @@
 // GET /api/hitl/actions/{id}/checkpoints/{name} — the latest checkpoint of that name
 import { z } from "zod";
-import { taskReader } from "@/lib/api/principals";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { requiredText } from "@/lib/contract/json";
 import { getLatestCheckpoint } from "@/lib/services/checkpoints";
-import { assertActionAccess } from "@/lib/services/tasks";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +20,8 @@ export const GET = apiRoute({
     z.object({ id: z.uuid({ error: "expected a uuid" }), name: requiredText(200) }),
   ),
   async handler({ db, principal, params }) {
-    await assertActionAccess(db, taskReader(principal), params.id);
-    return { body: await getLatestCheckpoint(db, params.id, params.name) };
+    return { body: await getLatestCheckpoint(db, principal, params.id, params.name) };
   },
 });
+
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

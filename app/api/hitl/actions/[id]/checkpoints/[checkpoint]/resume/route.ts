@@ -1,8 +1,8 @@
 // POST /api/hitl/actions/{id}/checkpoints/{checkpoint_id}/resume — mark resumed (once; again → 409)
 import { z } from "zod";
+import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { markCheckpointResumed } from "@/lib/services/checkpoints";
-import { assertActionAccess } from "@/lib/services/tasks";
 
 export const dynamic = "force-dynamic";
 
@@ -21,12 +21,8 @@ export const POST = apiRoute({
     }),
   ),
   async handler({ db, principal, params }) {
-    await assertActionAccess(db, { kind: "agent", keyId: principal.keyId }, params.id);
-    return {
-      body: await markCheckpointResumed(db, params.id, params.checkpoint_id, {
-        actor_type: "agent",
-        actor_id: principal.keyId,
-      }),
-    };
+    return { body: await markCheckpointResumed(db, principal, params.id, params.checkpoint_id) };
   },
 });
+
+export const { GET, PUT, PATCH, DELETE, HEAD, OPTIONS } = otherMethods(["POST"]);
