@@ -2,7 +2,7 @@
 // under AIRLOCK_DATA_DIR otherwise. Everything above this file sees one `Database` type and
 // the same schema, migrations and queries on both.
 import "server-only";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
@@ -89,9 +89,126 @@ function createPostgres(url: string, migrationsFolder: string, max: number): DbH
   };
 }
 
+/** Another process (or this one) has the embedded database open. */
+export class DatabaseInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    const shown = displayPath(dataDir);
+    const where = path.resolve(dataDir);
+    super(
+      pid === process.pid
+        ? `The embedded database in ${where} is already open in this process.`
+        : `The embedded database in ${where} is in use by another Airlock process ` +
+            `(pid ${pid}, e.g. "npm run demo"). Stop it first, or use the API while it runs ` +
+            `(reviewer keys are in ${shown}/demo-reviewer-key-*), ` +
+            "or set DATABASE_URL to use a PostgreSQL server.",
+    );
+    this.name = "DatabaseInUseError";
+  }
+}
+
+function displayPath(dir: string): string {
+  const relative = path.relative(process.cwd(), dir);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : dir;
+}
+
+export const PGLITE_LOCK_FILE = "pglite.lock";
+
+// Lock files this process holds, on globalThis for the same reason as the handle below: a
+// second copy of this module in the process must see them too.
+const locksKey = Symbol.for("airlock.pglite-locks");
+type GlobalWithLocks = typeof globalThis & { [locksKey]?: Set<string> };
+
+function heldLocks(): Set<string> {
+  const g = globalThis as GlobalWithLocks;
+  if (!g[locksKey]) {
+    const held = new Set<string>();
+    g[locksKey] = held;
+    // Runs on a normal exit and on process.exit() (Next.js exits so on SIGINT/SIGTERM); after
+    // a crash or SIGKILL the lock stays behind and the next opener takes it over.
+    process.on("exit", () => {
+      for (const file of held) releaseLock(file);
+    });
+  }
+  return g[locksKey];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * Take the data directory for this process, or throw DatabaseInUseError. PGlite cannot share
+ * a directory: a second process opening it loses or corrupts what the first writes.
+ */
+function acquireLock(dataDir: string): string {
+  const file = path.join(dataDir, PGLITE_LOCK_FILE);
+  const held = heldLocks();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = openSync(file, "wx", 0o600);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      held.add(file);
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let content: string;
+    try {
+      content = readFileSync(file, "utf8");
+    } catch (error) {
+      // Released between our open and our read: try again.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw error;
+    }
+    const pid = Number.parseInt(content, 10);
+    // Our own pid in a lock we do not hold is a stale lock from an earlier process that had
+    // the same pid (containers reuse them).
+    const stale =
+      !Number.isInteger(pid) || pid <= 0 || (pid === process.pid ? !held.has(file) : !isAlive(pid));
+    if (!stale) throw new DatabaseInUseError(dataDir, pid);
+    // Take over only the lock we judged stale, not one another opener just created.
+    try {
+      if (readFileSync(file, "utf8") === content) unlinkSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  throw new Error(`Could not lock the embedded database in ${dataDir}; try again`);
+}
+
+function releaseLock(file: string): void {
+  const held = heldLocks();
+  if (!held.delete(file)) return;
+  try {
+    if (Number.parseInt(readFileSync(file, "utf8"), 10) === process.pid) unlinkSync(file);
+  } catch {
+    // Already gone: nothing to release.
+  }
+}
+
 async function createPglite(dataDir: string, migrationsFolder: string): Promise<DbHandle> {
   mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(path.join(dataDir, "pglite"));
+  const lock = acquireLock(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(path.join(dataDir, "pglite"));
+  } catch (error) {
+    releaseLock(lock);
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     kind: "pglite",
@@ -105,7 +222,11 @@ async function createPglite(dataDir: string, migrationsFolder: string): Promise<
       await migratePglite(drizzlePglite(client), { migrationsFolder });
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        releaseLock(lock);
+      }
     },
   };
 }
@@ -182,6 +303,8 @@ const UNAVAILABLE_CODES = new Set([
 /** Whether an error means the database cannot be reached (503), not that a query was wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 6; depth++) {
+    // Another process holds the embedded database: unavailable to us until it lets go.
+    if (e instanceof DatabaseInUseError) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) {
       return true;

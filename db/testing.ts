@@ -63,13 +63,25 @@ async function createPostgresTestDb(server: string, max: number): Promise<TestDb
 
 async function createPgliteTestDb(): Promise<TestDb> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-test-"));
-  const handle = await createDb({ dataDir: dir, migrationsDir });
-  await handle.migrate();
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  let handle: DbHandle;
+  try {
+    handle = await createDb({ dataDir: dir, migrationsDir });
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  try {
+    await handle.migrate();
+  } catch (error) {
+    await handle.close().finally(remove);
+    throw error;
+  }
   return {
     ...handle,
     async destroy() {
-      await handle.close();
-      rmSync(dir, { recursive: true, force: true });
+      // The directory goes even when closing fails: every run would otherwise leave one.
+      await handle.close().finally(remove);
     },
   };
 }

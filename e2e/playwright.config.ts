@@ -9,20 +9,29 @@ import { defineConfig } from "@playwright/test";
 // the data directory, where the specs read them (workers inherit E2E_DATA_DIR).
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "airlock-e2e-"));
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "airlock-e2e-"));
+  // The cleanup reporter removes it (and only it: never a directory the caller passed in).
+  process.env.E2E_DATA_DIR_CREATED = "1";
+}
 const dataDir = process.env.E2E_DATA_DIR;
+export const E2E_OUTPUT_DIR = path.join(os.tmpdir(), "airlock-e2e-results");
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "";
 
 export default defineConfig({
   testDir: ".",
-  outputDir: path.join(os.tmpdir(), "airlock-e2e-results"),
+  outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,
   workers: 1,
   forbidOnly: true,
   retries: 0,
-  reporter: process.env.E2E_JSON_REPORT
-    ? [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT }]]
-    : [["list"]],
+  reporter: [
+    ["list"],
+    ...(process.env.E2E_JSON_REPORT
+      ? [["json", { outputFile: process.env.E2E_JSON_REPORT }] as const]
+      : []),
+    ["./cleanup-reporter.ts"],
+  ],
   use: {
     baseURL,
     launchOptions: {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -14,17 +14,32 @@ test("the README's submit, wait, decide and resume example works as written", as
   );
   expect(block, "the README has the marked API example").not.toBeNull();
   const dataDir = process.env.E2E_DATA_DIR as string;
-  const output = execFileSync("bash", ["-euo", "pipefail", "-c", block?.[1] as string], {
-    cwd: mkdtempSync(path.join(os.tmpdir(), "airlock-readme-")),
-    env: {
-      ...process.env,
-      AIRLOCK: baseURL as string,
-      AGENT_KEY: readFileSync(path.join(dataDir, "demo-agent-key"), "utf8").trim(),
-      REVIEWER_KEY: readFileSync(path.join(dataDir, "demo-reviewer-key"), "utf8").trim(),
-    },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  // An empty working directory and temporary folder: the example must leave both as it found
+  // them (a file it wrote into the checkout would fail the lint).
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "airlock-readme-"));
+  const cwd = path.join(scratch, "cwd");
+  const tmp = path.join(scratch, "tmp");
+  mkdirSync(cwd);
+  mkdirSync(tmp);
+  let output: string;
+  try {
+    output = execFileSync("bash", ["-euo", "pipefail", "-c", block?.[1] as string], {
+      cwd,
+      env: {
+        ...process.env,
+        TMPDIR: tmp,
+        AIRLOCK: baseURL as string,
+        AGENT_KEY: readFileSync(path.join(dataDir, "demo-agent-key"), "utf8").trim(),
+        REVIEWER_KEY: readFileSync(path.join(dataDir, "demo-reviewer-key"), "utf8").trim(),
+      },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(readdirSync(cwd), "files the example left in the working directory").toEqual([]);
+    expect(readdirSync(tmp), "temporary files the example left").toEqual([]);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   const objects = output
     .split("\n")
     .filter((line) => line.startsWith("{"))

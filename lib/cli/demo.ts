@@ -1,7 +1,8 @@
 // `npm run demo`: migrate, seed demo users and keys, build, and serve on :3000.
 // Runs on the embedded database unless DATABASE_URL is set.
-// `--port N` serves elsewhere; `--no-build` serves the existing build (the e2e suite uses it).
-import { spawn } from "node:child_process";
+// `--port N` serves elsewhere; the build is skipped when `.next` is already of the current
+// sources; `--build` builds anyway, `--no-build` serves the existing build (the e2e suite).
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -10,18 +11,25 @@ import { createDb } from "@/db/client";
 import { env, resolveFromCwd } from "@/lib/env";
 import { hitlConfig } from "@/lib/services/config";
 import { DEMO_PASSWORD, DEMO_REVIEWER, seedDemo } from "@/lib/services/demo";
+import { isBuildCurrent, recordBuild, sourceFingerprint, waitForHealth } from "./demo-server";
 
-function run(cmd: string, args: string[], extraEnv: Record<string, string>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      process.on(signal, () => child.kill(signal));
-    }
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}`)),
-    );
+function start(cmd: string, args: string[], extraEnv: Record<string, string>) {
+  const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  const done = new Promise<void>((resolve, reject) => {
+    child.on("exit", (code) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}`));
+    });
   });
+  return { child, done };
 }
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** A stable NEXTAUTH_SECRET for the demo, so sessions survive restarts. */
 function demoSecret(dataDir: string): string {
@@ -34,11 +42,17 @@ function demoSecret(dataDir: string): string {
 
 async function main() {
   const { values } = parseArgs({
-    options: { port: { type: "string" }, "no-build": { type: "boolean" } },
+    options: {
+      port: { type: "string" },
+      build: { type: "boolean" },
+      "no-build": { type: "boolean" },
+    },
     strict: true,
   });
+  if (values.build && values["no-build"]) throw new Error("give --build or --no-build, not both");
   const e = env();
   hitlConfig();
+  const root = process.cwd();
   const dataDir = resolveFromCwd(e.AIRLOCK_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const port = values.port ?? process.env.PORT ?? "3000";
@@ -56,9 +70,12 @@ async function main() {
       `\n  Demo agent key (${seed.keyCreated ? "new" : "existing"}), saved in ${seed.keyFile}:`,
     );
     console.log(`    ${seed.agentKey}`);
-    console.log(`\n  Reviewer key acting as ${DEMO_REVIEWER}, saved in ${seed.reviewerKeyFile}:`);
-    console.log(`    ${seed.reviewerKey}\n`);
-    console.log(`  Serving on http://localhost:${port} (API contract: /api/openapi.json)\n`);
+    console.log("\n  Reviewer keys, each acting as its user with the user's current role:");
+    for (const k of seed.reviewerKeys) {
+      console.log(`    ${k.email.padEnd(24)} ${k.role.padEnd(16)} ${k.file}`);
+      console.log(`      ${k.key}`);
+    }
+    console.log(`  ${DEMO_REVIEWER}'s key is also in ${seed.reviewerKeyFile}.\n`);
   } finally {
     // PGlite allows one process per data directory: release it before the server opens it.
     await handle.close();
@@ -69,8 +86,29 @@ async function main() {
     NEXTAUTH_URL: e.NEXTAUTH_URL ?? `http://localhost:${port}`,
     NEXTAUTH_SECRET: e.NEXTAUTH_SECRET ?? demoSecret(dataDir),
   };
-  if (!values["no-build"]) await run("npx", ["next", "build"], serverEnv);
-  await run("npx", ["next", "start", "-p", port], serverEnv);
+  if (!values["no-build"]) {
+    // Taken before the build, so an edit made while it runs is rebuilt next time.
+    const fingerprint = sourceFingerprint(root);
+    if (!values.build && isBuildCurrent(root, fingerprint)) {
+      console.log("  Build is up to date; skipping next build (--build forces one).\n");
+    } else {
+      await start("npx", ["next", "build"], serverEnv).done;
+      recordBuild(root, fingerprint);
+    }
+  }
+  const server = start("npx", ["next", "start", "-p", port], serverEnv);
+  server.done.catch(() => {});
+  const health = await waitForHealth(`http://127.0.0.1:${port}/api/health`, {
+    stopped: () => exited(server.child),
+  });
+  if (health) {
+    console.log(`\n  Serving on http://localhost:${port} (API contract: /api/openapi.json)`);
+    if (health.status !== 200) {
+      console.log(`  but /api/health answers ${health.status}: ${health.body}`);
+    }
+    console.log("");
+  }
+  await server.done;
 }
 
 main().catch((error: unknown) => {
