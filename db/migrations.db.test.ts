@@ -28,8 +28,10 @@ describe("migrations", () => {
       "execution_checkpoints",
       "outbox",
       "server_secrets",
+      "sign_in_failures",
       "standing_approvals",
       "tasks",
+      "user_identities",
       "users",
     ]);
   });

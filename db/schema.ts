@@ -417,3 +417,30 @@ export const serverSecrets = pgTable("server_secrets", {
   value: text("value").notNull(),
   createdAt: createdAt(),
 });
+
+// How a person signs in through an identity provider: found by (provider, subject), never by
+// email alone, so an IdP account cannot take over a local account that shares its address.
+export const userIdentities = pgTable(
+  "user_identities",
+  {
+    provider: text("provider").notNull(),
+    subject: text("subject").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    lastSignInAt: ts("last_sign_in_at"),
+  },
+  (t) => [
+    uniqueIndex("user_identities_key").on(t.provider, t.subject),
+    index("user_identities_user_idx").on(t.userId),
+  ],
+);
+
+// Failed sign-ins per account and per address in a fixed window: the rate limit every
+// instance shares.
+export const signInFailures = pgTable("sign_in_failures", {
+  key: text("key").primaryKey(),
+  windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+  failures: integer("failures").notNull(),
+});

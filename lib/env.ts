@@ -40,6 +40,37 @@ const envSchema = z.object({
   OIDC_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().optional()),
   OIDC_CLIENT_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   OIDC_ROLE_CLAIM: z.preprocess(emptyToUndefined, z.string().default("groups")),
+  // Which identity-provider group grants which role: "group=role,group=role"; a person gets
+  // the highest role any of their groups grants, and no access with none.
+  OIDC_ROLE_MAP: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const map: Record<string, string> = {};
+        for (const pair of (v ?? "")
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean)) {
+          const [group, role, ...rest] = pair.split("=").map((s) => s.trim());
+          if (!group || !role || rest.length > 0) {
+            ctx.addIssue({ code: "custom", message: `"${pair}" is not group=role` });
+            continue;
+          }
+          if (!["viewer", "developer", "tech_lead", "devops_engineer"].includes(role)) {
+            ctx.addIssue({
+              code: "custom",
+              message: `"${role}" is not a role (viewer, developer, tech_lead or devops_engineer)`,
+            });
+            continue;
+          }
+          map[group] = role;
+        }
+        return map;
+      }),
+  ),
+  OIDC_NAME: z.preprocess(emptyToUndefined, z.string().default("single sign-on")),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,7 +1,7 @@
 // Appending to and reading the hash-chained audit log. Append is called last in every
 // transaction that changes state, so the head's row lock is held only for the final insert.
 import "server-only";
-import { asc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import {
   type ActorType,
   type ChainedAuditEvent,
@@ -106,4 +106,23 @@ export async function readAuditPage(
     .where(gt(auditEvents.seq, afterSeq))
     .orderBy(asc(auditEvents.seq))
     .limit(limit);
+}
+
+/** The newest events first, before `beforeSeq`, optionally of one type or one workflow. */
+export async function listAuditEvents(
+  db: Executor,
+  filter: { beforeSeq?: number; type?: string; workflowId?: string; limit: number },
+): Promise<AuditRow[]> {
+  return db
+    .select()
+    .from(auditEvents)
+    .where(
+      and(
+        filter.beforeSeq ? lt(auditEvents.seq, filter.beforeSeq) : undefined,
+        filter.type ? eq(auditEvents.type, filter.type) : undefined,
+        filter.workflowId ? eq(auditEvents.workflowId, filter.workflowId) : undefined,
+      ),
+    )
+    .orderBy(desc(auditEvents.seq))
+    .limit(filter.limit);
 }

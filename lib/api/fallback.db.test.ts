@@ -34,7 +34,15 @@ const shape = (path: string) => path.replace(/\[[^\]]+\]|\{[^}]+\}/g, "*");
 /** The page with each dynamic segment filled in. */
 const concrete = (page: string) => page.replace(/\[[^\]]+\]/g, ID);
 
+/** Routes of the browser, not of the agents' API contract (so not in the OpenAPI document). */
+const BROWSER_ROUTES: Record<string, RouteMethod[]> = {
+  "/api/auth/[...nextauth]": ["GET", "POST"],
+  "/api/dashboard/events": ["GET"],
+};
+
 function documentedMethods(page: string): RouteMethod[] {
+  const browser = BROWSER_ROUTES[page];
+  if (browser) return browser;
   const methods = new Set(
     DOCUMENTED_ROUTES.filter((r) => shape(r.path) === shape(page)).map(
       (r) => r.method.toUpperCase() as RouteMethod,

@@ -4,6 +4,7 @@
 // stay thin: they declare what they accept and call a service.
 import type { z } from "zod";
 import { type Database, getDb } from "@/db/client";
+import { sessionPrincipal } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/services/errors";
 import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
 import type { AgentPrincipal, UserPrincipal } from "@/lib/services/principal";
@@ -14,14 +15,15 @@ import { metrics } from "./metrics";
 export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_NESTING = 64;
 
-export type AuthMode = "public" | "agent" | "reviewer" | "key";
+/** public: nobody; agent, reviewer, key: an API key of that scope (key: either); session: a
+ * signed-in person's browser session (GET routes only: a cookie is sent cross-site). */
+export type AuthMode = "public" | "agent" | "reviewer" | "key" | "session";
 
-/** public: nobody; agent: an agent key; reviewer: a reviewer key (its person); key: either. */
 type PrincipalFor<A extends AuthMode> = A extends "public"
   ? null
   : A extends "agent"
     ? AgentPrincipal
-    : A extends "reviewer"
+    : A extends "reviewer" | "session"
       ? UserPrincipal
       : KeyPrincipal;
 
@@ -88,7 +90,12 @@ async function handle<A extends AuthMode, P, Q, B>(
   if (declared > MAX_BODY_BYTES) throw tooLarge();
 
   const { db } = await getDb();
-  const principal = spec.auth === "public" ? null : await authenticate(db, req, spec.auth);
+  const principal =
+    spec.auth === "public"
+      ? null
+      : spec.auth === "session"
+        ? await authenticateSession(req)
+        : await authenticate(db, req, spec.auth);
   const params = parseWith(spec.params, await context.params, "params");
   const query = parseWith(spec.query, Object.fromEntries(new URL(req.url).searchParams), "query");
   let body: unknown;
@@ -112,6 +119,13 @@ async function handle<A extends AuthMode, P, Q, B>(
     status: result.status ?? 200,
     headers: { ...NO_STORE, ...result.headers },
   });
+}
+
+async function authenticateSession(req: Request): Promise<UserPrincipal> {
+  if (req.method !== "GET") throw new ServiceError("forbidden", "Sessions may only read here");
+  const principal = await sessionPrincipal();
+  if (!principal) throw new ServiceError("unauthorized", "Sign in first");
+  return principal;
 }
 
 async function authenticate(db: Database, req: Request, mode: AuthMode): Promise<KeyPrincipal> {

@@ -142,6 +142,8 @@ export const assessmentSchema = z.object({
   rule_set_version: z.string(),
 });
 
+export type AssessmentDto = z.infer<typeof assessmentSchema>;
+
 /** The rule viewer's JSON: levels, rules, modifiers, roles and the permission table. */
 export const riskRulesSchema = z.object({
   version: z.string(),
@@ -157,6 +159,8 @@ export const riskRulesSchema = z.object({
   roles: z.array(z.record(z.string(), z.unknown())),
   permissions: z.record(z.string(), z.unknown()),
 });
+
+export type RiskRulesDto = z.infer<typeof riskRulesSchema>;
 
 export const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),

@@ -1,10 +1,16 @@
 // `audit verify`: walk the whole log in chain order, a page at a time (never all in memory),
 // and report the first broken link — an edited, deleted, reordered, cut-off or extended log.
 //
-// Who may call it: the operator, or any person.
+// Who may call it (and the audit page's listing): the operator, or any person.
 import type { Database } from "@/db/client";
-import { readAuditHead, readAuditPage, toChainedEvent } from "@/db/queries/audit";
+import {
+  listAuditEvents as listAuditRows,
+  readAuditHead,
+  readAuditPage,
+  toChainedEvent,
+} from "@/db/queries/audit";
 import { AuditVerifier, type VerifyResult } from "@/lib/hitl";
+import { auditEventDto } from "./dto";
 import { type Principal, requireViewer } from "./principal";
 
 const PAGE = 1000;
@@ -30,4 +36,24 @@ export async function verifyAuditLog(db: Database, principal: Principal): Promis
     const head = await readAuditHead(db);
     if (after >= head.seq || read === 0) return verifier.finish(head);
   }
+}
+
+/** A page of the log, newest first (the audit page); `next_before` continues it. */
+export async function listAuditEvents(
+  db: Database,
+  principal: Principal,
+  query: { before?: number; type?: string; workflow_id?: string; limit: number },
+) {
+  await requireViewer(db, principal, "read the audit log");
+  const rows = await listAuditRows(db, {
+    beforeSeq: query.before,
+    type: query.type,
+    workflowId: query.workflow_id,
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    items: page.map(auditEventDto),
+    next_before: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null,
+  };
 }

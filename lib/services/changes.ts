@@ -1,6 +1,8 @@
 // Live request changes for waiting agents (?wait= and SSE), without polling the database in
 // a loop: one LISTEN per process on the channel every decision NOTIFYs on commit, fanned
-// out in memory by task. NOTIFY is only a hint — waiters re-check the database on wake-up,
+// out in memory by task (and to the dashboard's live stream). It carries no principal:
+// callers authorize first (the route reads the task through getTask), then wait here.
+// NOTIFY is only a hint — waiters re-check the database on wake-up,
 // and slowly on a timer, so a lost notification delays and never loses a change.
 import { getDb } from "@/db/client";
 import { REQUESTS_CHANNEL } from "@/db/queries/requests";
@@ -9,8 +11,17 @@ import { getTaskStatus } from "./tasks";
 
 type Listener = () => void;
 
+/** What a NOTIFY says changed: one request (and its task), now in `status`. */
+export interface RequestChange {
+  request_id: string;
+  task_id: string;
+  status: string;
+}
+
 interface Hub {
   byTask: Map<string, Set<Listener>>;
+  /** Listeners to every change (the dashboard's live stream). */
+  all: Set<(change: RequestChange) => void>;
   listening: Promise<void> | null;
 }
 
@@ -19,7 +30,7 @@ type GlobalWithHub = typeof globalThis & { [key]?: Hub };
 
 function hub(): Hub {
   const g = globalThis as GlobalWithHub;
-  g[key] ??= { byTask: new Map(), listening: null };
+  g[key] ??= { byTask: new Map(), all: new Set(), listening: null };
   return g[key];
 }
 
@@ -31,14 +42,18 @@ function ensureListening(h: Hub): Promise<void> {
     h.listening = (async () => {
       const db = await getDb();
       await db.listen(REQUESTS_CHANNEL, (payload) => {
-        let taskId: unknown;
+        let change: Partial<RequestChange>;
         try {
-          taskId = (JSON.parse(payload) as { task_id?: unknown }).task_id;
+          change = JSON.parse(payload) as Partial<RequestChange>;
         } catch {
           return;
         }
+        const { task_id: taskId, request_id: requestId, status } = change;
         if (typeof taskId !== "string") return;
         for (const fn of h.byTask.get(taskId) ?? []) fn();
+        if (typeof requestId === "string" && typeof status === "string") {
+          for (const fn of h.all) fn({ request_id: requestId, task_id: taskId, status });
+        }
       });
     })();
     // If LISTEN could not start, waiters still re-check on their timer; try again next time.
@@ -62,6 +77,18 @@ export async function subscribeToTask(taskId: string, onChange: Listener): Promi
   return () => {
     set.delete(onChange);
     if (set.size === 0) h.byTask.delete(taskId);
+  };
+}
+
+/** Call `onChange` with every request change this process hears of; returns the unsubscribe. */
+export async function subscribeToChanges(
+  onChange: (change: RequestChange) => void,
+): Promise<() => void> {
+  const h = hub();
+  h.all.add(onChange);
+  await ensureListening(h);
+  return () => {
+    h.all.delete(onChange);
   };
 }
 

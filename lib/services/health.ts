@@ -1,3 +1,5 @@
+// Liveness and database reachability for GET /api/health. Anyone may ask (no principal):
+// it says only "ok" or "degraded", nothing about what is stored.
 import { getDb, ping } from "@/db/client";
 
 export type Health =

@@ -1,10 +1,8 @@
 // POST /api/hitl/assess-risk — assess an action against the active rules; stores nothing
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { assessmentSchema } from "@/lib/contract/api";
 import { actionSchema } from "@/lib/contract/tasks";
-import { assess } from "@/lib/hitl";
-import { hitlConfig } from "@/lib/services/config";
+import { assessAction } from "@/lib/services/rules";
 
 export const dynamic = "force-dynamic";
 
@@ -12,8 +10,8 @@ export const POST = apiRoute({
   name: "POST /api/hitl/assess-risk",
   auth: "key",
   body: actionSchema,
-  async handler({ body }) {
-    return { body: assessmentSchema.parse(assess(hitlConfig().ruleSet, body)) };
+  async handler({ principal, body }) {
+    return { body: assessAction(principal, body) };
   },
 });
 

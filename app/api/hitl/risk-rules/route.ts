@@ -1,16 +1,15 @@
 // GET /api/hitl/risk-rules — the active levels, rules, modifiers and role policies
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { riskRulesSchema } from "@/lib/contract/api";
-import { hitlConfig } from "@/lib/services/config";
+import { getRiskRules } from "@/lib/services/rules";
 
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute({
   name: "GET /api/hitl/risk-rules",
   auth: "key",
-  async handler() {
-    return { body: riskRulesSchema.parse(hitlConfig().ruleSet.view) };
+  async handler({ principal }) {
+    return { body: getRiskRules(principal) };
   },
 });
 

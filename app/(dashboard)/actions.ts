@@ -1,0 +1,157 @@
+"use server";
+// The dashboard's server actions: each parses its input, takes the session's person, calls the
+// same service as the API and the CLI, and answers a typed result (lib/auth/action.ts). Who may
+// do what is decided inside the services, from the user record, at the moment of the call.
+import { z } from "zod";
+import { serverAction, toActionError } from "@/lib/auth/action";
+import { queueQuerySchema } from "@/lib/contract/api";
+import { jsonObject, requiredText, text } from "@/lib/contract/json";
+import type { Command } from "@/lib/hitl";
+import { listAuditEvents, verifyAuditLog } from "@/lib/services/audit";
+import { ServiceError } from "@/lib/services/errors";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
+import { decideRequest } from "@/lib/services/lifecycle";
+import { getQueue, getRequestDetail, getWorkflowStatus } from "@/lib/services/queue";
+import { assessAction } from "@/lib/services/rules";
+import { currentUser } from "@/lib/services/sign-in";
+
+const id = z.uuid({ error: "expected a request id" });
+const seenHash = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "expected a sha256 hex digest")
+  .optional();
+
+const approveInput = z.strictObject({
+  id,
+  justification: text(5000).optional(),
+  edited_inputs: jsonObject.optional(),
+  seen_hash: seenHash,
+});
+const reasonInput = z.strictObject({ id, reason: requiredText(5000) });
+const optionalReasonInput = z.strictObject({ id, reason: text(5000).optional() });
+const idInput = z.strictObject({ id });
+
+export const approveRequest = serverAction("approve", approveInput, ({ db, principal }, i) =>
+  decideRequest(db, principal, i.id, {
+    type: "approve",
+    justification: i.justification,
+    edited_inputs: i.edited_inputs,
+    seen_hash: i.seen_hash,
+  }),
+);
+
+export const rejectRequest = serverAction("reject", reasonInput, ({ db, principal }, i) =>
+  decideRequest(db, principal, i.id, { type: "reject", reason: i.reason }),
+);
+
+export const escalateRequest = serverAction(
+  "escalate",
+  optionalReasonInput,
+  ({ db, principal }, i) =>
+    decideRequest(db, principal, i.id, { type: "escalate", reason: i.reason }),
+);
+
+export const quarantineRequest = serverAction("quarantine", reasonInput, ({ db, principal }, i) =>
+  decideRequest(db, principal, i.id, { type: "quarantine", reason: i.reason }),
+);
+
+export const releaseRequest = serverAction("release", optionalReasonInput, ({ db, principal }, i) =>
+  decideRequest(db, principal, i.id, { type: "release", reason: i.reason }),
+);
+
+export const claimRequest = serverAction("claim", idInput, ({ db, principal }, i) =>
+  // The service counts the reviewer's claims itself; the page's number is never trusted.
+  decideRequest(db, principal, i.id, { type: "claim", claimed_count: 0 }),
+);
+
+export const unclaimRequest = serverAction("unclaim", idInput, ({ db, principal }, i) =>
+  decideRequest(db, principal, i.id, { type: "unclaim" }),
+);
+
+const batchInput = z.strictObject({
+  ids: z.array(id).min(1, "select at least one request").max(100, "at most 100 at once"),
+  decision: z.enum(["approve", "reject"]),
+  justification: text(5000).optional(),
+  reason: text(5000).optional(),
+});
+
+/** Several requests, each decided and recorded on its own; one refusal stops no other. */
+export const decideBatch = serverAction("batch", batchInput, async ({ db, principal }, i) => {
+  if (i.decision === "reject" && !i.reason?.trim()) {
+    throw new ServiceError("invalid", "Invalid input — reason: a reason is required to reject", [
+      { path: "reason", message: "a reason is required to reject" },
+    ]);
+  }
+  const command: Command =
+    i.decision === "approve"
+      ? { type: "approve", justification: i.justification }
+      : { type: "reject", reason: i.reason ?? "" };
+  const results = [];
+  for (const requestId of [...new Set(i.ids)]) {
+    try {
+      const request = await decideRequest(db, principal, requestId, command);
+      results.push({ id: requestId, ok: true as const, status: request.status });
+    } catch (error) {
+      results.push({ id: requestId, ok: false as const, error: toActionError(error, "batch") });
+    }
+  }
+  return results;
+});
+
+export const loadQueue = serverAction("queue", queueQuerySchema, ({ db, principal }, q) =>
+  getQueue(db, principal, q),
+);
+
+export const loadRequest = serverAction("request", idInput, ({ db, principal }, i) =>
+  getRequestDetail(db, principal, i.id),
+);
+
+export const loadWorkflow = serverAction(
+  "workflow",
+  z.strictObject({ workflow_id: requiredText(200) }),
+  ({ db, principal }, i) => getWorkflowStatus(db, principal, i.workflow_id),
+);
+
+export const simulateAssessment = serverAction(
+  "simulate",
+  z.strictObject({ action: z.unknown() }),
+  async ({ principal }, i) => assessAction(principal, i.action),
+);
+
+export const verifyAudit = serverAction("audit-verify", z.strictObject({}), ({ db, principal }) =>
+  verifyAuditLog(db, principal),
+);
+
+export const loadAuditEvents = serverAction(
+  "audit-events",
+  z.strictObject({
+    before: z.int().positive().optional(),
+    type: text(100).optional(),
+    workflow_id: text(200).optional(),
+    limit: z.int().min(1).max(200).default(50),
+  }),
+  ({ db, principal }, q) => listAuditEvents(db, principal, q),
+);
+
+export const createKey = serverAction(
+  "create-key",
+  z.union([
+    z.strictObject({ agent: requiredText(100) }),
+    z.strictObject({ reviewer: z.literal(true) }),
+  ]),
+  async ({ db, principal }, i) => {
+    if ("agent" in i) return createApiKey(db, principal, { agent: i.agent });
+    const me = await currentUser(db, principal);
+    return createApiKey(db, principal, { user: me.email });
+  },
+);
+
+export const revokeKey = serverAction(
+  "revoke-key",
+  z.strictObject({ id: z.uuid({ error: "expected a key id" }) }),
+  ({ db, principal }, i) => revokeApiKey(db, principal, i.id),
+);
+
+export const loadKeys = serverAction("keys", z.strictObject({}), ({ db, principal }) =>
+  listApiKeys(db, principal),
+);

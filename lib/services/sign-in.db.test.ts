@@ -1,0 +1,139 @@
+// The doors into the browser: passwords rate-limited per account and per address, and
+// identities from an OIDC provider found by (provider, subject) with roles from their groups.
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execRows } from "@/db/client";
+import { roleForGroups, SIGN_IN_LIMITS, signInWithIdentity, signInWithPassword } from "./sign-in";
+import { createFixture, type Fixture, refusalOf, TEST_OPERATOR } from "./testing";
+import { addUser } from "./users";
+
+const ROLE_MAP = {
+  "airlock-devops": "devops_engineer",
+  "airlock-leads": "tech_lead",
+  engineering: "developer",
+  auditors: "viewer",
+};
+
+describe("sign-in", () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+  });
+  afterAll(async () => {
+    await f?.t.destroy();
+  });
+
+  const password = (email: string, pw: string, address: string | null = "10.0.0.1") =>
+    signInWithPassword(f.t.db, { email, password: pw, address });
+
+  describe("with a password", () => {
+    it("answers the user for the right password and null for a wrong one", async () => {
+      expect(await password("lead@test.local", "test-password")).toMatchObject({
+        email: "lead@test.local",
+        role: "tech_lead",
+      });
+      expect(await password("lead@test.local", "nope-nope")).toBeNull();
+      expect(await password("nobody@test.local", "nope-nope")).toBeNull();
+    });
+
+    it("refuses an account after too many failures, even with the right password", async () => {
+      await addUser(f.t.db, TEST_OPERATOR, {
+        email: "target@test.local",
+        role: "developer",
+        password: "right-password",
+      });
+      for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++) {
+        expect(await password("target@test.local", `guess-${i}`, `10.1.0.${i}`)).toBeNull();
+      }
+      const refused = await refusalOf(password("target@test.local", "right-password", "10.2.0.1"));
+      expect(refused).toMatchObject({ code: "limit" });
+      expect(refused.message).toMatch(/^Too many failed sign-ins; try again in 15 minutes$/);
+      // Other accounts are not affected.
+      expect(await password("dev@test.local", "test-password", "10.2.0.1")).not.toBeNull();
+    });
+
+    it("refuses an address after too many failures across accounts", async () => {
+      for (let i = 0; i < SIGN_IN_LIMITS.perAddress; i++) {
+        await password(`spray-${i}@test.local`, "password1", "10.9.9.9");
+      }
+      expect((await refusalOf(password("ops@test.local", "test-password", "10.9.9.9"))).code).toBe(
+        "limit",
+      );
+      expect(await password("ops@test.local", "test-password", "10.9.9.10")).not.toBeNull();
+    });
+
+    it("clears an account's failures when it signs in", async () => {
+      await password("ops2@test.local", "wrong-one", "10.3.0.1");
+      expect(await password("ops2@test.local", "test-password", "10.3.0.1")).not.toBeNull();
+      const [row] = await execRows<{ n: number }>(
+        f.t.db,
+        sql`SELECT count(*)::int AS n FROM sign_in_failures WHERE key = 'account:ops2@test.local'`,
+      );
+      expect(row?.n).toBe(0);
+    });
+  });
+
+  describe("with an identity provider", () => {
+    const claims = (subject: string, groups: string[], email = `${subject}@idp.example`) => ({
+      provider: "oidc",
+      subject,
+      email,
+      name: `Person ${subject}`,
+      groups,
+    });
+
+    it("maps groups to the highest role they grant", () => {
+      expect(roleForGroups(["engineering", "airlock-leads"], ROLE_MAP)).toBe("tech_lead");
+      expect(roleForGroups(["auditors"], ROLE_MAP)).toBe("viewer");
+      expect(roleForGroups(["marketing"], ROLE_MAP)).toBeNull();
+    });
+
+    it("creates the user on first sign-in and follows the provider's groups after", async () => {
+      const first = await signInWithIdentity(f.t.db, claims("sub-1", ["engineering"]), ROLE_MAP);
+      expect(first).toMatchObject({ email: "sub-1@idp.example", role: "developer" });
+      const promoted = await signInWithIdentity(
+        f.t.db,
+        claims("sub-1", ["engineering", "airlock-devops"]),
+        ROLE_MAP,
+      );
+      expect(promoted).toMatchObject({ id: first.id, role: "devops_engineer" });
+      const events = await execRows<{ type: string; actor_id: string }>(
+        f.t.db,
+        sql`SELECT type, actor_id FROM audit_events WHERE payload->>'user_id' = ${first.id} ORDER BY seq`,
+      );
+      expect(events).toEqual([
+        { type: "user.created", actor_id: "oidc:oidc" },
+        { type: "user.role_changed", actor_id: "oidc:oidc" },
+      ]);
+    });
+
+    it("finds people by subject, never by email alone", async () => {
+      // The provider says this new subject owns a local account's address: refused, not linked.
+      const taken = await refusalOf(
+        signInWithIdentity(f.t.db, claims("sub-2", ["airlock-devops"], "ops@test.local"), ROLE_MAP),
+      );
+      expect(taken.code).toBe("conflict");
+      expect(taken.message).toMatch(/already uses ops@test\.local/);
+      // A known subject whose email changed at the provider is still the same person.
+      const before = await signInWithIdentity(f.t.db, claims("sub-3", ["engineering"]), ROLE_MAP);
+      const after = await signInWithIdentity(
+        f.t.db,
+        claims("sub-3", ["engineering"], "renamed@idp.example"),
+        ROLE_MAP,
+      );
+      expect(after.id).toBe(before.id);
+    });
+
+    it("refuses people whose groups grant no role, and disabled accounts", async () => {
+      expect(
+        (await refusalOf(signInWithIdentity(f.t.db, claims("sub-4", ["marketing"]), ROLE_MAP)))
+          .code,
+      ).toBe("forbidden");
+      const user = await signInWithIdentity(f.t.db, claims("sub-5", ["auditors"]), ROLE_MAP);
+      await execRows(f.t.db, sql`UPDATE users SET disabled_at = now() WHERE id = ${user.id}`);
+      expect(
+        (await refusalOf(signInWithIdentity(f.t.db, claims("sub-5", ["auditors"]), ROLE_MAP))).code,
+      ).toBe("forbidden");
+    });
+  });
+});
