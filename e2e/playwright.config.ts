@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
@@ -18,8 +18,33 @@ const dataDir = process.env.E2E_DATA_DIR;
 export const E2E_OUTPUT_DIR = path.join(os.tmpdir(), "airlock-e2e-results");
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "";
 
+// The shipped rules, except that low-risk actions wait (for a minute) instead of passing: the
+// journeys need a request whose countdown runs out while a reviewer watches.
+const configDir = path.join(dataDir, "hitl");
+cpSync(path.join(__dirname, "..", "config", "hitl"), configDir, { recursive: true });
+const rulesFile = path.join(configDir, "risk-rules.yaml");
+const shipped = readFileSync(rulesFile, "utf8");
+const shortLow = shipped.replace(
+  "  low:\n    auto_approve: true\n    timeout_minutes: 5\n",
+  "  low:\n    auto_approve: false\n    timeout_minutes: 1\n",
+);
+if (shortLow === shipped) throw new Error("e2e: the low level of risk-rules.yaml changed shape");
+writeFileSync(rulesFile, shortLow);
+
+/** The local OIDC provider the OIDC spec starts (oidc-provider), and how the app reaches it. */
+export const OIDC = {
+  port: Number(process.env.E2E_OIDC_PORT ?? 3190),
+  clientId: "airlock-e2e",
+  clientSecret: "e2e-oidc-secret-not-for-production",
+};
 export default defineConfig({
   testDir: ".",
+  projects: [
+    // Signs in each demo reviewer through the login page once; the ui specs reuse the states.
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "api", testMatch: /(smoke|api)\/.*\.spec\.ts$/ },
+    { name: "ui", testMatch: /ui\/.*\.spec\.ts$/, dependencies: ["setup"] },
+  ],
   outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,
   workers: 1,
@@ -62,6 +87,12 @@ export default defineConfig({
       DATABASE_URL: databaseUrl,
       NEXTAUTH_URL: baseURL,
       NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
+      HITL_CONFIG_DIR: configDir,
+      OIDC_ISSUER: `http://127.0.0.1:${OIDC.port}`,
+      OIDC_CLIENT_ID: OIDC.clientId,
+      OIDC_CLIENT_SECRET: OIDC.clientSecret,
+      OIDC_ROLE_MAP: "airlock-devops=devops_engineer,airlock-leads=tech_lead,engineering=developer",
+      OIDC_NAME: "Test IdP",
     },
   },
 });

@@ -1,0 +1,444 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useId, useMemo, useState } from "react";
+import { decideBatch, loadQueue, loadWorkflow } from "@/app/(dashboard)/actions";
+import type { QueueResponse, RequestSummaryDto, WorkflowStatusDto } from "@/lib/contract/api";
+import { failureText, unwrap } from "../action-result";
+import { POLL_MS } from "../live";
+import { Quorum } from "../queue/quorum";
+import { Timeline } from "../timeline";
+import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
+import { RiskBadge, roleName, StatusBadge, Tag } from "../ui/badge";
+import { Button } from "../ui/button";
+import { Age, Countdown, DateTime, useAnnounce } from "../ui/clock";
+import { cx } from "../ui/cx";
+import { Dialog } from "../ui/dialog";
+import { FieldNote, Label, Textarea } from "../ui/field";
+import { useViewer } from "../viewer";
+
+const OPEN = new Set(["pending", "escalated", "quarantined"]);
+
+type BatchResult =
+  | { id: string; ok: true; status: string }
+  | { id: string; ok: false; error: { code: string; message: string } };
+
+export function WorkflowView({
+  initial,
+  initialStanding,
+}: {
+  initial: WorkflowStatusDto;
+  initialStanding: QueueResponse;
+}) {
+  const viewer = useViewer();
+  const client = useQueryClient();
+  const announce = useAnnounce();
+  const id = initial.workflow_id;
+  const wf = useQuery({
+    queryKey: ["workflow", id],
+    queryFn: () => unwrap(loadWorkflow({ workflow_id: id })),
+    initialData: initial,
+    refetchInterval: POLL_MS,
+  });
+  const standing = useQuery({
+    queryKey: ["queue", "workflow", id],
+    queryFn: () => unwrap(loadQueue({ workflow_id: id, limit: 200 })),
+    initialData: initialStanding,
+    refetchInterval: POLL_MS,
+  });
+  const verdict = useMemo(
+    () => new Map((standing.data?.items ?? []).map((i) => [i.id, i])),
+    [standing.data],
+  );
+  const data = wf.data;
+  const requests = data.requests;
+  const openRequests = requests.filter((r) => OPEN.has(r.status));
+  const decidable = openRequests.filter((r) => verdict.get(r.id)?.actionable);
+
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [results, setResults] = useState<Map<string, BatchResult>>(new Map());
+  const [dialog, setDialog] = useState<"approve" | "reject" | null>(null);
+  // Only what is still open and decidable stays selected as data refreshes.
+  const chosen = [...selected].filter((s) => decidable.some((r) => r.id === s));
+  const toggle = (rid: string) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(rid)) next.delete(rid);
+      else next.add(rid);
+      return next;
+    });
+
+  const batch = useMutation({
+    mutationFn: (input: { decision: "approve" | "reject"; text: string }) =>
+      unwrap(
+        decideBatch({
+          ids: chosen,
+          decision: input.decision,
+          justification: input.decision === "approve" ? input.text || undefined : undefined,
+          reason: input.decision === "reject" ? input.text : undefined,
+        }),
+      ),
+    onSuccess: (rows, input) => {
+      setResults(new Map(rows.map((r) => [r.id, r as BatchResult])));
+      const ok = rows.filter((r) => r.ok).length;
+      const failed = rows.length - ok;
+      announce(
+        `${ok} ${input.decision === "approve" ? "approved" : "rejected"}${failed ? `, ${failed} refused` : ""}`,
+      );
+      setSelected(new Set(rows.filter((r) => !r.ok).map((r) => r.id)));
+      setDialog(null);
+    },
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: ["workflow"] });
+      void client.invalidateQueries({ queryKey: ["queue"] });
+      void client.invalidateQueries({ queryKey: ["recent"] });
+    },
+  });
+
+  const needsJustification = chosen.some((cid) => {
+    const r = requests.find((x) => x.id === cid);
+    return r ? viewer.levels[r.risk.level]?.requires_justification : false;
+  });
+  const summary = results.size
+    ? {
+        ok: [...results.values()].filter((r) => r.ok).length,
+        failed: [...results.values()].filter((r) => !r.ok).length,
+      }
+    : null;
+  const statuses = Object.entries(data.counts).filter(([k]) => k !== "total");
+
+  return (
+    <div>
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
+        <Link
+          href="/queue"
+          className="hover:text-slate-900 hover:underline dark:hover:text-slate-100"
+        >
+          Queue
+        </Link>
+        <span aria-hidden> / </span>
+        <span>Workflow</span>
+      </nav>
+      <h1 className="mt-2 font-mono text-xl font-semibold break-all" data-testid="workflow-id">
+        {id}
+      </h1>
+      <p className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm text-slate-600 dark:text-slate-400">
+        <span>
+          {data.counts.total ?? requests.length} request{requests.length === 1 ? "" : "s"}
+        </span>
+        {statuses.map(([s, n]) => (
+          <span key={s}>
+            {n} {s}
+          </span>
+        ))}
+        {data.started_at && (
+          <span>
+            started <Age iso={data.started_at} />
+          </span>
+        )}
+        {data.last_activity_at && (
+          <span>
+            last activity <Age iso={data.last_activity_at} />
+          </span>
+        )}
+      </p>
+      {wf.error && (
+        <Alert tone="error" className="mt-3">
+          Could not refresh this workflow: {failureText(wf.error)}
+        </Alert>
+      )}
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
+        <Panel aria-labelledby="requests-title" className="self-start overflow-hidden">
+          <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-3 dark:border-slate-800">
+            <SectionTitle id="requests-title">Requests</SectionTitle>
+            {decidable.length > 1 && (
+              <button
+                type="button"
+                data-testid="select-all"
+                className="text-sm text-indigo-700 hover:underline dark:text-indigo-300"
+                onClick={() =>
+                  setSelected(
+                    chosen.length === decidable.length
+                      ? new Set()
+                      : new Set(decidable.map((r) => r.id)),
+                  )
+                }
+              >
+                {chosen.length === decidable.length
+                  ? "Select none"
+                  : `Select all ${decidable.length} you can decide`}
+              </button>
+            )}
+          </div>
+          {summary && (
+            <Alert
+              tone={summary.failed ? "warning" : "success"}
+              className="m-3"
+              testId="batch-summary"
+            >
+              {summary.ok} decided
+              {summary.failed ? `; ${summary.failed} refused — the reason is next to each` : "."}
+            </Alert>
+          )}
+          {requests.length === 0 ? (
+            <div className="p-4">
+              <EmptyState title="No requests in this workflow">
+                Its events are listed in the timeline.
+              </EmptyState>
+            </div>
+          ) : (
+            <ul
+              className="divide-y divide-slate-100 dark:divide-slate-800"
+              data-testid="workflow-requests"
+            >
+              {requests.map((r) => (
+                <WorkflowRow
+                  key={r.id}
+                  r={r}
+                  checkable={decidable.some((d) => d.id === r.id)}
+                  checked={chosen.includes(r.id)}
+                  onToggle={() => toggle(r.id)}
+                  reason={
+                    OPEN.has(r.status) ? (verdict.get(r.id)?.not_actionable_reason ?? null) : null
+                  }
+                  result={results.get(r.id)}
+                />
+              ))}
+            </ul>
+          )}
+          {decidable.length > 0 && (
+            <div
+              data-testid="batch-bar"
+              className="sticky bottom-0 flex flex-wrap items-center gap-2 border-t border-slate-200 bg-white/95 px-4 py-3 backdrop-blur dark:border-slate-800 dark:bg-slate-900/95"
+            >
+              <span
+                className="mr-auto text-sm text-slate-700 tabular-nums dark:text-slate-300"
+                data-testid="batch-count"
+              >
+                {chosen.length} selected
+              </span>
+              <Button
+                variant="approve"
+                size="sm"
+                disabled={chosen.length === 0}
+                onClick={() => setDialog("approve")}
+                data-testid="batch-approve"
+              >
+                Approve selected
+              </Button>
+              <Button
+                size="sm"
+                disabled={chosen.length === 0}
+                onClick={() => setDialog("reject")}
+                data-testid="batch-reject"
+              >
+                Reject selected
+              </Button>
+            </div>
+          )}
+        </Panel>
+
+        <Panel aria-labelledby="wf-timeline" className="p-4 sm:p-5">
+          <SectionTitle id="wf-timeline">Timeline</SectionTitle>
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+            Every event of the workflow, oldest first.
+          </p>
+          <div className="mt-4">
+            <Timeline
+              events={data.events}
+              showRequestLinks
+              requestNames={Object.fromEntries(
+                requests.map((r) => [
+                  r.id,
+                  `${r.action.type}: ${r.action.description}`.slice(0, 80),
+                ]),
+              )}
+              testId="workflow-timeline"
+            />
+          </div>
+        </Panel>
+      </div>
+
+      <Dialog
+        open={dialog !== null}
+        onClose={() => setDialog(null)}
+        title={
+          dialog === "approve"
+            ? `Approve ${chosen.length} requests?`
+            : `Reject ${chosen.length} requests?`
+        }
+        description="Each request is decided and recorded on its own; one refusal stops no other."
+        testId="batch-dialog"
+      >
+        {dialog && (
+          <BatchForm
+            key={dialog}
+            decision={dialog}
+            required={dialog === "reject" || needsJustification}
+            pending={batch.isPending}
+            error={batch.error ? failureText(batch.error) : null}
+            onCancel={() => setDialog(null)}
+            onSubmit={(text) => batch.mutate({ decision: dialog, text })}
+          />
+        )}
+      </Dialog>
+    </div>
+  );
+}
+
+function WorkflowRow({
+  r,
+  checkable,
+  checked,
+  onToggle,
+  reason,
+  result,
+}: {
+  r: RequestSummaryDto;
+  checkable: boolean;
+  checked: boolean;
+  onToggle: () => void;
+  reason: string | null;
+  result: BatchResult | undefined;
+}) {
+  const boxId = useId();
+  const open = OPEN.has(r.status);
+  return (
+    <li
+      data-testid="workflow-request"
+      data-id={r.id}
+      className={cx("flex gap-3 px-4 py-3", checked && "bg-indigo-50/60 dark:bg-indigo-500/10")}
+    >
+      <div className="flex w-5 shrink-0 justify-center pt-0.5">
+        {open && (
+          <input
+            id={boxId}
+            type="checkbox"
+            data-testid="batch-select"
+            checked={checked}
+            disabled={!checkable}
+            onChange={onToggle}
+            aria-label={`Select ${r.action.type}: ${r.action.description}`}
+            className="size-4 rounded border-slate-300 accent-indigo-600 disabled:opacity-40"
+          />
+        )}
+      </div>
+      <div className="min-w-0 flex-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <RiskBadge level={r.risk.level} />
+          <Link
+            href={`/requests/${r.id}`}
+            className="font-mono text-sm font-semibold hover:underline"
+          >
+            {r.action.type}
+          </Link>
+          {r.action.environment && <Tag>{r.action.environment}</Tag>}
+          <StatusBadge status={r.status} />
+        </div>
+        <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">{r.action.description}</p>
+        <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500 dark:text-slate-400">
+          <span>{r.agent_name}</span>
+          <DateTime iso={r.created_at} />
+          {open && (
+            <>
+              <Countdown expiresAt={r.expires_at} startedAt={r.created_at} label={r.action.type} />
+              <Quorum have={r.approvals.have} need={r.approvals.need} />
+              <span>{roleName(r.required_role)}+</span>
+            </>
+          )}
+        </p>
+        {open && !checkable && reason && (
+          <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{reason}</p>
+        )}
+        {result && (
+          <p
+            data-testid="batch-result"
+            data-ok={result.ok ? "true" : "false"}
+            className={cx(
+              "mt-1.5 text-sm font-medium",
+              result.ok
+                ? "text-emerald-700 dark:text-emerald-400"
+                : "text-red-700 dark:text-red-400",
+            )}
+          >
+            {result.ok ? `Done: now ${result.status}` : `Refused: ${result.error.message}`}
+          </p>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function BatchForm({
+  decision,
+  required,
+  pending,
+  error,
+  onCancel,
+  onSubmit,
+}: {
+  decision: "approve" | "reject";
+  required: boolean;
+  pending: boolean;
+  error: string | null;
+  onCancel: () => void;
+  onSubmit: (text: string) => void;
+}) {
+  const [text, setText] = useState("");
+  const [touched, setTouched] = useState(false);
+  const id = useId();
+  const missing = required && !text.trim();
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        setTouched(true);
+        if (!missing) onSubmit(text.trim());
+      }}
+    >
+      <Label htmlFor={id} hint={required ? "required" : "optional"}>
+        {decision === "approve" ? "Justification" : "Reason"}
+      </Label>
+      <Textarea
+        id={id}
+        rows={3}
+        autoFocus
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        aria-invalid={touched && missing ? true : undefined}
+        data-testid="batch-text"
+      />
+      <FieldNote error={touched && missing}>
+        {touched && missing
+          ? decision === "approve"
+            ? "One of these needs a justification."
+            : "A reason is required."
+          : decision === "reject"
+            ? "The same reason is sent to each agent."
+            : "Recorded with each approval."}
+      </FieldNote>
+      {error && (
+        <Alert tone="error" className="mt-3">
+          {error}
+        </Alert>
+      )}
+      <div className="mt-5 flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button
+          type="submit"
+          variant={decision === "approve" ? "approve" : "danger"}
+          disabled={pending}
+          data-testid="batch-confirm"
+        >
+          {pending
+            ? "Working…"
+            : decision === "approve"
+              ? "Approve all selected"
+              : "Reject all selected"}
+        </Button>
+      </div>
+    </form>
+  );
+}

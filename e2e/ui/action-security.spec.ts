@@ -1,0 +1,162 @@
+// Every server action, called over HTTP the way a browser would and the ways an attacker
+// would: no session, the wrong role, a forged Origin, no Origin, Next's internal
+// x-middleware-subrequest header. All are refused and change nothing; the same call from the
+// app's own origin by someone allowed goes through, so the harness can tell the difference.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  type APIRequestContext,
+  expect,
+  request as playwrightRequest,
+  test,
+} from "@playwright/test";
+import { ACTIONS, agentKey, type Person, stateOf, submit } from "../fixtures";
+
+type Manifest = {
+  node: Record<
+    string,
+    { exportedName?: string; filename?: string; workers: Record<string, unknown> }
+  >;
+};
+
+const manifest = JSON.parse(
+  readFileSync(
+    path.join(__dirname, "..", "..", ".next", "server", "server-reference-manifest.json"),
+    "utf8",
+  ),
+) as Manifest;
+
+/** The action's id and a page that serves it (its worker), from the build's manifest. */
+function action(name: string): { id: string; page: string } {
+  for (const [id, entry] of Object.entries(manifest.node)) {
+    if (entry.exportedName !== name || !entry.filename?.includes("(dashboard)/actions")) continue;
+    const worker = Object.keys(entry.workers).find((w) => w.startsWith("app/(dashboard)/"));
+    if (!worker) continue;
+    const page = worker
+      .replace(/^app\/\(dashboard\)/, "")
+      .replace(/\/page$/, "")
+      .replace(/\[[^\]]+\]/g, "00000000-0000-4000-8000-000000000000");
+    return { id, page: page || "/" };
+  }
+  throw new Error(`no server action ${name} in the build`);
+}
+
+interface Call {
+  as: Person | null;
+  origin?: string | null;
+  headers?: Record<string, string>;
+}
+
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+const contexts = new Map<string, APIRequestContext>();
+async function contextFor(as: Person | null): Promise<APIRequestContext> {
+  const key = as ?? "anonymous";
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    ctx = await playwrightRequest.newContext({
+      baseURL,
+      ...(as ? { storageState: stateOf(as) } : {}),
+    });
+    contexts.set(key, ctx);
+  }
+  return ctx;
+}
+
+/** Call a server action as a browser would; the action's result, or why the server refused. */
+async function callAction(name: string, input: unknown, call: Call) {
+  const { id, page } = action(name);
+  const ctx = await contextFor(call.as);
+  const origin = call.origin === undefined ? baseURL : call.origin;
+  const response = await ctx.post(page, {
+    headers: {
+      "Next-Action": id,
+      "Content-Type": "text/plain;charset=UTF-8",
+      Accept: "text/x-component",
+      ...(origin === null ? {} : { Origin: origin }),
+      ...call.headers,
+    },
+    data: JSON.stringify([input]),
+    maxRedirects: 0,
+  });
+  const text = await response.text();
+  const result = text.match(/\{"ok":(true|false).*$/m)?.[0];
+  return { status: response.status(), ok: result?.startsWith('{"ok":true') ?? false, text };
+}
+
+async function statusOf(request: APIRequestContext, taskId: string) {
+  const r = await request.get(`/api/tasks/${taskId}`, {
+    headers: { Authorization: `Bearer ${agentKey()}` },
+  });
+  return ((await r.json()) as { status: string }).status;
+}
+
+test.afterAll(async () => {
+  for (const ctx of contexts.values()) await ctx.dispose();
+});
+
+test("every decision action refuses no session, the wrong role, a forged or missing Origin and the middleware header", async ({
+  request,
+}) => {
+  const task = await submit(request, ACTIONS.high);
+  const id = task.approval_request_id;
+  const inputs: Record<string, unknown> = {
+    approveRequest: { id, justification: "ok" },
+    rejectRequest: { id, reason: "no" },
+    escalateRequest: { id },
+    quarantineRequest: { id, reason: "hold" },
+    claimRequest: { id },
+    decideBatch: { ids: [id], decision: "approve" },
+  };
+  const refusals: [string, Call][] = [
+    ["no session", { as: null }],
+    ["a viewer", { as: "viewer" }],
+    ["a forged Origin", { as: "ops", origin: "http://evil.example" }],
+    ["no Origin", { as: "ops", origin: null }],
+    [
+      "x-middleware-subrequest",
+      { as: "ops", headers: { "x-middleware-subrequest": "middleware" } },
+    ],
+  ];
+  for (const [name, input] of Object.entries(inputs)) {
+    for (const [why, call] of refusals) {
+      const result = await callAction(name, input, call);
+      const what = `${name} with ${why}: ${result.status} ${result.text.slice(0, 300)}`;
+      if (name === "decideBatch" && result.ok) {
+        // A batch answers per row: each row must be refused, none decided.
+        expect(result.text, what).toContain('"ok":false,"error"');
+        expect(result.text, what).not.toContain('"ok":true,"status"');
+      } else {
+        expect(result.ok, what).toBe(false);
+      }
+    }
+  }
+  // A developer may not approve a high-risk request; the request is still pending after all.
+  const dev = await callAction("approveRequest", { id, justification: "x" }, { as: "dev" });
+  expect(dev.ok).toBe(false);
+  expect(dev.text).toContain('"code":"forbidden"');
+  expect(await statusOf(request, task.task_id)).toBe("pending");
+
+  // The same call, properly made by a tech lead, goes through.
+  const lead = await callAction("approveRequest", { id, justification: "checked" }, { as: "lead" });
+  expect(lead.ok, lead.text.slice(0, 300)).toBe(true);
+  expect(await statusOf(request, task.task_id)).toBe("approved");
+});
+
+test("release and the key actions are refused outside the matrix too", async ({ request }) => {
+  const task = await submit(request, ACTIONS.high);
+  const id = task.approval_request_id;
+  expect((await callAction("quarantineRequest", { id, reason: "odd" }, { as: "lead" })).ok).toBe(
+    true,
+  );
+  for (const [why, call] of [
+    ["a tech lead (may not release)", { as: "lead" }],
+    ["no session", { as: null }],
+    ["no Origin", { as: "ops", origin: null }],
+  ] as [string, Call][]) {
+    expect((await callAction("releaseRequest", { id }, call)).ok, why).toBe(false);
+    expect((await callAction("createKey", { agent: "sneaky-bot" }, call)).ok, why).toBe(false);
+  }
+  expect(await statusOf(request, task.task_id)).toBe("quarantined");
+  expect((await callAction("releaseRequest", { id }, { as: "ops" })).ok).toBe(true);
+  expect(await statusOf(request, task.task_id)).toBe("pending");
+});

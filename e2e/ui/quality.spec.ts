@@ -1,0 +1,100 @@
+// Every page as people meet it: no serious or critical accessibility violation (axe-core), no
+// horizontal scroll on a 390 px phone, and screenshots of the main pages for people to look at
+// (into E2E_SCREENSHOT_DIR when set, e.g. to refresh the README's, else the run's output).
+import { statSync } from "node:fs";
+import path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, expect, type Page, test } from "@playwright/test";
+import { ACTIONS, type Person, stateOf, submit } from "../fixtures";
+import { E2E_OUTPUT_DIR } from "../playwright.config";
+
+const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? path.join(E2E_OUTPUT_DIR, "screenshots");
+
+async function as(browser: Browser, person: Person, width = 1280): Promise<Page> {
+  const context = await browser.newContext({
+    storageState: stateOf(person),
+    viewport: { width, height: width < 500 ? 844 : 900 },
+  });
+  return context.newPage();
+}
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+let ids: { request: string; critical: string; workflow: string };
+
+test.beforeAll(async ({ request }) => {
+  const workflow = `wf-release-${Date.now()}`;
+  const high = await submit(request, ACTIONS.high, { workflow_id: workflow });
+  const critical = await submit(request, ACTIONS.critical, { workflow_id: workflow });
+  await submit(
+    request,
+    { ...ACTIONS.high, environment: "staging", description: "Deploy to staging" },
+    { workflow_id: workflow },
+  );
+  ids = { request: high.approval_request_id, critical: critical.approval_request_id, workflow };
+});
+
+const PAGES: [string, Person, () => string][] = [
+  ["queue", "lead", () => "/queue"],
+  ["request", "lead", () => `/requests/${ids.request}`],
+  ["critical request", "ops", () => `/requests/${ids.critical}`],
+  ["workflow", "lead", () => `/workflows/${ids.workflow}`],
+  ["rules", "viewer", () => "/rules"],
+  ["audit", "viewer", () => "/audit"],
+  ["keys", "ops", () => "/keys"],
+];
+
+for (const [name, person, url] of PAGES) {
+  test(`the ${name} page has no serious accessibility violation`, async ({ browser }) => {
+    const page = await as(browser, person);
+    await page.goto(url());
+    await page.waitForLoadState("networkidle");
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
+
+test("the login page has no serious accessibility violation", async ({ page }) => {
+  await page.goto("/login");
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+for (const [name, url] of [
+  ["queue", () => "/queue"],
+  ["request", () => `/requests/${ids.request}`],
+] as const) {
+  test(`the ${name} page fits a 390 px phone without horizontal scroll`, async ({ browser }) => {
+    const page = await as(browser, "lead", 390);
+    await page.goto(url());
+    await page.waitForLoadState("networkidle");
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-phone.png`), fullPage: true });
+  });
+}
+
+test("screenshots of the queue, a request, a workflow timeline and the rule viewer", async ({
+  browser,
+}) => {
+  for (const [name, person, url] of [
+    ["queue", "lead", "/queue"],
+    ["request", "ops", `/requests/${ids.critical}`],
+    ["workflow", "lead", `/workflows/${ids.workflow}`],
+    ["rules", "lead", "/rules"],
+  ] as const) {
+    const page = await as(browser, person);
+    await page.goto(url);
+    await page.waitForLoadState("networkidle");
+    const file = path.join(SHOTS, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+  }
+});
