@@ -11,6 +11,11 @@ for (const person of Object.keys(PEOPLE) as Person[]) {
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL("**/queue");
     await expect(page.getByText(PEOPLE[person].email)).toBeVisible();
+    // The session cookie is out of scripts' reach and not sent on cross-site requests.
+    const session = (await page.context().cookies()).find((c) =>
+      c.name.endsWith("next-auth.session-token"),
+    );
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax" });
     await page.context().storageState({ path: stateOf(person) });
   });
 }

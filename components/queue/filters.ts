@@ -10,7 +10,7 @@ export interface QueueFilters {
   tab: Tab;
   risk?: RiskLevel;
   agent?: string;
-  /** Matched against the action type on the page (the queue query has no type filter). */
+  /** Part of the action type, any case: the server filters open tabs (and their counts) by it. */
   type?: string;
   /** Only what the reader may approve now. */
   mine: boolean;
@@ -51,6 +51,7 @@ export function queueQuery(f: QueueFilters, cursor?: string) {
     status: f.tab === "decided" ? undefined : f.tab,
     risk_level: f.risk,
     agent: f.agent,
+    type: f.type,
     // Quarantined requests wait for a release, not an approval.
     actionable: f.mine && f.tab !== "quarantined" ? ("true" as const) : ("false" as const),
     cursor,

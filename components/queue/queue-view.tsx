@@ -129,13 +129,7 @@ export function QueueView({
   const counts: Counts =
     (openTab ? queue.data?.pages[0]?.counts : countsQuery.data?.counts) ?? initialCounts;
 
-  const items = useMemo(
-    () =>
-      (queue.data?.pages.flatMap((p) => p.items) ?? []).filter((i) =>
-        matchesType(i.action.type, filters.type),
-      ),
-    [queue.data, filters.type],
-  );
+  const items = useMemo(() => queue.data?.pages.flatMap((p) => p.items) ?? [], [queue.data]);
   const decided = useMemo(
     () =>
       (recent.data?.pages.flatMap((p) => p.items) ?? []).filter((i) =>
@@ -430,9 +424,9 @@ export function QueueView({
           has them.
         </p>
       )}
-      {filters.type && (
+      {filters.type && !openTab && (
         <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
-          The type filter applies to the requests loaded on this page; tab counts do not include it.
+          On this tab the type filter applies to the requests loaded so far.
         </p>
       )}
 

@@ -61,7 +61,7 @@ export function RequestView({
   });
   const r = query.data;
   const open = OPEN.has(r.status);
-  const standing = useStanding(r.id, r.workflow_id, open, initialStanding);
+  const standing = useStanding(r.id, open, initialStanding);
   const actionable = open && (standing.data?.actionable ?? false);
 
   // What the reviewer has read: an approval carries it, so a change since is refused (409).

@@ -1,6 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { loadQueue } from "@/app/(dashboard)/actions";
+import { loadRequest } from "@/app/(dashboard)/actions";
 import { unwrap } from "../action-result";
 import { POLL_MS } from "../live";
 
@@ -10,22 +10,15 @@ export interface Standing {
 }
 
 /**
- * Whether the reader may approve this request now, and why not, as the queue says it: the
- * queue's verdict is the server's own (level, role, four-eyes, escalation), read through the
- * request's workflow.
+ * Whether the reader may approve this request now, and why not: the server's own verdict
+ * (level, role, four-eyes, escalation, a vote already given), read with the request.
  */
-export function useStanding(
-  id: string,
-  workflowId: string,
-  open: boolean,
-  initial: Standing | null,
-) {
+export function useStanding(id: string, open: boolean, initial: Standing | null) {
   return useQuery({
     queryKey: ["standing", id],
     queryFn: async (): Promise<Standing | null> => {
-      const q = await unwrap(loadQueue({ workflow_id: workflowId, limit: 200 }));
-      const item = q.items.find((i) => i.id === id);
-      return item ? { actionable: item.actionable, reason: item.not_actionable_reason } : null;
+      const r = await unwrap(loadRequest({ id }));
+      return { actionable: r.actionable, reason: r.not_actionable_reason };
     },
     initialData: initial,
     enabled: open,

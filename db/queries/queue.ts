@@ -19,6 +19,8 @@ export interface QueueFilter {
   riskLevel?: RiskLevel;
   agentName?: string;
   workflowId?: string;
+  /** Part of the action type, any case. */
+  typeContains?: string;
   /**
    * Only what this reviewer may approve now: levels their role approves, waiting for their
    * role or below, and not submitted by a key they own.
@@ -32,6 +34,9 @@ function conditionsOf(filter: QueueFilter): (SQL | undefined)[] {
     filter.riskLevel ? eq(approvalRequests.riskLevel, filter.riskLevel) : undefined,
     filter.agentName ? eq(approvalRequests.agentName, filter.agentName) : undefined,
     filter.workflowId ? eq(approvalRequests.workflowId, filter.workflowId) : undefined,
+    filter.typeContains
+      ? sql`${approvalRequests.actionType} ILIKE ${`%${filter.typeContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`
+      : undefined,
   ];
   const acting = filter.actingAs;
   if (acting) {

@@ -130,6 +130,24 @@ test("every decision action refuses no session, the wrong role, a forged or miss
       }
     }
   }
+  // Reads are open to every signed-in role, and to nobody else.
+  const reads: Record<string, unknown> = {
+    loadQueue: {},
+    loadRequest: { id },
+    loadWorkflow: { workflow_id: "wf-any" },
+    loadAuditEvents: {},
+    unclaimRequest: { id },
+    revokeKey: { id: "00000000-0000-4000-8000-000000000000" },
+  };
+  for (const [name, input] of Object.entries(reads)) {
+    for (const [why, call] of refusals.filter(([, c]) => c.as !== "viewer")) {
+      const result = await callAction(name, input, call);
+      expect(result.ok, `${name} with ${why}: ${result.status} ${result.text.slice(0, 300)}`).toBe(
+        false,
+      );
+    }
+  }
+  expect((await callAction("loadQueue", {}, { as: "viewer" })).ok).toBe(true);
   // A developer may not approve a high-risk request; the request is still pending after all.
   const dev = await callAction("approveRequest", { id, justification: "x" }, { as: "dev" });
   expect(dev.ok).toBe(false);

@@ -103,6 +103,18 @@ describe("the approval queue over the API", () => {
     });
   });
 
+  it("filters by part of the action type, in any case, counts included; % and _ are literal", async () => {
+    const emails = await queue(ops, "&type=send_email");
+    expect(emails.json.items.map((i: { id: string }) => i.id)).toEqual([ids.critical]);
+    expect(emails.json.counts).toEqual({ pending: 1, escalated: 0, quarantined: 0 });
+    const deploys = await queue(ops, "&type=DEPLOY");
+    expect(deploys.json.items).toHaveLength(3);
+    // As wildcards, "%" would match everything and "d_ploy" would match "deploy".
+    for (const literal of ["%25", "d_ploy"]) {
+      expect((await queue(ops, `&type=${literal}`)).json.items).toEqual([]);
+    }
+  });
+
   it("with actionable=true, lists and counts only what the reviewer may approve now", async () => {
     const mine = await queue(lead, "&actionable=true");
     expect(mine.json.items.map((i: { id: string }) => i.id).sort()).toEqual(

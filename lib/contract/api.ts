@@ -79,6 +79,8 @@ export const queueQuerySchema = z.strictObject({
   risk_level: z.enum(RISK_LEVEL_VALUES).optional(),
   agent: text(100).optional(),
   workflow_id: text(200).optional(),
+  /** Part of the action type, any case (e.g. "deploy", "SEND_EMAIL"). */
+  type: text(200).optional(),
   /** "true": only what the reviewer may approve now; counts follow the same filter. */
   actionable: z.enum(["true", "false"]).default("false"),
   /** Opaque and signed by the server: only a next_cursor it issued is accepted. */
@@ -116,6 +118,9 @@ export const requestDetailSchema = requestSummarySchema.extend({
   callback_url: z.string().nullable(),
   approvals_given: z.array(approvalGivenSchema),
   events: z.array(auditEventSchema),
+  /** Whether the person reading may approve it now, and why not (as in the queue). */
+  actionable: z.boolean(),
+  not_actionable_reason: z.string().nullable(),
 });
 export type RequestDetailDto = z.infer<typeof requestDetailSchema>;
 

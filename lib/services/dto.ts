@@ -135,8 +135,11 @@ export function requestDetail(
   approvals: readonly ApprovalRow[],
   task: TaskRow | undefined,
   events: readonly (typeof auditEvents.$inferSelect)[],
+  refusal: { message: string } | null,
 ): RequestDetailDto {
   return requestDetailSchema.parse({
+    actionable: refusal === null,
+    not_actionable_reason: refusal === null ? null : capitalise(refusal.message),
     ...requestSummary(policies, row, approvals),
     action_details: row.actionDetails as Action,
     edited_inputs: row.editedInputs ?? null,

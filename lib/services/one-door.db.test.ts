@@ -327,6 +327,16 @@ describe("every service checks its caller", () => {
     const mine = await createApiKey(f.t.db, f.as.ops, { user: "ops@test.local" });
     expect(mine).toMatchObject({ scope: "reviewer", user_id: f.users.ops.id });
     expect(await verifyAuditLog(f.t.db, f.as.viewer)).toMatchObject({ ok: true });
+    // The request's page says, for whoever reads it, whether they may approve and why not.
+    expect(await getRequestDetail(f.t.db, f.as.lead, ids.request)).toMatchObject({
+      actionable: true,
+      not_actionable_reason: null,
+    });
+    expect(await getRequestDetail(f.t.db, f.as.owner, ids.request)).toMatchObject({
+      actionable: false,
+      not_actionable_reason:
+        "You own the API key that submitted this request; someone else must review it",
+    });
     const decided = await approve(f.as.lead);
     expect(decided.status).toBe("approved");
     const [event] = await execRows<{ actor_type: string; actor_id: string }>(

@@ -81,6 +81,7 @@ export async function getQueue(
     riskLevel: q.risk_level,
     agentName: q.agent,
     workflowId: q.workflow_id,
+    typeContains: q.type,
     actingAs:
       q.actionable === "true" && reviewer
         ? {
@@ -150,15 +151,18 @@ export async function getRequestDetail(
   principal: Principal,
   id: string,
 ): Promise<RequestDetailDto> {
-  await requireViewer(db, principal, "read requests");
+  const reviewer = await requireViewer(db, principal, "read requests");
   const row = await findRequestRow(db, id);
   if (!row) throw new ServiceError("not_found", `No request with id ${id}`);
-  const [task, given, events] = await Promise.all([
+  const [task, given, events, now] = await Promise.all([
     findTask(db, row.taskId),
     listApprovals(db, id),
     listRequestEvents(db, id),
+    databaseNow(db),
   ]);
-  return requestDetail(hitlConfig().ruleSet.policies, row, given, task, events);
+  const { ruleSet } = hitlConfig();
+  const refusal = refusalFor(reviewer, row, given, now, ruleSet);
+  return requestDetail(ruleSet.policies, row, given, task, events, refusal);
 }
 
 export async function getWorkflowStatus(

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RequestView } from "@/components/request/request-view";
 import { isServiceError } from "@/lib/services/errors";
-import { getQueue, getRequestDetail } from "@/lib/services/queue";
+import { getRequestDetail } from "@/lib/services/queue";
 import { requireSignedIn } from "../../_lib/session";
 
 export const metadata: Metadata = { title: "Request" };
@@ -20,19 +20,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     if (isServiceError(error) && error.code === "not_found") notFound();
     throw error;
   }
-  // Whether this reader may approve it now: the queue's own verdict for the row.
-  const open = ["pending", "escalated", "quarantined"].includes(detail.status);
-  const item = open
-    ? (await getQueue(db, principal, { workflow_id: detail.workflow_id, limit: 200 })).items.find(
-        (i) => i.id === id,
-      )
-    : undefined;
+  // Whether this reader may approve it now: the service's own verdict, as in the queue.
   return (
     <RequestView
       initial={detail}
-      initialStanding={
-        item ? { actionable: item.actionable, reason: item.not_actionable_reason } : null
-      }
+      initialStanding={{ actionable: detail.actionable, reason: detail.not_actionable_reason }}
     />
   );
 }
