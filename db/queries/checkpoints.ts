@@ -117,3 +117,18 @@ export async function lockDueCheckpoints(db: Executor, limit: number) {
     .limit(limit)
     .for("update", { of: executionCheckpoints, skipLocked: true });
 }
+
+/** The checkpoints of every action of a workflow, in the order they were saved. */
+export async function listWorkflowCheckpoints(
+  db: Executor,
+  workflowId: string,
+): Promise<CheckpointRow[]> {
+  const rows = await db
+    .select({ checkpoint: executionCheckpoints })
+    .from(executionCheckpoints)
+    .innerJoin(approvalRequests, eq(approvalRequests.id, executionCheckpoints.actionId))
+    .where(eq(approvalRequests.workflowId, workflowId))
+    .orderBy(asc(executionCheckpoints.createdAt), asc(executionCheckpoints.sequenceNumber))
+    .limit(1000);
+  return rows.map((r) => r.checkpoint);
+}

@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, expect, type Page, test } from "@playwright/test";
-import { ACTIONS, type Person, stateOf, submit } from "../fixtures";
+import { ACTIONS, agentKey, type Person, stateOf, submit } from "../fixtures";
 import { E2E_OUTPUT_DIR } from "../playwright.config";
 
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? path.join(E2E_OUTPUT_DIR, "screenshots");
@@ -36,6 +36,15 @@ test.beforeAll(async ({ request }) => {
     { ...ACTIONS.high, environment: "staging", description: "Deploy to staging" },
     { workflow_id: workflow },
   );
+  const saved = await request.post(`/api/hitl/actions/${high.approval_request_id}/checkpoints`, {
+    headers: { Authorization: `Bearer ${agentKey()}` },
+    data: {
+      name: "tests-passed",
+      type: "state",
+      data: { suite: "integration", passed: 412, failed: 0, commit: "9f2c1e7" },
+    },
+  });
+  expect(saved.status()).toBe(201);
   ids = { request: high.approval_request_id, critical: critical.approval_request_id, workflow };
 });
 
@@ -54,6 +63,9 @@ for (const [name, person, url] of PAGES) {
     const page = await as(browser, person);
     await page.goto(url());
     await page.waitForLoadState("networkidle");
+    if (name === "workflow") {
+      await expect(page.getByTestId("workflow-checkpoint")).toContainText("tests-passed");
+    }
     expect(await seriousViolations(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: "dark" });
     expect(await seriousViolations(page)).toEqual([]);

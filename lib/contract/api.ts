@@ -1,5 +1,6 @@
 // Shapes of the reviewer-facing and utility routes, and the one error shape.
 import { z } from "zod";
+import { checkpointSchema } from "./checkpoints";
 import { jsonObject, requiredText, text } from "./json";
 import {
   actionSchema,
@@ -131,6 +132,8 @@ export const workflowStatusSchema = z.object({
   last_activity_at: z.iso.datetime().nullable(),
   requests: z.array(requestSummarySchema),
   events: z.array(auditEventSchema),
+  /** What the workflow's agents saved along the way, with its data. */
+  checkpoints: z.array(checkpointSchema),
 });
 export type WorkflowStatusDto = z.infer<typeof workflowStatusSchema>;
 

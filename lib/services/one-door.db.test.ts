@@ -327,6 +327,11 @@ describe("every service checks its caller", () => {
     const mine = await createApiKey(f.t.db, f.as.ops, { user: "ops@test.local" });
     expect(mine).toMatchObject({ scope: "reviewer", user_id: f.users.ops.id });
     expect(await verifyAuditLog(f.t.db, f.as.viewer)).toMatchObject({ ok: true });
+    // A workflow shows what its agents saved along the way, with the data.
+    const workflow = await getWorkflowStatus(f.t.db, f.as.viewer, "wf-test");
+    expect(workflow.checkpoints).toMatchObject([
+      { checkpoint_id: ids.checkpoint, action_id: ids.request, name: "step", data: {} },
+    ]);
     // The request's page says, for whoever reads it, whether they may approve and why not.
     expect(await getRequestDetail(f.t.db, f.as.lead, ids.request)).toMatchObject({
       actionable: true,

@@ -1,9 +1,10 @@
 // What reviewers and operators read: the queue, one request with its history, a workflow's
-// timeline. Every view takes its quorum from the core (`quorum`) through lib/services/dto.ts.
+// timeline and checkpoints. Every view takes its quorum from the core (`quorum`) through lib/services/dto.ts.
 //
 // Who may call what: any person (every role reads; the queue says, per row, whether they may
 // approve it and why not) and the operator. Agents and the system read none of it.
 import type { Database } from "@/db/client";
+import { listWorkflowCheckpoints } from "@/db/queries/checkpoints";
 import {
   countQueue,
   listQueue,
@@ -40,7 +41,14 @@ import {
 } from "@/lib/hitl";
 import { hitlConfig } from "./config";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { auditEventDto, queueItem, requestDetail, requestOf, requestSummary } from "./dto";
+import {
+  auditEventDto,
+  checkpointDto,
+  queueItem,
+  requestDetail,
+  requestOf,
+  requestSummary,
+} from "./dto";
 import { ServiceError } from "./errors";
 import { type Principal, requireViewer } from "./principal";
 import { parseInput } from "./validation";
@@ -171,9 +179,10 @@ export async function getWorkflowStatus(
   workflowId: string,
 ): Promise<WorkflowStatusDto> {
   await requireViewer(db, principal, "read workflows");
-  const [rows, events] = await Promise.all([
+  const [rows, events, checkpoints] = await Promise.all([
     listWorkflowRequests(db, workflowId),
     listWorkflowEvents(db, workflowId),
+    listWorkflowCheckpoints(db, workflowId),
   ]);
   if (rows.length === 0 && events.length === 0) {
     throw new ServiceError("not_found", `No workflow with id ${workflowId}`);
@@ -187,5 +196,6 @@ export async function getWorkflowStatus(
     last_activity_at: events.at(-1)?.at.toISOString() ?? null,
     requests: await summaries(db, hitlConfig().ruleSet.policies, rows),
     events: events.map(auditEventDto),
+    checkpoints: checkpoints.map(checkpointDto),
   });
 }
