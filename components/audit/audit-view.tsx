@@ -28,7 +28,6 @@ export const AUDIT_TYPES = [
   "hitl.claimed",
   "hitl.unclaimed",
   "hitl.inputs_edited",
-  "hitl.risk_raised",
   "hitl.grant_created",
   "hitl.grant_revoked",
   "checkpoint.saved",
