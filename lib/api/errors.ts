@@ -1,7 +1,6 @@
 // The one error shape of the API: { error: { code, message, details? } }, never a stack or SQL.
-import { isDatabaseUnavailable } from "@/db/client";
 import type { ErrorBody } from "@/lib/contract/api";
-import { isServiceError, type ServiceErrorCode } from "@/lib/services/errors";
+import { asServiceError, type ServiceErrorCode } from "@/lib/services/errors";
 
 export const STATUS_OF: Record<ServiceErrorCode, number> = {
   invalid: 400,
@@ -35,27 +34,12 @@ export function errorResponse(
 }
 
 export function toErrorResponse(error: unknown, route: string): Response {
-  if (isServiceError(error)) {
-    return errorResponse(
-      STATUS_OF[error.code],
-      error.code,
-      error.message,
-      error.details,
-      error.code === "unavailable" ? { "Retry-After": "5" } : {},
-    );
-  }
-  if (isDatabaseUnavailable(error)) {
-    return errorResponse(
-      503,
-      "unavailable",
-      "The database is unavailable; try again shortly",
-      undefined,
-      {
-        "Retry-After": "5",
-      },
-    );
-  }
-  // Logged for operators; the caller sees nothing of it.
-  console.error(`Airlock ${route}:`, error);
-  return errorResponse(500, "internal", "Something went wrong on our side; it has been logged");
+  const e = asServiceError(error, route);
+  return errorResponse(
+    STATUS_OF[e.code],
+    e.code,
+    e.message,
+    e.details,
+    e.code === "unavailable" ? { "Retry-After": "5" } : {},
+  );
 }

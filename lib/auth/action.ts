@@ -4,9 +4,9 @@
 import "server-only";
 import { headers } from "next/headers";
 import type { z } from "zod";
-import { type Database, getDb, isDatabaseUnavailable } from "@/db/client";
+import { type Database, getDb } from "@/db/client";
 import { env } from "@/lib/env";
-import { isServiceError, ServiceError, type ServiceErrorCode } from "@/lib/services/errors";
+import { asServiceError, ServiceError, type ServiceErrorCode } from "@/lib/services/errors";
 import type { UserPrincipal } from "@/lib/services/principal";
 import { parseInput } from "@/lib/services/validation";
 import { sessionPrincipal } from "./session";
@@ -48,18 +48,12 @@ async function assertSameOrigin(): Promise<void> {
 }
 
 export function toActionError(error: unknown, name: string): ActionError {
-  if (isServiceError(error)) {
-    return {
-      code: error.code,
-      message: error.message,
-      ...(error.details === undefined ? {} : { details: error.details }),
-    };
-  }
-  if (isDatabaseUnavailable(error)) {
-    return { code: "unavailable", message: "The database is unavailable; try again shortly" };
-  }
-  console.error(`Airlock action ${name}:`, error);
-  return { code: "internal", message: "Something went wrong on our side; it has been logged" };
+  const e = asServiceError(error, `action ${name}`);
+  return {
+    code: e.code,
+    message: e.message,
+    ...(e.details === undefined ? {} : { details: e.details }),
+  };
 }
 
 /** A server action: `(input) => Promise<ActionResult<T>>`, for `useMutation` on the page. */

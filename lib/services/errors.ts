@@ -1,6 +1,8 @@
 // The one error type of the whole server: services throw it, and so does the route wrapper
 // for what it refuses before a service runs. Routes, server actions and the CLI map `code` to
 // an HTTP status, a typed result or an exit code; `message` is safe to show to the caller.
+import { isDatabaseUnavailable } from "@/db/client";
+
 export type ServiceErrorCode =
   | "invalid" // bad input: 400, with details per field
   | "invalid_json" // a body that is not JSON at all (or not UTF-8, or nested too deep): 400
@@ -34,6 +36,21 @@ export class ServiceError extends Error {
 
 export function isServiceError(error: unknown): error is ServiceError {
   return error instanceof ServiceError;
+}
+
+/**
+ * Any error as the one error type, for the entry points' wrappers: a ServiceError as it is, a
+ * lost database as "unavailable", anything else logged (under `where`) and shown as nothing
+ * more than "internal".
+ */
+export function asServiceError(error: unknown, where: string): ServiceError {
+  if (isServiceError(error)) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new ServiceError("unavailable", "The database is unavailable; try again shortly");
+  }
+  // Logged for operators; the caller sees nothing of it.
+  console.error(`Airlock ${where}:`, error);
+  return new ServiceError("internal", "Something went wrong on our side; it has been logged");
 }
 
 /** The domain core's refusal codes as service errors ("invalid" there means impossible: 422). */
