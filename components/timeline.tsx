@@ -129,7 +129,7 @@ export function Timeline({
         const details = eventDetails(e);
         return (
           <li
-            key={e.seq}
+            key={e.id}
             data-testid="timeline-event"
             data-type={e.type}
             className="relative flex gap-3 pb-4 last:pb-0"
@@ -177,10 +177,16 @@ export function Timeline({
                   <summary className="cursor-pointer list-none text-slate-500 hover:text-slate-800 dark:text-slate-400 dark:hover:text-slate-200">
                     <span className="group-open:hidden">Details</span>
                     <span className="hidden group-open:inline">Hide details</span>
-                    <span className="ml-1 text-slate-500 dark:text-slate-400">#{e.seq}</span>
+                    <span className="ml-1 text-slate-500 dark:text-slate-400">
+                      {e.seq === null ? "sealing…" : `#${e.seq}`}
+                    </span>
                   </summary>
                   <div className="mt-1 rounded-md bg-slate-50 p-2 dark:bg-slate-950">
-                    <JsonTree value={e.payload} label={`Event ${e.seq} payload`} openDepth={1} />
+                    <JsonTree
+                      value={e.payload}
+                      label={`Event ${e.seq ?? e.id} payload`}
+                      openDepth={1}
+                    />
                   </div>
                 </details>
               </div>

@@ -40,6 +40,8 @@ export interface DbOptions {
   migrationsDir?: string;
   /** Connections in the pool (postgres only). */
   max?: number;
+  /** Called with every statement sent, BEGIN and COMMIT included (postgres only; tests). */
+  onStatement?: (statement: string) => void;
 }
 
 // Any fixed number: it names the lock that keeps two starting instances from migrating at
@@ -48,14 +50,22 @@ const MIGRATION_LOCK = 72_114_001;
 
 export async function createDb(options: DbOptions): Promise<DbHandle> {
   const migrationsFolder = options.migrationsDir ?? resolveFromCwd(env().AIRLOCK_MIGRATIONS_DIR);
-  if (options.url) return createPostgres(options.url, migrationsFolder, options.max ?? 10);
+  if (options.url) {
+    return createPostgres(options.url, migrationsFolder, options.max ?? 10, options.onStatement);
+  }
   const dataDir = options.dataDir ?? resolveFromCwd(env().AIRLOCK_DATA_DIR);
   return createPglite(dataDir, migrationsFolder);
 }
 
-function createPostgres(url: string, migrationsFolder: string, max: number): DbHandle {
+function createPostgres(
+  url: string,
+  migrationsFolder: string,
+  max: number,
+  onStatement?: (statement: string) => void,
+): DbHandle {
   const client = postgres(url, {
     max,
+    ...(onStatement ? { debug: (_connection: number, query: string) => onStatement(query) } : {}),
     onnotice: () => {},
     connect_timeout: 5,
     // Keep idle connections from piling up on a shared server.

@@ -5,6 +5,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -274,36 +275,54 @@ export const approvals = pgTable(
   ],
 );
 
-// Append-only and hash-chained: hash = sha256(prev_hash + canonical(event)), where the event
-// is every column but prev_hash and hash. seq has no sequence behind it: the writer numbers
-// events 1, 2, 3… under the head's row lock, so a deleted row leaves a visible gap.
+// Append-only and hash-chained (SPEC §8), without a lock that writers share: an event is
+// inserted unsealed (no seq, no hashes) by the transaction that causes it, stamped with that
+// transaction's id; the sealer (lib/services/sealer.ts) later numbers it and links it into the
+// chain, hash = sha256(prev_hash + canonical(event)), where the event is its seq and content.
+// `id` is the order of insertion; `seq` the order of the chain, which has no sequence behind
+// it, so a deleted row leaves a visible gap. The trigger of 0001 (rewritten in 0004) refuses
+// every change but that one seal.
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
+
 export const auditEvents = pgTable(
   "audit_events",
   {
-    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    xid: xid8("xid").notNull().default(sql`pg_current_xact_id()`),
+    seq: bigint("seq", { mode: "number" }),
     type: text("type").notNull(),
-    at: timestamp("at", { withTimezone: true }).notNull(),
+    at: timestamp("at", { withTimezone: true })
+      .notNull()
+      .default(sql`date_trunc('milliseconds', now())`),
     actorType: text("actor_type").notNull(),
     actorId: text("actor_id"),
     requestId: uuid("request_id"),
     workflowId: text("workflow_id"),
     payload: jsonb("payload").notNull(),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
+    sealedAt: timestamp("sealed_at", { withTimezone: true }),
   },
   (t) => [
-    index("audit_events_workflow_idx").on(t.workflowId, t.seq),
-    index("audit_events_request_idx").on(t.requestId, t.seq),
-    index("audit_events_type_idx").on(t.type, t.seq),
+    uniqueIndex("audit_events_seq_key").on(t.seq),
+    // What the sealer takes next, in the order it seals: by transaction, then by insertion.
+    index("audit_events_unsealed_idx").on(t.xid, t.id).where(sql`seq IS NULL`),
+    index("audit_events_workflow_idx").on(t.workflowId, t.id),
+    index("audit_events_request_idx").on(t.requestId, t.id),
+    index("audit_events_type_idx").on(t.type, t.id),
     check(
       "audit_events_actor_type_check",
       inList("actor_type", ["user", "agent", "operator", "system"]),
     ),
+    check(
+      "audit_events_sealed_check",
+      sql`(seq IS NULL) = (hash IS NULL) AND (seq IS NULL) = (prev_hash IS NULL) AND (seq IS NULL) = (sealed_at IS NULL)`,
+    ),
   ],
 );
 
-// The chain's head, written in the same transaction as every append. Its row lock orders
-// concurrent writers; and it lets `audit verify` notice events cut off the end of the log.
+// The chain's head, written by the sealer in the transaction that seals: it lets `audit
+// verify` notice sealed events cut off the end of the log.
 export const auditHead = pgTable(
   "audit_head",
   {

@@ -34,6 +34,8 @@ const envSchema = z.object({
   // A runaway agent cannot flood the queue: open requests per agent key.
   HITL_MAX_OPEN_PER_AGENT: z.coerce.number().int().positive().default(500),
   HITL_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  // How often the audit sealer links new events into the hash chain (SPEC §8: within 1 s).
+  HITL_SEAL_INTERVAL_MS: z.coerce.number().int().positive().max(1000).default(250),
   NEXTAUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   NEXTAUTH_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),

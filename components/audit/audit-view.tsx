@@ -86,6 +86,8 @@ function VerifyStatus() {
             <span className="font-semibold">Chain intact.</span> All {r.count.toLocaleString()}{" "}
             events verified
             {r.head ? `, up to #${r.head.seq}` : ""}: none edited, removed or reordered.
+            {r.unsealed.count > 0 &&
+              ` ${r.unsealed.count.toLocaleString()} newer event(s) wait for the sealer (oldest ${r.unsealed.lag_seconds.toFixed(1)} s).`}
           </p>
         ) : r ? (
           <p>
@@ -115,8 +117,11 @@ function EventRow({ e }: { e: AuditEvent }) {
       data-type={e.type}
       className="grid gap-x-4 gap-y-1 px-4 py-3 text-sm sm:grid-cols-[5rem_11rem_minmax(0,1fr)]"
     >
-      <span className="font-mono text-xs text-slate-500 tabular-nums dark:text-slate-400">
-        #{e.seq}
+      <span
+        className="font-mono text-xs text-slate-500 tabular-nums dark:text-slate-400"
+        title={e.seq === null ? "Not yet linked into the hash chain (within a second)" : undefined}
+      >
+        {e.seq === null ? "sealing…" : `#${e.seq}`}
       </span>
       <span className="text-xs text-slate-600 dark:text-slate-400">
         <DateTime iso={e.at} />
@@ -155,7 +160,7 @@ function EventRow({ e }: { e: AuditEvent }) {
               <span className="hidden group-open:inline">Hide payload</span>
             </summary>
             <div className="mt-1 rounded-md bg-slate-50 p-2 dark:bg-slate-950">
-              <JsonTree value={e.payload} label={`Event ${e.seq} payload`} openDepth={1} />
+              <JsonTree value={e.payload} label={`Event ${e.seq ?? e.id} payload`} openDepth={1} />
             </div>
           </details>
         </div>
@@ -281,7 +286,7 @@ export function AuditView({
             data-testid="audit-events"
           >
             {items.map((e) => (
-              <EventRow key={e.seq} e={e} />
+              <EventRow key={e.id} e={e} />
             ))}
           </ol>
         )}

@@ -109,13 +109,3 @@ export async function lockAgentName(db: Executor, name: string): Promise<void> {
     sql`SELECT pg_advisory_xact_lock(hashtextextended(${`agent:${name.toLowerCase()}`}, 0))`,
   );
 }
-
-/**
- * The key's row locked for this transaction: submits of one key count its open requests
- * behind this lock, so concurrent submits cannot all pass the limit. NO KEY UPDATE: it
- * excludes its own kind but not the KEY SHARE locks that inserting rows referencing the key
- * take, so two submits never deadlock on it.
- */
-export async function lockApiKeyRow(db: Executor, id: string): Promise<void> {
-  await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id)).for("no key update");
-}

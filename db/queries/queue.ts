@@ -108,7 +108,7 @@ export async function listWorkflowEvents(db: Executor, workflowId: string) {
     .select()
     .from(auditEvents)
     .where(eq(auditEvents.workflowId, workflowId))
-    .orderBy(asc(auditEvents.seq))
+    .orderBy(asc(auditEvents.id))
     .limit(5000);
 }
 
@@ -117,5 +117,5 @@ export async function listRequestEvents(db: Executor, requestId: string) {
     .select()
     .from(auditEvents)
     .where(eq(auditEvents.requestId, requestId))
-    .orderBy(asc(auditEvents.seq));
+    .orderBy(asc(auditEvents.id));
 }

@@ -14,7 +14,7 @@ import {
   type RiskLevel,
   type Role,
 } from "@/lib/hitl";
-import type { Executor } from "../client";
+import { type Executor, execRows } from "../client";
 import { approvalRequests, approvals, outbox, tasks } from "../schema";
 
 export type RequestRow = typeof approvalRequests.$inferSelect;
@@ -274,20 +274,23 @@ export async function insertApprovals(
   db: Executor,
   requestId: string,
   given: readonly Approval[],
-): Promise<void> {
-  if (given.length === 0) return;
-  await db.insert(approvals).values(
-    given.map((a) => ({
-      requestId,
-      approverId: a.approver_id,
-      approverRole: a.role,
-      justification: a.justification,
-      contentHash: a.content_hash,
-      generation: a.generation,
-      ruleSetVersion: a.rule_set_version,
-      createdAt: a.at,
-    })),
-  );
+): Promise<ApprovalRow[]> {
+  if (given.length === 0) return [];
+  return db
+    .insert(approvals)
+    .values(
+      given.map((a) => ({
+        requestId,
+        approverId: a.approver_id,
+        approverRole: a.role,
+        justification: a.justification,
+        contentHash: a.content_hash,
+        generation: a.generation,
+        ruleSetVersion: a.rule_set_version,
+        createdAt: a.at,
+      })),
+    )
+    .returning();
 }
 
 export async function updateRequestRow(
@@ -337,14 +340,22 @@ export async function findTask(db: Executor, id: string): Promise<TaskRow | unde
   return row;
 }
 
-export async function countOpenForKey(db: Executor, apiKeyId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(approvalRequests)
-    .where(
-      and(eq(approvalRequests.apiKeyId, apiKeyId), inArray(approvalRequests.status, OPEN_STATUSES)),
-    );
-  return row?.n ?? 0;
+/**
+ * One agent key's open requests. With `lock`, counted behind the key's row lock (in the same
+ * statement: the airlock_open_requests function of drizzle/0005), so concurrent submits
+ * cannot all pass the limit. NO KEY UPDATE: it excludes its own kind but not the KEY SHARE
+ * locks that inserting rows referencing the key take, so two submits never deadlock on it.
+ */
+export async function countOpenForKey(
+  db: Executor,
+  apiKeyId: string,
+  options: { lock: boolean },
+): Promise<number> {
+  const [row] = await execRows<{ n: number | string }>(
+    db,
+    sql`SELECT airlock_open_requests(${apiKeyId}::uuid, ${OPEN_STATUSES.join(",")}, ${options.lock}) AS n`,
+  );
+  return Number(row?.n ?? 0);
 }
 
 export async function countClaimedBy(db: Executor, userId: string): Promise<number> {
@@ -388,18 +399,15 @@ export async function lockDueRequests(
 
 export type OutboxInsert = typeof outbox.$inferInsert;
 
-export async function insertOutbox(db: Executor, rows: readonly OutboxInsert[]): Promise<void> {
-  if (rows.length > 0) await db.insert(outbox).values([...rows]);
+/** The outbox rows' INSERT, to send with the change's other records (insertTogether). */
+export function outboxInsert(db: Executor, rows: readonly OutboxInsert[]) {
+  return rows.length > 0 ? db.insert(outbox).values([...rows]) : null;
 }
 
+/**
+ * The channel every write of a request NOTIFYs, on commit (the approval_requests_notify
+ * trigger of drizzle/0005): `{ request_id, task_id, status }`.
+ */
 export const REQUESTS_CHANNEL = "airlock_requests";
-
-/** Wake listeners when the transaction commits (NOTIFY is delivered on commit, or never). */
-export async function notifyRequestChanged(
-  db: Executor,
-  payload: { request_id: string; task_id: string; status: string },
-): Promise<void> {
-  await db.execute(sql`SELECT pg_notify(${REQUESTS_CHANNEL}, ${JSON.stringify(payload)})`);
-}
 
 export { databaseNow } from "./clock";

@@ -340,7 +340,7 @@ COMMANDS.status = {
       ]),
       table(
         status.events.map((e) => ({
-          seq: e.seq,
+          seq: e.seq ?? "-",
           at: e.at,
           event: e.type,
           actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id.slice(0, 8)}` : ""}`,
@@ -380,9 +380,14 @@ COMMANDS.audit = {
       ctx,
       values.json,
       result,
-      result.ok
-        ? `Audit chain intact: ${result.count} event(s) verified.`
-        : `Audit chain BROKEN at event ${result.break.seq} (${result.break.kind}): ${result.break.message}`,
+      [
+        result.ok
+          ? `Audit chain intact: ${result.count} event(s) verified.`
+          : `Audit chain BROKEN at event ${result.break.seq} (${result.break.kind}): ${result.break.message}`,
+        result.unsealed.count > 0
+          ? `${result.unsealed.count} newer event(s) not yet sealed; the oldest has waited ${result.unsealed.lag_seconds.toFixed(1)} s.`
+          : "No event waits to be sealed.",
+      ].join("\n"),
     );
     if (!result.ok) throw new CliError("the audit chain does not verify", 1);
   },

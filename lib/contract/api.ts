@@ -99,7 +99,10 @@ export const queueResponseSchema = z.object({
 export type QueueResponse = z.infer<typeof queueResponseSchema>;
 
 export const auditEventSchema = z.object({
-  seq: z.int(),
+  /** The order in which events were written. */
+  id: z.int(),
+  /** Its place in the hash chain; null until the sealer links it in (within a second). */
+  seq: z.int().nullable(),
   type: z.string(),
   at: z.iso.datetime(),
   actor_type: z.enum(["user", "agent", "operator", "system"]),

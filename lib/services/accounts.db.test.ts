@@ -10,7 +10,7 @@ import { createTestDb, type TestDb } from "@/db/testing";
 import { seedDemo } from "./demo";
 import { ServiceError } from "./errors";
 import { authenticateApiKey, createApiKey, hashApiKey, revokeApiKey } from "./keys";
-import { TEST_OPERATOR } from "./testing";
+import { sealEverything, TEST_OPERATOR } from "./testing";
 import { addUser, setUserRole, verifyPassword } from "./users";
 
 describe("users, keys and the demo seed", () => {
@@ -198,6 +198,7 @@ describe("users, keys and the demo seed", () => {
   });
 
   it("keeps the audit chain unbroken across all of the above", async () => {
+    await sealEverything(t.db);
     const rows = await execRows<{ seq: number; prev_hash: string; hash: string }>(
       t.db,
       sql`SELECT seq::int AS seq, prev_hash, hash FROM audit_events ORDER BY seq`,

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
 import { verifyAuditLog } from "./audit";
 import { decideRequest, submitTask } from "./lifecycle";
-import { ACTIONS, createFixture, type Fixture, TEST_OPERATOR, taskBody } from "./testing";
+
+import {
+  ACTIONS,
+  createFixture,
+  type Fixture,
+  sealEverything,
+  TEST_OPERATOR,
+  taskBody,
+} from "./testing";
 
 // Tampering goes around the application, as an attacker with database access would: the
 // append-only trigger is switched off for each case and everything is put back after it.
@@ -15,12 +23,16 @@ describe("audit verify", () => {
       const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
       await decideRequest(f.t.db, f.as.lead, task.approval_request_id, { type: "approve" });
     }
+    await sealEverything(f.t.db);
   });
   afterAll(async () => {
     await f?.t.destroy();
   });
 
   const run = (query: ReturnType<typeof sql>) => execRows(f.t.db, query);
+  /** Refused by the append-only trigger (drizzle wraps the database's error as the cause). */
+  const appendOnly = (error: unknown) =>
+    /append-only/.test(String((error as { cause?: unknown }).cause ?? error));
 
   async function tampered(change: () => Promise<unknown>, restore: () => Promise<unknown>) {
     await run(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
@@ -35,7 +47,7 @@ describe("audit verify", () => {
 
   it("passes on the untouched log", async () => {
     const result = await verifyAuditLog(f.t.db, TEST_OPERATOR);
-    expect(result).toMatchObject({ ok: true });
+    expect(result).toMatchObject({ ok: true, unsealed: { count: 0, lag_seconds: 0 } });
     // 8 users and 2 keys created, then each of 5 requests submitted and approved.
     expect(result.count).toBe(10 + 5 * 2);
   });
@@ -43,6 +55,44 @@ describe("audit verify", () => {
   it("refuses updates and deletes through the append-only trigger", async () => {
     await expect(run(sql`UPDATE audit_events SET payload = '{}' WHERE seq = 1`)).rejects.toThrow();
     await expect(run(sql`DELETE FROM audit_events WHERE seq = 1`)).rejects.toThrow();
+    // A sealed event cannot be sealed again (relinked), nor unsealed.
+    await expect(
+      run(
+        sql`UPDATE audit_events SET seq = 1000, hash = hash, prev_hash = prev_hash WHERE seq = 2`,
+      ),
+    ).rejects.toSatisfy(appendOnly);
+    await expect(
+      run(
+        sql`UPDATE audit_events SET seq = NULL, hash = NULL, prev_hash = NULL, sealed_at = NULL WHERE seq = 2`,
+      ),
+    ).rejects.toSatisfy(appendOnly);
+  });
+
+  it("reports events the sealer has not linked yet, then seals them in order", async () => {
+    const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
+    const before = await verifyAuditLog(f.t.db, TEST_OPERATOR);
+    expect(before).toMatchObject({ ok: true, count: 20, unsealed: { count: 1 } });
+    expect(before.unsealed.lag_seconds).toBeGreaterThanOrEqual(0);
+    expect(before.unsealed.oldest_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // Unsealed, an event is still append-only: only the seal may be written, nothing else.
+    await expect(
+      run(sql`UPDATE audit_events SET payload = '{}' WHERE seq IS NULL`),
+    ).rejects.toSatisfy(appendOnly);
+    await expect(
+      run(
+        sql`UPDATE audit_events SET seq = 21, prev_hash = 'x', hash = 'y', sealed_at = now(), type = 'hitl.approved' WHERE seq IS NULL`,
+      ),
+    ).rejects.toSatisfy(appendOnly);
+    await expect(run(sql`DELETE FROM audit_events WHERE seq IS NULL`)).rejects.toThrow();
+
+    expect(await sealEverything(f.t.db)).toBe(1);
+    expect(await sealEverything(f.t.db)).toBe(0);
+    const after = await verifyAuditLog(f.t.db, TEST_OPERATOR);
+    expect(after).toMatchObject({ ok: true, count: 21, unsealed: { count: 0 } });
+    const [sealed] = await run(
+      sql`SELECT seq::int AS seq, type FROM audit_events WHERE request_id = ${task.approval_request_id}`,
+    );
+    expect(sealed).toEqual({ seq: 21, type: "hitl.approval_requested" });
   });
 
   it("finds an edited event", async () => {
@@ -89,7 +139,9 @@ describe("audit verify", () => {
   });
 
   it("finds events cut off the end of the log", async () => {
-    const [last] = await run(sql`SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1`);
+    const [last] = await run(
+      sql`SELECT * FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+    );
     const result = await tampered(
       () => run(sql`DELETE FROM audit_events WHERE seq = ${last?.seq as number}`),
       () =>

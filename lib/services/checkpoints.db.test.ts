@@ -98,7 +98,7 @@ describe("checkpoints", () => {
     });
     const events = await execRows<{ type: string }>(
       f.t.db,
-      sql`SELECT type FROM audit_events WHERE payload->>'checkpoint_id' = ${cp.checkpoint_id} ORDER BY seq`,
+      sql`SELECT type FROM audit_events WHERE payload->>'checkpoint_id' = ${cp.checkpoint_id} ORDER BY id`,
     );
     expect(events.map((e) => e.type)).toEqual(["checkpoint.saved", "checkpoint.expired"]);
   });

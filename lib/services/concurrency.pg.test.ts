@@ -7,7 +7,14 @@ import { verifyAuditLog } from "./audit";
 import { ServiceError } from "./errors";
 import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
 import { SYSTEM, type UserPrincipal } from "./principal";
-import { ACTIONS, createFixture, type Fixture, TEST_OPERATOR, taskBody } from "./testing";
+import {
+  ACTIONS,
+  createFixture,
+  type Fixture,
+  sealEverything,
+  TEST_OPERATOR,
+  taskBody,
+} from "./testing";
 import { addUser } from "./users";
 
 describe("concurrency on PostgreSQL", () => {
@@ -45,7 +52,7 @@ describe("concurrency on PostgreSQL", () => {
   const eventTypes = async (requestId: string) =>
     (
       await rows<{ type: string }>(
-        sql`SELECT type FROM audit_events WHERE request_id = ${requestId} ORDER BY seq`,
+        sql`SELECT type FROM audit_events WHERE request_id = ${requestId} ORDER BY id`,
       )
     ).map((r) => r.type);
 
@@ -84,6 +91,7 @@ describe("concurrency on PostgreSQL", () => {
       );
       expect(outbox.map((o) => o.kind)).toEqual(["resume", "webhook"]);
     }
+    await sealEverything(f.t.db);
     expect(await verifyAuditLog(f.t.db, TEST_OPERATOR)).toMatchObject({ ok: true });
   });
 
@@ -225,6 +233,7 @@ describe("concurrency on PostgreSQL", () => {
           FROM audit_events WHERE type = 'hitl.expired' AND workflow_id = 'wf-sweep'`,
     );
     expect(counts[0]).toEqual({ n: 1000, requests: 1000 });
+    await sealEverything(f.t.db);
     expect(await verifyAuditLog(f.t.db, TEST_OPERATOR)).toMatchObject({ ok: true });
   });
 

@@ -119,6 +119,7 @@ export function approvalGiven(a: ApprovalRow, row: Pick<RequestRow, "editGenerat
 
 export function auditEventDto(e: typeof auditEvents.$inferSelect) {
   return {
+    id: e.id,
     seq: e.seq,
     type: e.type,
     at: iso(e.at),

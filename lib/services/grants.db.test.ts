@@ -122,7 +122,7 @@ describe("standing approvals", () => {
     ).not.toContain(g.id);
     const events = await execRows<{ type: string }>(
       f.t.db,
-      sql`SELECT type FROM audit_events WHERE payload->>'grant_id' = ${g.id} ORDER BY seq`,
+      sql`SELECT type FROM audit_events WHERE payload->>'grant_id' = ${g.id} ORDER BY id`,
     );
     expect(events.map((e) => e.type)).toEqual(["hitl.grant_created", "hitl.grant_revoked"]);
   });

@@ -17,6 +17,7 @@ import {
   type Fixture,
   loadRequest,
   refusalOf,
+  sealEverything,
   TEST_OPERATOR,
   taskBody,
 } from "./testing";
@@ -185,6 +186,7 @@ describe("review integrity", () => {
   describe("audit verify", () => {
     it("reports an event written around the audit writer as extending the log", async () => {
       await submit(ACTIONS.low, { workflow_id: "wf-audit-extend" });
+      await sealEverything(f.t.db);
       expect((await verifyAuditLog(f.t.db, TEST_OPERATOR)).ok).toBe(true);
       const [head] = await rows<{ seq: number; hash: string }>(
         sql`SELECT seq::int AS seq, hash FROM audit_head`,
@@ -202,9 +204,10 @@ describe("review integrity", () => {
         payload: {},
       };
       await rows(
-        sql`INSERT INTO audit_events (seq, type, at, actor_type, actor_id, payload, prev_hash, hash)
-            VALUES (${body.seq}, ${body.type}, ${body.at.toISOString()}::timestamptz, 'user', 'intruder', '{}'::jsonb, ${head.hash}, ${hashEvent(head.hash, body)})`,
+        sql`INSERT INTO audit_events (seq, type, at, actor_type, actor_id, payload, prev_hash, hash, sealed_at)
+            VALUES (${body.seq}, ${body.type}, ${body.at.toISOString()}::timestamptz, 'user', 'intruder', '{}'::jsonb, ${head.hash}, ${hashEvent(head.hash, body)}, now())`,
       );
+      await sealEverything(f.t.db);
       const result = await verifyAuditLog(f.t.db, TEST_OPERATOR);
       expect(result).toMatchObject({ ok: false, break: { kind: "extended", seq: head.seq + 1 } });
     });

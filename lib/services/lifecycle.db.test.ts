@@ -14,6 +14,7 @@ import {
   loadRequestRow,
   type Person,
   refusalOf,
+  sealEverything,
   TEST_OPERATOR,
   taskBody,
 } from "./testing";
@@ -41,7 +42,7 @@ describe("approval lifecycle", () => {
   const eventsOf = async (requestId: string) =>
     (
       await rows<{ type: string }>(
-        sql`SELECT type FROM audit_events WHERE request_id = ${requestId} ORDER BY seq`,
+        sql`SELECT type FROM audit_events WHERE request_id = ${requestId} ORDER BY id`,
       )
     ).map((r) => r.type);
   const outboxOf = async (requestId: string) =>
@@ -441,6 +442,7 @@ describe("approval lifecycle", () => {
   });
 
   it("keeps an audit chain that verifies after everything above", async () => {
+    await sealEverything(f.t.db);
     const result = await verifyAuditLog(f.t.db, TEST_OPERATOR);
     expect(result).toMatchObject({ ok: true });
     expect(result.count).toBeGreaterThan(50);

@@ -12,10 +12,11 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Database, Executor } from "@/db/client";
-import { appendAuditEvents } from "@/db/queries/audit";
+import { auditInsert } from "@/db/queries/audit";
+import { insertTogether } from "@/db/queries/batch";
 import { countGrantUse, lockActiveGrantsForKey } from "@/db/queries/grants";
-import { lockApiKeyRow } from "@/db/queries/keys";
 import {
+  type ApprovalRow,
   changedColumns,
   countClaimedBy,
   countOpenForKey,
@@ -23,14 +24,13 @@ import {
   findByIdempotencyKey,
   findTask,
   insertApprovals,
-  insertOutbox,
   insertRequest,
   insertTask,
   listApprovals,
   lockDueRequests,
   lockIdempotencyKey,
   lockRequestRow,
-  notifyRequestChanged,
+  outboxInsert,
   type RequestRow,
   type TaskRow,
   toDomain,
@@ -159,31 +159,24 @@ export async function submitTask(
       idempotencyKey,
       requestFingerprint: fingerprint,
     });
-    await enforceOpenLimit(tx, caller, isOpenStatus(request.status), options);
     const subject: OutboxSubject = { request, taskId, callbackUrl: task.callbackUrl };
-    await insertOutbox(
-      tx,
-      isOpenStatus(request.status)
-        ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
-        : outcomeRows(subject, "hitl.auto_approved"),
-    );
-    await appendAuditEvents(
-      tx,
-      events.map((e) => ({
-        ...e,
-        payload: {
-          ...e.payload,
-          task_id: taskId,
-          agent: caller.agent,
-          agent_name: input.agent_name,
-        },
-      })),
-    );
-    await notifyRequestChanged(tx, {
-      request_id: request.id,
-      task_id: taskId,
-      status: request.status,
-    });
+    const auditRows = events.map((e) => ({
+      ...e,
+      payload: { ...e.payload, task_id: taskId, agent: caller.agent, agent_name: input.agent_name },
+    }));
+    // The outbox rows and the audit events in one statement; the insert of the request has
+    // already NOTIFYed its listeners (on commit), through its trigger.
+    await insertTogether(tx, [
+      outboxInsert(
+        tx,
+        isOpenStatus(request.status)
+          ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
+          : outcomeRows(subject, "hitl.auto_approved"),
+      ),
+      auditInsert(tx, auditRows),
+    ]);
+    // Last, so that the key's lock (for an open request) is held only until the commit.
+    await enforceOpenLimit(tx, caller, isOpenStatus(request.status), options);
     return { created: true, task: submitResponse(row, task.threadId) };
   });
 }
@@ -201,8 +194,10 @@ async function enforceOpenLimit(
   thisOneIsOpen: boolean,
   options: SubmitOptions,
 ) {
-  await lockApiKeyRow(tx, caller.keyId);
-  const before = (await countOpenForKey(tx, caller.keyId)) - (thisOneIsOpen ? 1 : 0);
+  // Only a request that adds to the count can overshoot the bound: for one approved on
+  // arrival, the count alone refuses an agent at its bound, and its key's submits never queue.
+  const open = await countOpenForKey(tx, caller.keyId, { lock: thisOneIsOpen });
+  const before = open - (thisOneIsOpen ? 1 : 0);
   const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
   if (before >= limit) {
     throw new ServiceError(
@@ -277,13 +272,14 @@ export async function decideRequest(
     if (!task) throw new Error(`task ${row.taskId} of request ${row.id} is missing`);
     const now = await databaseNow(tx);
     const domainActor = await resolveActor(tx, principal);
-    let current = toDomain(row, await listApprovals(tx, id));
+    const currentApprovals = await listApprovals(tx, id);
+    let current = toDomain(row, currentApprovals);
     let currentRow = row;
 
     if (command.type !== "expire" && sweepCommand(current, now)?.type === "expire") {
       const expired = decide(current, { type: "expire" }, { kind: "system" }, now, { ruleSet });
       if (expired.ok) {
-        currentRow = await persist(tx, ruleSet, current, expired, task);
+        currentRow = (await persist(tx, ruleSet, current, expired, task)).row;
         current = expired.request;
         if (!isOpenStatus(current.status)) {
           return { kind: "expired" as const, request: current, row: currentRow, task };
@@ -298,8 +294,9 @@ export async function decideRequest(
         status: current.status,
       });
     }
-    const updated = await persist(tx, ruleSet, current, decided, task);
-    const approvals = await listApprovals(tx, id);
+    const { row: updated, given } = await persist(tx, ruleSet, current, decided, task);
+    // A decision adds approvals and never removes one: the list read above, plus these.
+    const approvals = [...currentApprovals, ...given];
     return {
       kind: "decided" as const,
       request: decided.request,
@@ -345,14 +342,17 @@ async function withCounts(tx: Executor, command: Command, actor: Actor): Promise
   return { type: "claim", claimed_count: await countClaimedBy(tx, actor.id) };
 }
 
-/** Write what `decide` returned: the row, new approvals, audit events, outbox rows, NOTIFY. */
+/**
+ * Write what `decide` returned: the row, new approvals, audit events and outbox rows.
+ * Returns the row and the approvals it added.
+ */
 async function persist(
   tx: Executor,
   ruleSet: RuleSet,
   before: ApprovalRequest,
   result: Extract<DecideResult, { ok: true }>,
   task: TaskRow,
-): Promise<RequestRow> {
+): Promise<{ row: RequestRow; given: ApprovalRow[] }> {
   const next = result.request;
   const columns = changedColumns(before, next);
   const row = await updateRequestRow(
@@ -362,31 +362,27 @@ async function persist(
       ? columns
       : { ...columns, riskFactors: riskFactorsOf(assess(ruleSet, effectiveAction(next))) },
   );
-  await insertApprovals(tx, next.id, next.approvals.slice(before.approvals.length));
+  const given = await insertApprovals(tx, next.id, next.approvals.slice(before.approvals.length));
   const subject: OutboxSubject = { request: next, taskId: task.id, callbackUrl: task.callbackUrl };
   const last = result.events.at(-1)?.type ?? "hitl.updated";
-  if (result.outcome !== null) {
-    await insertOutbox(tx, outcomeRows(subject, last));
-  } else if (next.escalation_count > before.escalation_count) {
-    await insertOutbox(
+  const outboxRows =
+    result.outcome !== null
+      ? outcomeRows(subject, last)
+      : next.escalation_count > before.escalation_count
+        ? notifyRows(subject, "hitl.escalated", ruleSet.levels[next.risk_level].notify)
+        : next.risk_level !== before.risk_level
+          ? // An edit raised the level: the new level's channels hear of it.
+            notifyRows(subject, "hitl.risk_raised", ruleSet.levels[next.risk_level].notify)
+          : [];
+  // One statement; the row's update has NOTIFYed its listeners through its trigger.
+  await insertTogether(tx, [
+    outboxInsert(tx, outboxRows),
+    auditInsert(
       tx,
-      notifyRows(subject, "hitl.escalated", ruleSet.levels[next.risk_level].notify),
-    );
-  } else if (next.risk_level !== before.risk_level) {
-    // An edit raised the level: the new level's channels hear of it.
-    await insertOutbox(
-      tx,
-      notifyRows(subject, "hitl.risk_raised", ruleSet.levels[next.risk_level].notify),
-    );
-  }
-  await appendAuditEvents(
-    tx,
-    result.events.map((e) => ({ ...e, payload: { ...e.payload, task_id: task.id } })),
-  );
-  if (result.events.length > 0) {
-    await notifyRequestChanged(tx, { request_id: next.id, task_id: task.id, status: next.status });
-  }
-  return row;
+      result.events.map((e) => ({ ...e, payload: { ...e.payload, task_id: task.id } })),
+    ),
+  ]);
+  return { row, given };
 }
 
 export interface SweepResult {

@@ -25,6 +25,7 @@ import {
   createFixture,
   databaseDigest,
   type Fixture,
+  sealEverything,
   TEST_OPERATOR,
   taskBody,
 } from "./testing";
@@ -326,6 +327,7 @@ describe("every service checks its caller", () => {
     expect(own.user_id).toBe(f.users.ops.id);
     const mine = await createApiKey(f.t.db, f.as.ops, { user: "ops@test.local" });
     expect(mine).toMatchObject({ scope: "reviewer", user_id: f.users.ops.id });
+    await sealEverything(f.t.db);
     expect(await verifyAuditLog(f.t.db, f.as.viewer)).toMatchObject({ ok: true });
     // A workflow shows what its agents saved along the way, with the data.
     const workflow = await getWorkflowStatus(f.t.db, f.as.viewer, "wf-test");
@@ -346,7 +348,7 @@ describe("every service checks its caller", () => {
     expect(decided.status).toBe("approved");
     const [event] = await execRows<{ actor_type: string; actor_id: string }>(
       f.t.db,
-      sql`SELECT actor_type, actor_id FROM audit_events WHERE type = 'key.created' ORDER BY seq LIMIT 1`,
+      sql`SELECT actor_type, actor_id FROM audit_events WHERE type = 'key.created' ORDER BY id LIMIT 1`,
     );
     // Keys the CLI makes are recorded as the operator's doing.
     expect(event).toEqual({ actor_type: "operator", actor_id: "test-setup" });

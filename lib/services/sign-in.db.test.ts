@@ -99,7 +99,7 @@ describe("sign-in", () => {
       expect(promoted).toMatchObject({ id: first.id, role: "devops_engineer" });
       const events = await execRows<{ type: string; actor_id: string }>(
         f.t.db,
-        sql`SELECT type, actor_id FROM audit_events WHERE payload->>'user_id' = ${first.id} ORDER BY seq`,
+        sql`SELECT type, actor_id FROM audit_events WHERE payload->>'user_id' = ${first.id} ORDER BY id`,
       );
       expect(events).toEqual([
         { type: "user.created", actor_id: "oidc:oidc" },

@@ -1,8 +1,9 @@
 // What the server does once when it starts: refuse a bad environment or configuration
-// (fail closed, with a message naming the problem), migrate the database, start the sweeper.
+// (fail closed, with a message naming the problem), migrate the database, start the sweeper and the audit sealer.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { hitlConfig } from "./config";
+import { startSealer } from "./sealer";
 import { startSweeper } from "./sweeper";
 
 export async function startServer(): Promise<void> {
@@ -20,4 +21,5 @@ export async function startServer(): Promise<void> {
     console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
   }
   startSweeper();
+  startSealer();
 }

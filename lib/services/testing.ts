@@ -1,13 +1,15 @@
 // A fresh database with a reviewer for every role and two agent keys: what the service,
 // CLI and API suites start from.
 import { sql } from "drizzle-orm";
-import { type Executor, execRows } from "@/db/client";
+import { type Database, type Executor, execRows } from "@/db/client";
+import { hasUnsealed } from "@/db/queries/audit";
 import { findRequestRow, listApprovals, type RequestRow, toDomain } from "@/db/queries/requests";
 import { createTestDb, type TestDb } from "@/db/testing";
 import type { ApprovalRequest } from "@/lib/hitl";
 import { ServiceError } from "./errors";
 import { createApiKey } from "./keys";
 import { type AgentPrincipal, operator, type UserPrincipal } from "./principal";
+import { sealAuditLog } from "./sealer";
 import { addUser } from "./users";
 
 /** The operator, as the suites act when setting up (the CLI's principal). */
@@ -150,4 +152,20 @@ export async function refusalOf(promise: Promise<unknown>): Promise<ServiceError
   );
   if (!(error instanceof ServiceError)) throw error;
   return error;
+}
+
+/**
+ * Seal every event written so far; returns how many this sealed. The sealer waits for every
+ * transaction older than an event to finish — on a shared server, those of the other suites'
+ * databases too — so this retries until nothing is left, for at most `timeoutMs`.
+ */
+export async function sealEverything(db: Database, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let sealed = 0;
+  for (;;) {
+    sealed += (await sealAuditLog(db)).sealed;
+    if (!(await hasUnsealed(db))) return sealed;
+    if (Date.now() > deadline) throw new Error(`events still unsealed after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

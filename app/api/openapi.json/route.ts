@@ -4,8 +4,14 @@ import { openApiDocument } from "@/lib/api/openapi";
 
 export const dynamic = "force-dynamic";
 
+// The document is fixed for the life of the process: serialise it once.
+let body: string | undefined;
+
 export async function GET() {
-  return Response.json(openApiDocument(), { headers: { "Cache-Control": "no-store" } });
+  body ??= JSON.stringify(openApiDocument());
+  return new Response(body, {
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+  });
 }
 
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

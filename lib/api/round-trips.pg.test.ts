@@ -1,0 +1,92 @@
+// Every statement a submit and a decision send to PostgreSQL, BEGIN and COMMIT included,
+// counted through the real route handlers (the key lookup too). Each is a round trip on the
+// write path: the ceilings below are today's counts, so a change that adds one fails here and
+// has to say why. The statements are printed for whoever tightens them next. Before the sealer
+// and the batching of issue 10: 14 (low risk), 15 (pending), 17 (approve).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type DbHandle, setDbForTesting } from "@/db/client";
+import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { type ApiHarness, createApiHarness } from "./testing";
+
+describe("round trips on the write path", () => {
+  let h: ApiHarness;
+  let counted: DbHandle;
+  let statements: string[] = [];
+  let reviewerKey: string;
+  beforeAll(async () => {
+    h = await createApiHarness();
+    reviewerKey = await h.reviewerKey("lead");
+    counted = await createDb({
+      url: h.f.t.url,
+      max: 4,
+      onStatement: (statement) => statements.push(statement.replace(/\s+/g, " ").trim()),
+    });
+    setDbForTesting(counted);
+    // Warm caches (the rule set, the key's last-use stamp) as a running server has them.
+    await h.call("POST", "/api/tasks", { key: h.f.alpha.key, body: taskBody(ACTIONS.low) });
+  });
+  afterAll(async () => {
+    await counted?.close();
+    await h?.f.t.destroy();
+  });
+
+  async function count(run: () => Promise<{ status: number }>, expectedStatus: number) {
+    statements = [];
+    const response = await run();
+    expect(response.status).toBe(expectedStatus);
+    const sent = statements;
+    console.info(`${sent.length} statements:\n  ${sent.map((s) => s.slice(0, 140)).join("\n  ")}`);
+    return sent;
+  }
+
+  it("submits a low-risk task (auto-approved) in at most 8 statements", async () => {
+    const sent = await count(
+      () => h.call("POST", "/api/tasks", { key: h.f.alpha.key, body: taskBody(ACTIONS.low) }),
+      201,
+    );
+    expect(sent.length).toBeLessThanOrEqual(8);
+    // No lock that every writer of the log would share.
+    expect(sent.join("\n")).not.toMatch(/audit_head/);
+  });
+
+  it("submits a pending task in at most 9 statements", async () => {
+    const sent = await count(
+      () => h.call("POST", "/api/tasks", { key: h.f.alpha.key, body: taskBody(ACTIONS.high) }),
+      201,
+    );
+    expect(sent.length).toBeLessThanOrEqual(9);
+    expect(sent.join("\n")).not.toMatch(/audit_head/);
+  });
+
+  it("takes the idempotency lock only when the submit has a key", async () => {
+    const without = await count(
+      () => h.call("POST", "/api/tasks", { key: h.f.alpha.key, body: taskBody(ACTIONS.high) }),
+      201,
+    );
+    const withKey = await count(
+      () =>
+        h.call("POST", "/api/tasks", {
+          key: h.f.alpha.key,
+          body: taskBody(ACTIONS.high),
+          headers: { "idempotency-key": "round-trips-1" },
+        }),
+      201,
+    );
+    expect(without.join("\n")).not.toMatch(/pg_advisory_xact_lock/);
+    expect(withKey.length).toBe(without.length + 2);
+  });
+
+  it("approves a request in at most 12 statements", async () => {
+    const submitted = await h.call("POST", "/api/tasks", {
+      key: h.f.alpha.key,
+      body: taskBody(ACTIONS.high),
+    });
+    const id = submitted.json.approval_request_id as string;
+    const sent = await count(
+      () => h.call("POST", `/api/hitl/actions/${id}/approve`, { key: reviewerKey, body: {} }),
+      200,
+    );
+    expect(sent.length).toBeLessThanOrEqual(12);
+    expect(sent.join("\n")).not.toMatch(/audit_head/);
+  });
+});
