@@ -2,7 +2,8 @@
 // onto lib/hitl's ApprovalRequest (toDomain / fromDomain), so the pure core decides and this
 // file only stores.
 import "server-only";
-import { and, asc, count, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, lte, or, type SQLWrapper, sql } from "drizzle-orm";
+import type { PgInsertValue } from "drizzle-orm/pg-core";
 import {
   type Action,
   type Approval,
@@ -14,8 +15,9 @@ import {
   type RiskLevel,
   type Role,
 } from "@/lib/hitl";
-import { type Executor, execRows } from "../client";
+import type { Executor } from "../client";
 import { approvalRequests, approvals, outbox, tasks } from "../schema";
+import { queryAlongside } from "./batch";
 
 export type RequestRow = typeof approvalRequests.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
@@ -106,9 +108,10 @@ export function changedColumns(before: ApprovalRequest, next: ApprovalRequest) {
   };
 }
 
+/** A new task; its values may be SQL (the database clock, say). */
 export async function insertTask(
   db: Executor,
-  values: typeof tasks.$inferInsert,
+  values: PgInsertValue<typeof tasks>,
 ): Promise<TaskRow> {
   const [row] = await db.insert(tasks).values(values).returning();
   if (!row) throw new Error("insert into tasks returned no row");
@@ -345,14 +348,16 @@ export async function findTask(db: Executor, id: string): Promise<TaskRow | unde
  * statement: the airlock_open_requests function of drizzle/0005), so concurrent submits
  * cannot all pass the limit. NO KEY UPDATE: it excludes its own kind but not the KEY SHARE
  * locks that inserting rows referencing the key take, so two submits never deadlock on it.
+ * `alongside`: INSERTs sent in the same statement (they are not counted: no request row).
  */
 export async function countOpenForKey(
   db: Executor,
   apiKeyId: string,
-  options: { lock: boolean },
+  options: { lock: boolean; alongside?: readonly (SQLWrapper | null)[] },
 ): Promise<number> {
-  const [row] = await execRows<{ n: number | string }>(
+  const [row] = await queryAlongside<{ n: number | string }>(
     db,
+    options.alongside ?? [],
     sql`SELECT airlock_open_requests(${apiKeyId}::uuid, ${OPEN_STATUSES.join(",")}, ${options.lock}) AS n`,
   );
   return Number(row?.n ?? 0);

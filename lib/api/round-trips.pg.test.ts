@@ -39,22 +39,22 @@ describe("round trips on the write path", () => {
     return sent;
   }
 
-  it("submits a low-risk task (auto-approved) in at most 8 statements", async () => {
+  it("submits a low-risk task (auto-approved) in at most 6 statements", async () => {
     const sent = await count(
       () => h.call("POST", "/api/tasks", { key: h.f.alpha.key, body: taskBody(ACTIONS.low) }),
       201,
     );
-    expect(sent.length).toBeLessThanOrEqual(8);
+    expect(sent.length).toBeLessThanOrEqual(6);
     // No lock that every writer of the log would share.
     expect(sent.join("\n")).not.toMatch(/audit_head/);
   });
 
-  it("submits a pending task in at most 9 statements", async () => {
+  it("submits a pending task in at most 7 statements", async () => {
     const sent = await count(
       () => h.call("POST", "/api/tasks", { key: h.f.alpha.key, body: taskBody(ACTIONS.high) }),
       201,
     );
-    expect(sent.length).toBeLessThanOrEqual(9);
+    expect(sent.length).toBeLessThanOrEqual(7);
     expect(sent.join("\n")).not.toMatch(/audit_head/);
   });
 

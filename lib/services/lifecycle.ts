@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { Database, Executor } from "@/db/client";
 import { auditInsert } from "@/db/queries/audit";
 import { insertTogether } from "@/db/queries/batch";
+import { DATABASE_NOW } from "@/db/queries/clock";
 import { countGrantUse, lockActiveGrantsForKey } from "@/db/queries/grants";
 import {
   type ApprovalRow,
@@ -125,9 +126,22 @@ export async function submitTask(
         return { created: false, task: submitResponse(existing, task.threadId) };
       }
     }
-    const now = await databaseNow(tx);
-    const grantId = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
+    // The task first: its insert reads the database clock (so no statement of its own does),
+    // and that instant is the submit's `now` for everything after.
     const taskId = randomUUID();
+    const task = await insertTask(tx, {
+      id: taskId,
+      workflowId: input.workflow_id,
+      threadId: input.thread_id ?? `thread-${taskId}`,
+      apiKeyId: caller.keyId,
+      agentName: input.agent_name,
+      priority: input.priority,
+      callbackUrl: input.callback_url ?? null,
+      createdAt: DATABASE_NOW,
+      updatedAt: DATABASE_NOW,
+    });
+    const now = task.createdAt;
+    const grantId = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
     const { request, events } = openRequest(ruleSet, {
       id: randomUUID(),
       workflow_id: input.workflow_id,
@@ -138,17 +152,6 @@ export async function submitTask(
       now,
       grant_id: grantId,
       allowed_decisions: input.allowed_decisions,
-    });
-    const task = await insertTask(tx, {
-      id: taskId,
-      workflowId: input.workflow_id,
-      threadId: input.thread_id ?? `thread-${taskId}`,
-      apiKeyId: caller.keyId,
-      agentName: input.agent_name,
-      priority: input.priority,
-      callbackUrl: input.callback_url ?? null,
-      createdAt: now,
-      updatedAt: now,
     });
     const row = await insertRequest(tx, request, {
       taskId,
@@ -164,40 +167,35 @@ export async function submitTask(
       ...e,
       payload: { ...e.payload, task_id: taskId, agent: caller.agent, agent_name: input.agent_name },
     }));
-    // The outbox rows and the audit events in one statement; the insert of the request has
-    // already NOTIFYed its listeners (on commit), through its trigger.
-    await insertTogether(tx, [
-      outboxInsert(
-        tx,
-        isOpenStatus(request.status)
-          ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
-          : outcomeRows(subject, "hitl.auto_approved"),
-      ),
-      auditInsert(tx, auditRows),
-    ]);
-    // Last, so that the key's lock (for an open request) is held only until the commit.
-    await enforceOpenLimit(tx, caller, isOpenStatus(request.status), options);
+    const isOpen = isOpenStatus(request.status);
+    // One statement for the rest: the outbox rows, the audit events and the count of the
+    // key's open requests — behind its lock for an open request, held only until the commit.
+    // (The insert of the request has NOTIFYed its listeners, on commit, through its trigger.)
+    const open = await countOpenForKey(tx, caller.keyId, {
+      lock: isOpen,
+      alongside: [
+        outboxInsert(
+          tx,
+          isOpen
+            ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
+            : outcomeRows(subject, "hitl.auto_approved"),
+        ),
+        auditInsert(tx, auditRows),
+      ],
+    });
+    enforceOpenLimit(open - (isOpen ? 1 : 0), options);
     return { created: true, task: submitResponse(row, task.threadId) };
   });
 }
 
 /**
- * The bound on one agent's open requests, counted behind its key's row lock, so a burst of
- * concurrent submits cannot overshoot it. An agent at its bound is refused whatever it
- * submits, until decisions come. Taken as late as possible in the transaction (after this
- * request's insert, which the count then includes if it is open), so submits of one key wait
- * on each other only briefly.
+ * The bound on one agent's open requests, counted behind its key's row lock when this request
+ * is open, so a burst of concurrent submits cannot overshoot it; one approved on arrival adds
+ * nothing to the count, and its key's submits never queue. An agent at its bound is refused
+ * whatever it submits, until decisions come. The lock is taken in the transaction's last
+ * statement, so submits of one key wait on each other only for a commit.
  */
-async function enforceOpenLimit(
-  tx: Executor,
-  caller: AgentPrincipal,
-  thisOneIsOpen: boolean,
-  options: SubmitOptions,
-) {
-  // Only a request that adds to the count can overshoot the bound: for one approved on
-  // arrival, the count alone refuses an agent at its bound, and its key's submits never queue.
-  const open = await countOpenForKey(tx, caller.keyId, { lock: thisOneIsOpen });
-  const before = open - (thisOneIsOpen ? 1 : 0);
+function enforceOpenLimit(before: number, options: SubmitOptions) {
   const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
   if (before >= limit) {
     throw new ServiceError(
