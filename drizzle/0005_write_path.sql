@@ -19,19 +19,29 @@ CREATE TRIGGER "approval_requests_notify"
 AFTER INSERT OR UPDATE ON "approval_requests"
 FOR EACH ROW EXECUTE FUNCTION "approval_requests_notify"();
 --> statement-breakpoint
--- One agent key's open requests, counted after taking its row lock when `take_lock`: one
--- round trip where it was two. The function is VOLATILE, so the count runs on a snapshot
--- taken after the lock was granted and sees every submit that held it before.
-CREATE OR REPLACE FUNCTION "airlock_open_requests"(key_id uuid, statuses text, take_lock boolean)
-RETURNS bigint
+-- The bound on one agent key's open requests (HITL_MAX_OPEN_PER_AGENT), checked in the
+-- statement that writes the request: the key's row is locked first when `take_lock` (the new
+-- request is open, so concurrent submits of the key must count one after another), then its
+-- other open requests are counted on a snapshot taken after the lock was granted (the
+-- function is VOLATILE), and an agent at its bound gets SQLSTATE AL429, which rolls the whole
+-- submit back. Returns the count.
+CREATE OR REPLACE FUNCTION "airlock_check_open_limit"(
+  key_id uuid, statuses text, take_lock boolean, open_limit bigint, this_request uuid
+) RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  open_now bigint;
 BEGIN
   IF take_lock THEN
     PERFORM 1 FROM "api_keys" WHERE "id" = key_id FOR NO KEY UPDATE;
   END IF;
-  RETURN (
-    SELECT count(*) FROM "approval_requests"
-    WHERE "api_key_id" = key_id AND "status" = ANY (string_to_array(statuses, ','))
-  );
+  SELECT count(*) INTO open_now FROM "approval_requests"
+  WHERE "api_key_id" = key_id AND "status" = ANY (string_to_array(statuses, ','))
+    AND "id" <> this_request;
+  IF open_now >= open_limit THEN
+    RAISE EXCEPTION 'open request limit reached'
+      USING ERRCODE = 'AL429', DETAIL = open_now::text, HINT = open_limit::text;
+  END IF;
+  RETURN open_now;
 END;
 $$;

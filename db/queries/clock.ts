@@ -10,9 +10,3 @@ export async function databaseNow(db: Executor): Promise<Date> {
   if (!row) throw new Error("the database returned no clock reading");
   return row.now;
 }
-
-/**
- * A column value that the database fills with its clock, to the millisecond (what a JS Date
- * holds), so the row read back and the Date the service computes with are the same instant.
- */
-export const DATABASE_NOW = sql`date_trunc('milliseconds', clock_timestamp())`;

@@ -50,6 +50,8 @@ export async function findActiveKeyByHash(db: Executor, keyHash: string) {
       userRole: users.role,
       userEmail: users.email,
       userDisabledAt: users.disabledAt,
+      // The database clock, read in the same round trip: the request's arrival.
+      seenAt: sql<Date>`clock_timestamp()`.mapWith((v) => new Date(v)),
     })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))

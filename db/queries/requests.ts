@@ -108,76 +108,85 @@ export function changedColumns(before: ApprovalRequest, next: ApprovalRequest) {
   };
 }
 
-/** A new task; its values may be SQL (the database clock, say). */
-export async function insertTask(
-  db: Executor,
-  values: PgInsertValue<typeof tasks>,
-): Promise<TaskRow> {
-  const [row] = await db.insert(tasks).values(values).returning();
-  if (!row) throw new Error("insert into tasks returned no row");
-  return row;
+/** A new task's INSERT, to send with its other records (checkOpenLimit's `alongside`). */
+export function taskInsert(db: Executor, values: PgInsertValue<typeof tasks>) {
+  return db.insert(tasks).values(values);
 }
 
-/** A new request row from the request the core opened. */
-export async function insertRequest(
-  db: Executor,
+export interface RequestExtra {
+  taskId: string;
+  threadId: string;
+  agentName: string;
+  priority: string;
+  reasons: string[];
+  matched_rules: string[];
+  idempotencyKey: string | null;
+  requestFingerprint: string | null;
+}
+
+/** The row of the request the core opened (every column: nothing is left to a default). */
+export function requestValues(
   request: ApprovalRequest,
-  extra: {
-    taskId: string;
-    threadId: string;
-    agentName: string;
-    priority: string;
-    reasons: string[];
-    matched_rules: string[];
-    idempotencyKey: string | null;
-    requestFingerprint: string | null;
-  },
-): Promise<RequestRow> {
+  extra: RequestExtra,
+): typeof approvalRequests.$inferInsert & RequestRowCore {
   const a = request.action;
-  const [row] = await db
-    .insert(approvalRequests)
-    .values({
-      id: request.id,
-      taskId: extra.taskId,
-      workflowId: request.workflow_id,
-      threadId: extra.threadId,
-      agentName: extra.agentName,
-      apiKeyId: request.submitter_key_id,
-      submittedByUserId: request.submitter_owner_id,
-      actionType: a.type,
-      actionOperation: a.operation ?? null,
-      actionEnvironment: a.environment ?? null,
-      actionResourceType: a.resource_type ?? null,
-      actionDescription: a.description ?? "",
-      actionDetails: a,
-      contentHash: request.content_hash,
-      allowedDecisions: request.allowed_decisions,
-      riskLevel: request.risk_level,
-      riskRank: RISK_RANK[request.risk_level],
-      riskScore: request.risk_score,
-      riskFactors: { reasons: extra.reasons, matched_rules: extra.matched_rules },
-      ruleSetVersion: request.rule_set_version,
-      status: request.status,
-      priority: extra.priority,
-      requiredApprovals: request.required_approvals,
-      requiredRole: request.required_role,
-      requiresJustification: request.requires_justification,
-      timeoutMinutes: request.timeout_minutes,
-      autoEscalateAt: request.auto_escalate_at,
-      escalatedAt: request.escalated_at,
-      claimedAt: request.claimed_at,
-      autoApproved: request.status === "approved",
-      grantId: request.grant_id,
-      idempotencyKey: extra.idempotencyKey,
-      requestFingerprint: extra.requestFingerprint,
-      createdAt: request.created_at,
-      updatedAt: request.updated_at,
-      expiresAt: request.expires_at,
-      decidedAt: request.decided_at,
-    })
-    .returning();
-  if (!row) throw new Error("insert into approval_requests returned no row");
-  return row;
+  return {
+    id: request.id,
+    taskId: extra.taskId,
+    workflowId: request.workflow_id,
+    threadId: extra.threadId,
+    agentName: extra.agentName,
+    apiKeyId: request.submitter_key_id,
+    submittedByUserId: request.submitter_owner_id,
+    actionType: a.type,
+    actionOperation: a.operation ?? null,
+    actionEnvironment: a.environment ?? null,
+    actionResourceType: a.resource_type ?? null,
+    actionDescription: a.description ?? "",
+    actionDetails: a,
+    contentHash: request.content_hash,
+    allowedDecisions: request.allowed_decisions,
+    riskLevel: request.risk_level,
+    riskRank: RISK_RANK[request.risk_level],
+    riskScore: request.risk_score,
+    riskFactors: { reasons: extra.reasons, matched_rules: extra.matched_rules },
+    ruleSetVersion: request.rule_set_version,
+    status: request.status,
+    priority: extra.priority,
+    requiredApprovals: request.required_approvals,
+    requiredRole: request.required_role,
+    requiresJustification: request.requires_justification,
+    timeoutMinutes: request.timeout_minutes,
+    autoEscalateAt: request.auto_escalate_at,
+    escalatedAt: request.escalated_at,
+    claimedAt: request.claimed_at,
+    autoApproved: request.status === "approved",
+    grantId: request.grant_id,
+    idempotencyKey: extra.idempotencyKey,
+    requestFingerprint: extra.requestFingerprint,
+    createdAt: request.created_at,
+    updatedAt: request.updated_at,
+    expiresAt: request.expires_at,
+    decidedAt: request.decided_at,
+  };
+}
+
+/** What a submit answers with, known before the row is written (lib/services/dto.ts). */
+export type RequestRowCore = Pick<
+  RequestRow,
+  | "id"
+  | "taskId"
+  | "status"
+  | "autoApproved"
+  | "riskLevel"
+  | "riskScore"
+  | "riskFactors"
+  | "expiresAt"
+>;
+
+/** A new request's INSERT, to send with its other records (checkOpenLimit's `alongside`). */
+export function requestInsert(db: Executor, request: ApprovalRequest, extra: RequestExtra) {
+  return db.insert(approvalRequests).values(requestValues(request, extra));
 }
 
 export async function findRequestRow(db: Executor, id: string): Promise<RequestRow | undefined> {
@@ -193,6 +202,20 @@ export async function lockRequestRow(db: Executor, id: string): Promise<RequestR
     .where(eq(approvalRequests.id, id))
     .for("update");
   return row;
+}
+
+/** The request row locked for this transaction, with its task, in one round trip. */
+export async function lockRequestWithTask(
+  db: Executor,
+  id: string,
+): Promise<{ row: RequestRow; task: TaskRow } | undefined> {
+  const [found] = await db
+    .select({ row: approvalRequests, task: tasks })
+    .from(approvalRequests)
+    .innerJoin(tasks, eq(tasks.id, approvalRequests.taskId))
+    .where(eq(approvalRequests.id, id))
+    .for("update", { of: approvalRequests });
+  return found;
 }
 
 export async function listApprovals(db: Executor, requestId: string): Promise<ApprovalRow[]> {
@@ -343,24 +366,45 @@ export async function findTask(db: Executor, id: string): Promise<TaskRow | unde
   return row;
 }
 
+/** An agent at its bound of open requests: how many it has, and the bound. */
+export interface OpenLimitReached {
+  open: number;
+  limit: number;
+}
+
 /**
- * One agent key's open requests. With `lock`, counted behind the key's row lock (in the same
- * statement: the airlock_open_requests function of drizzle/0005), so concurrent submits
- * cannot all pass the limit. NO KEY UPDATE: it excludes its own kind but not the KEY SHARE
- * locks that inserting rows referencing the key take, so two submits never deadlock on it.
- * `alongside`: INSERTs sent in the same statement (they are not counted: no request row).
+ * The bound on one agent key's open requests, checked by the database in the statement that
+ * runs it (airlock_check_open_limit, drizzle/0005): with `lock`, behind the key's row lock,
+ * so concurrent submits of open requests cannot all pass it. NO KEY UPDATE: it excludes its
+ * own kind but not the KEY SHARE locks that inserting rows referencing the key take, so two
+ * submits never deadlock on it. `alongside`: INSERTs sent in the same statement. An agent at
+ * its bound fails the statement (and with it the submit): see openLimitReached.
  */
-export async function countOpenForKey(
+export async function checkOpenLimit(
   db: Executor,
-  apiKeyId: string,
-  options: { lock: boolean; alongside?: readonly (SQLWrapper | null)[] },
-): Promise<number> {
-  const [row] = await queryAlongside<{ n: number | string }>(
+  check: { keyId: string; requestId: string; lock: boolean; limit: number },
+  alongside: readonly (SQLWrapper | null)[] = [],
+): Promise<void> {
+  await queryAlongside(
     db,
-    options.alongside ?? [],
-    sql`SELECT airlock_open_requests(${apiKeyId}::uuid, ${OPEN_STATUSES.join(",")}, ${options.lock}) AS n`,
+    alongside,
+    sql`SELECT airlock_check_open_limit(${check.keyId}::uuid, ${OPEN_STATUSES.join(",")}, ${check.lock}, ${check.limit}::bigint, ${check.requestId}::uuid) AS open`,
   );
-  return Number(row?.n ?? 0);
+}
+
+/** The refusal of checkOpenLimit in an error the driver (or drizzle, as its cause) threw. */
+export function openLimitReached(error: unknown): OpenLimitReached | null {
+  for (let e: unknown = error, depth = 0; e && depth < 3; depth++) {
+    const { code, detail, hint, cause } = e as {
+      code?: string;
+      detail?: string;
+      hint?: string;
+      cause?: unknown;
+    };
+    if (code === "AL429") return { open: Number(detail), limit: Number(hint) };
+    e = cause;
+  }
+  return null;
 }
 
 export async function countClaimedBy(db: Executor, userId: string): Promise<number> {

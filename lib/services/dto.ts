@@ -4,7 +4,7 @@
 
 import type { CheckpointRow } from "@/db/queries/checkpoints";
 import type { ApiKeyRow } from "@/db/queries/keys";
-import type { ApprovalRow, RequestRow, TaskRow } from "@/db/queries/requests";
+import type { ApprovalRow, RequestRow, RequestRowCore, TaskRow } from "@/db/queries/requests";
 import { toDomain } from "@/db/queries/requests";
 import type { UserRow } from "@/db/queries/users";
 import type { auditEvents } from "@/db/schema";
@@ -40,7 +40,9 @@ const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d === null ? null : d.toISOString());
 
 /** The assessment a request row stores, as reviewers and agents see it. */
-export function riskOf(row: RequestRow): RequestSummaryDto["risk"] {
+export function riskOf(
+  row: Pick<RequestRow, "riskLevel" | "riskScore" | "riskFactors">,
+): RequestSummaryDto["risk"] {
   const factors = row.riskFactors as { reasons?: string[]; matched_rules?: string[] };
   return {
     level: row.riskLevel as RiskLevel,
@@ -155,7 +157,8 @@ export function requestDetail(
   });
 }
 
-export function submitResponse(row: RequestRow, threadId: string): SubmitTaskResponse {
+/** What a submit answers: from the row as stored, or the values it is being written with. */
+export function submitResponse(row: RequestRowCore, threadId: string): SubmitTaskResponse {
   return submitTaskResponseSchema.parse({
     task_id: row.taskId,
     thread_id: threadId,

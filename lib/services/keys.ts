@@ -202,7 +202,13 @@ export async function authenticateApiKey(db: Database, key: string): Promise<Key
     void touchApiKey(db, row.id).catch(() => {});
   }
   if (row.scope === "agent") {
-    return { kind: "agent", keyId: row.id, agent: row.name, ownerId: row.userId };
+    return {
+      kind: "agent",
+      keyId: row.id,
+      agent: row.name,
+      ownerId: row.userId,
+      seenAt: row.seenAt,
+    };
   }
   // A reviewer key is its user: a disabled user's key stops working with them. Their role
   // is read again by every service they call.

@@ -14,26 +14,27 @@ import { z } from "zod";
 import type { Database, Executor } from "@/db/client";
 import { auditInsert } from "@/db/queries/audit";
 import { insertTogether } from "@/db/queries/batch";
-import { DATABASE_NOW } from "@/db/queries/clock";
 import { countGrantUse, lockActiveGrantsForKey } from "@/db/queries/grants";
 import {
   type ApprovalRow,
   changedColumns,
+  checkOpenLimit,
   countClaimedBy,
-  countOpenForKey,
   databaseNow,
   findByIdempotencyKey,
   findTask,
   insertApprovals,
-  insertRequest,
-  insertTask,
   listApprovals,
   lockDueRequests,
   lockIdempotencyKey,
-  lockRequestRow,
+  lockRequestWithTask,
+  openLimitReached,
   outboxInsert,
   type RequestRow,
+  requestInsert,
+  requestValues,
   type TaskRow,
+  taskInsert,
   toDomain,
   updateRequestRow,
 } from "@/db/queries/requests";
@@ -108,6 +109,75 @@ export async function submitTask(
   const assessment = assess(ruleSet, input.action);
   const fingerprint = sha256Hex(canonicalJson(input));
 
+  const taskId = randomUUID();
+  const threadId = input.thread_id ?? `thread-${taskId}`;
+  const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
+  /**
+   * Everything the submit writes, once its instant and any standing approval are known: one
+   * statement (the task, the request, its outbox rows and audit events, and the check of the
+   * key's bound on open requests, which fails the statement for an agent at its bound). The
+   * request's insert NOTIFYs its listeners, on commit, through its trigger.
+   */
+  const write = async (ex: Executor, now: Date, grantId: string | null) => {
+    const { request, events } = openRequest(ruleSet, {
+      id: randomUUID(),
+      workflow_id: input.workflow_id,
+      action: input.action,
+      assessment,
+      submitter_key_id: caller.keyId,
+      submitter_owner_id: caller.ownerId,
+      now,
+      grant_id: grantId,
+      allowed_decisions: input.allowed_decisions,
+    });
+    const extra = {
+      taskId,
+      threadId,
+      agentName: input.agent_name,
+      priority: input.priority,
+      ...riskFactorsOf(assessment),
+      idempotencyKey,
+      requestFingerprint: fingerprint,
+    };
+    const callbackUrl = input.callback_url ?? null;
+    const subject: OutboxSubject = { request, taskId, callbackUrl };
+    const isOpen = isOpenStatus(request.status);
+    const auditRows = events.map((e) => ({
+      ...e,
+      payload: { ...e.payload, task_id: taskId, agent: caller.agent, agent_name: input.agent_name },
+    }));
+    await withOpenLimit(
+      checkOpenLimit(ex, { keyId: caller.keyId, requestId: request.id, lock: isOpen, limit }, [
+        taskInsert(ex, {
+          id: taskId,
+          workflowId: input.workflow_id,
+          threadId,
+          apiKeyId: caller.keyId,
+          agentName: input.agent_name,
+          priority: input.priority,
+          callbackUrl,
+          createdAt: now,
+          updatedAt: now,
+        }),
+        requestInsert(ex, request, extra),
+        outboxInsert(
+          ex,
+          isOpen
+            ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
+            : outcomeRows(subject, "hitl.auto_approved"),
+        ),
+        auditInsert(ex, auditRows),
+      ]),
+    );
+    return { created: true, task: submitResponse(requestValues(request, extra), threadId) };
+  };
+
+  // The common case — no Idempotency-Key, and no standing approval to look for (the action
+  // is approved on arrival, or critical, which none may cover): that one statement is the
+  // whole transaction, and the instant the database checked the key is its `now`.
+  if (idempotencyKey === null && !mayUseStandingApproval(assessment)) {
+    return write(db, caller.seenAt ?? (await databaseNow(db)), null);
+  }
   return db.transaction(async (tx) => {
     if (idempotencyKey !== null) {
       // Retries with one key queue here, so the first inserts and the rest find its row.
@@ -126,83 +196,29 @@ export async function submitTask(
         return { created: false, task: submitResponse(existing, task.threadId) };
       }
     }
-    // The task first: its insert reads the database clock (so no statement of its own does),
-    // and that instant is the submit's `now` for everything after.
-    const taskId = randomUUID();
-    const task = await insertTask(tx, {
-      id: taskId,
-      workflowId: input.workflow_id,
-      threadId: input.thread_id ?? `thread-${taskId}`,
-      apiKeyId: caller.keyId,
-      agentName: input.agent_name,
-      priority: input.priority,
-      callbackUrl: input.callback_url ?? null,
-      createdAt: DATABASE_NOW,
-      updatedAt: DATABASE_NOW,
-    });
-    const now = task.createdAt;
+    const now = caller.seenAt ?? (await databaseNow(tx));
     const grantId = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
-    const { request, events } = openRequest(ruleSet, {
-      id: randomUUID(),
-      workflow_id: input.workflow_id,
-      action: input.action,
-      assessment,
-      submitter_key_id: caller.keyId,
-      submitter_owner_id: caller.ownerId,
-      now,
-      grant_id: grantId,
-      allowed_decisions: input.allowed_decisions,
-    });
-    const row = await insertRequest(tx, request, {
-      taskId,
-      threadId: task.threadId,
-      agentName: input.agent_name,
-      priority: input.priority,
-      ...riskFactorsOf(assessment),
-      idempotencyKey,
-      requestFingerprint: fingerprint,
-    });
-    const subject: OutboxSubject = { request, taskId, callbackUrl: task.callbackUrl };
-    const auditRows = events.map((e) => ({
-      ...e,
-      payload: { ...e.payload, task_id: taskId, agent: caller.agent, agent_name: input.agent_name },
-    }));
-    const isOpen = isOpenStatus(request.status);
-    // One statement for the rest: the outbox rows, the audit events and the count of the
-    // key's open requests — behind its lock for an open request, held only until the commit.
-    // (The insert of the request has NOTIFYed its listeners, on commit, through its trigger.)
-    const open = await countOpenForKey(tx, caller.keyId, {
-      lock: isOpen,
-      alongside: [
-        outboxInsert(
-          tx,
-          isOpen
-            ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
-            : outcomeRows(subject, "hitl.auto_approved"),
-        ),
-        auditInsert(tx, auditRows),
-      ],
-    });
-    enforceOpenLimit(open - (isOpen ? 1 : 0), options);
-    return { created: true, task: submitResponse(row, task.threadId) };
+    return write(tx, now, grantId);
   });
 }
 
-/**
- * The bound on one agent's open requests, counted behind its key's row lock when this request
- * is open, so a burst of concurrent submits cannot overshoot it; one approved on arrival adds
- * nothing to the count, and its key's submits never queue. An agent at its bound is refused
- * whatever it submits, until decisions come. The lock is taken in the transaction's last
- * statement, so submits of one key wait on each other only for a commit.
- */
-function enforceOpenLimit(before: number, options: SubmitOptions) {
-  const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
-  if (before >= limit) {
+/** An agent at its bound (the database's refusal of checkOpenLimit) is told so: 429. */
+async function withOpenLimit(check: Promise<void>): Promise<void> {
+  try {
+    await check;
+  } catch (error) {
+    const reached = openLimitReached(error);
+    if (!reached) throw error;
     throw new ServiceError(
       "limit",
-      `This agent already has ${before} open requests (the limit is ${limit}); wait for decisions before submitting more`,
+      `This agent already has ${reached.open} open requests (the limit is ${reached.limit}); wait for decisions before submitting more`,
     );
   }
+}
+
+/** Only an action that waits for approval, below critical, can be covered by a grant. */
+function mayUseStandingApproval(assessment: Assessment): boolean {
+  return assessment.requires_approval && assessment.level !== "critical";
 }
 
 function riskFactorsOf(a: Assessment) {
@@ -218,7 +234,7 @@ async function takeStandingApproval(
   assessment: Assessment,
   now: Date,
 ): Promise<string | null> {
-  if (!assessment.requires_approval || assessment.level === "critical") return null;
+  if (!mayUseStandingApproval(assessment)) return null;
   const { grants, roles } = await lockActiveGrantsForKey(tx, caller.keyId, now);
   if (grants.length === 0) return null;
   const grant = matchGrant(
@@ -261,13 +277,12 @@ export async function decideRequest(
     );
   }
   const result = await db.transaction(async (tx) => {
-    const row = await lockRequestRow(tx, id);
+    const locked = await lockRequestWithTask(tx, id);
     // An agent never learns whether another agent's request exists.
-    if (!row || (principal.kind === "agent" && row.apiKeyId !== principal.keyId)) {
+    if (!locked || (principal.kind === "agent" && locked.row.apiKeyId !== principal.keyId)) {
       throw new ServiceError("not_found", `No request with id ${id}`);
     }
-    const task = await findTask(tx, row.taskId);
-    if (!task) throw new Error(`task ${row.taskId} of request ${row.id} is missing`);
+    const { row, task } = locked;
     const now = await databaseNow(tx);
     const domainActor = await resolveActor(tx, principal);
     const currentApprovals = await listApprovals(tx, id);

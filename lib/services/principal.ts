@@ -22,6 +22,11 @@ export type AgentPrincipal = {
   agent: string;
   /** The key's owner, who never approves what it submits (null only for keys made before owners were required). */
   ownerId: string | null;
+  /**
+   * When the database checked the key, by its clock: the instant an API request arrived.
+   * A submit takes it as its `now` rather than asking the database again.
+   */
+  seenAt?: Date;
 };
 export type UserPrincipal = { kind: "user"; userId: string };
 export type OperatorPrincipal = { kind: "operator"; name: string };
