@@ -34,6 +34,7 @@ const WORDS: Record<string, string> = {
   "workflow.resumed": "Workflow resumed",
   "key.created": "API key created",
   "key.revoked": "API key revoked",
+  "outbox.retried": "Delivery retried",
   "user.created": "Account created",
   "user.role_changed": "Role changed",
 };

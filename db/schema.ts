@@ -386,7 +386,8 @@ export const outbox = pgTable(
     deliveredAt: ts("delivered_at"),
   },
   (t) => [
-    index("outbox_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    // What a worker takes next: by kind, since rows of kinds no worker handles yet wait.
+    index("outbox_due_idx").on(t.kind, t.nextAttemptAt).where(sql`status = 'pending'`),
     index("outbox_request_idx").on(t.requestId),
     check("outbox_status_check", inList("status", OUTBOX_STATUS_VALUES)),
   ],

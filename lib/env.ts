@@ -34,6 +34,13 @@ const envSchema = z.object({
   // A runaway agent cannot flood the queue: open requests per agent key.
   HITL_MAX_OPEN_PER_AGENT: z.coerce.number().int().positive().default(500),
   HITL_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  // The outbox worker: how often it looks for due deliveries, how many attempts a delivery
+  // gets before it is dead, the first retry's backoff (doubling, with jitter) and the
+  // deadline of each HTTP call.
+  HITL_OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(500),
+  HITL_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().max(100).default(8),
+  HITL_OUTBOX_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
+  HITL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
   // How often the audit sealer links new events into the hash chain (SPEC §8: within 1 s).
   HITL_SEAL_INTERVAL_MS: z.coerce.number().int().positive().max(1000).default(250),
   NEXTAUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),

@@ -37,6 +37,7 @@ export const AUDIT_TYPES = [
   "workflow.resumed",
   "key.created",
   "key.revoked",
+  "outbox.retried",
   "user.created",
   "user.role_changed",
 ];

@@ -10,6 +10,13 @@ import { verifyAuditLog } from "@/lib/services/audit";
 import { expireCheckpoints } from "@/lib/services/checkpoints";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
 import { decideRequest, sweepDueRequests } from "@/lib/services/lifecycle";
+import {
+  listOutbox,
+  OUTBOX_LIST_MAX,
+  OUTBOX_STATUSES,
+  type OutboxEntryDto,
+  retryOutbox,
+} from "@/lib/services/outbox-admin";
 import { operator } from "@/lib/services/principal";
 import { getQueue, getWorkflowStatus } from "@/lib/services/queue";
 import { actAs, addUser, listUsers, setUserRole } from "@/lib/services/users";
@@ -390,6 +397,83 @@ COMMANDS.audit = {
       ].join("\n"),
     );
     if (!result.ok) throw new CliError("the audit chain does not verify", 1);
+  },
+};
+
+const ERROR_SHOWN = 60;
+
+const outboxRow = (e: OutboxEntryDto) => ({
+  id: e.id,
+  kind: e.kind,
+  event: e.event,
+  target: e.target,
+  status: e.status,
+  attempts: e.attempts,
+  next_attempt: e.status === "pending" ? e.next_attempt_at : "-",
+  last_error:
+    e.last_error && e.last_error.length > ERROR_SHOWN
+      ? `${e.last_error.slice(0, ERROR_SHOWN - 1)}…`
+      : e.last_error,
+});
+const OUTBOX_COLUMNS = [
+  "id",
+  "kind",
+  "event",
+  "target",
+  "status",
+  "attempts",
+  "next_attempt",
+  "last_error",
+];
+
+COMMANDS.outbox = {
+  summary: `outbox list [--status ${OUTBOX_STATUSES.join("|")}] [--limit N] | outbox retry ID… | outbox retry --dead`,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    if (sub === "list") {
+      const { values } = parse(rest, { status: { type: "string" }, limit: { type: "string" } });
+      const status = values.status ? z.enum(OUTBOX_STATUSES).safeParse(values.status) : undefined;
+      if (status && !status.success) {
+        throw new CliError(`--status: expected one of ${OUTBOX_STATUSES.join(", ")}`);
+      }
+      const limit = values.limit ? Number(values.limit) : 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > OUTBOX_LIST_MAX) {
+        throw new CliError(`--limit: a whole number from 1 to ${OUTBOX_LIST_MAX}`);
+      }
+      const { db } = await ctx.db();
+      const entries = await listOutbox(db, OPERATOR, { status: status?.data, limit });
+      print(ctx, values.json, entries, table(entries.map(outboxRow), OUTBOX_COLUMNS));
+    } else if (sub === "retry") {
+      const { values, positionals } = parse(
+        rest,
+        { dead: { type: "boolean" } },
+        Number.POSITIVE_INFINITY,
+      );
+      if (values.dead && positionals.length > 0) {
+        throw new CliError("give the row IDs or --dead, not both");
+      }
+      if (!values.dead && positionals.length === 0) {
+        throw new CliError("give the IDs of dead rows to retry, or --dead for all of them");
+      }
+      const bad = positionals.find((id) => !z.uuid().safeParse(id).success);
+      if (bad !== undefined) throw new CliError(`"${bad}" is not an outbox row id (a uuid)`);
+      const { db } = await ctx.db();
+      const retried = await retryOutbox(
+        db,
+        OPERATOR,
+        values.dead ? { dead: true } : { ids: positionals },
+      );
+      print(
+        ctx,
+        values.json,
+        retried,
+        retried.length === 0
+          ? "No dead rows to retry."
+          : `Retrying ${retried.length} row(s) now: ${retried.map((e) => e.id).join(", ")}`,
+      );
+    } else {
+      throw new CliError('expected "outbox list" or "outbox retry"');
+    }
   },
 };
 

@@ -1,8 +1,10 @@
 // What the server does once when it starts: refuse a bad environment or configuration
-// (fail closed, with a message naming the problem), migrate the database, start the sweeper and the audit sealer.
+// (fail closed, with a message naming the problem), migrate the database, start the sweeper,
+// the outbox worker and the audit sealer.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { hitlConfig } from "./config";
+import { startOutboxWorker } from "./outbox-worker";
 import { startSealer } from "./sealer";
 import { startSweeper } from "./sweeper";
 
@@ -21,5 +23,6 @@ export async function startServer(): Promise<void> {
     console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
   }
   startSweeper();
+  startOutboxWorker();
   startSealer();
 }

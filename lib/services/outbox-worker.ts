@@ -1,0 +1,253 @@
+// The outbox worker: delivers what decisions wrote to the outbox, after they committed, with
+// retries and backoff, so a slow or failing receiver never blocks a decision (SPEC §8).
+//
+// Each kind of row has a handler; rows of a kind without one (for now 'notify' and 'resume')
+// are never taken and stay pending for the worker that will handle them. Rows are taken by a
+// lease (db/queries/outbox.ts leaseDueOutbox), delivered outside any transaction — an open
+// transaction would hold back the audit sealer — and the outcome written in one statement.
+// Delivery is at least once: a worker that dies mid-delivery leaves the row to come due again
+// when its lease runs out, and receivers deduplicate by Airlock-Delivery (the row's id). Every
+// instance runs the loop; SKIP LOCKED and the lease keep two of them off the same row.
+import type { Database } from "@/db/client";
+import { getDb } from "@/db/client";
+import {
+  findTaskWebhookSecret,
+  leaseDueOutbox,
+  markOutboxDelivered,
+  markOutboxFailed,
+  type OutboxRow,
+} from "@/db/queries/outbox";
+import { env } from "@/lib/env";
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
+
+export type DeliveryOutcome =
+  | { ok: true }
+  /** `permanent`: retrying cannot help (nothing to sign with, nowhere to send): dead now. */
+  | { ok: false; error: string; permanent?: boolean };
+
+export interface DeliveryContext {
+  db: Database;
+  /** The deadline of each HTTP call. */
+  timeoutMs: number;
+}
+
+/** Delivers one row once; a thrown error counts as a failed attempt. */
+export type OutboxHandler = (row: OutboxRow, ctx: DeliveryContext) => Promise<DeliveryOutcome>;
+
+export interface DeliverOptions {
+  /** Rows leased per batch. */
+  limit?: number;
+  /** Deliveries of a batch in flight at once. */
+  concurrency?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** The first retry's backoff ceiling; it doubles with each attempt (full jitter). */
+  backoffMs?: number;
+  backoffCapMs?: number;
+  /** Which kinds are delivered, and how (tests). */
+  handlers?: Readonly<Record<string, OutboxHandler>>;
+}
+
+export interface DeliveryCounts {
+  /** Rows leased by this batch. */
+  claimed: number;
+  delivered: number;
+  /** Failed attempts that will be retried. */
+  failed: number;
+  /** Failed attempts that were the last: the row is dead. */
+  dead: number;
+}
+
+const BATCH = 32;
+const CONCURRENCY = 8;
+const BACKOFF_CAP_MS = 10 * 60_000;
+// Beyond the HTTP deadlines, time for the round trips around them (the secret's lookup, the
+// outcome's write) before another worker may take the row.
+const LEASE_MARGIN_MS = 10_000;
+const MAX_ERROR_LENGTH = 500;
+
+export const USER_AGENT = "Airlock-Webhooks/1";
+
+/** A signed POST of `body` (SPEC §8); 2xx is delivered, anything else a failed attempt. */
+export async function postSignedWebhook(input: {
+  url: string;
+  deliveryId: string;
+  secret: string;
+  body: string;
+  timeoutMs: number;
+}): Promise<DeliveryOutcome> {
+  try {
+    const response = await fetch(input.url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        [SIGNATURE_HEADER]: signatureHeader(input.secret, input.body),
+        [DELIVERY_HEADER]: input.deliveryId,
+      },
+      body: input.body,
+      // A redirect could take the signed payload somewhere the agent never named.
+      redirect: "manual",
+      signal: AbortSignal.timeout(input.timeoutMs),
+    });
+    // The answer's body is of no interest; release the connection.
+    await response.body?.cancel().catch(() => {});
+    if (response.status >= 200 && response.status < 300) return { ok: true };
+    const redirect = response.status >= 300 && response.status < 400;
+    return {
+      ok: false,
+      error: `HTTP ${response.status}${redirect ? " (redirects are not followed)" : ""}`,
+    };
+  } catch (error) {
+    return { ok: false, error: describeFetchError(error, input.timeoutMs) };
+  }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const e = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (e.name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
+  const cause = e.cause?.code ?? e.cause?.message;
+  return cause ? `${e.message}: ${cause}` : String(e.message ?? error);
+}
+
+/** An agent callback: the row's payload and its delivery id, signed with the key's secret. */
+export const deliverWebhook: OutboxHandler = async (row, ctx) => {
+  if (!row.targetUrl) return { ok: false, error: "the row has no target URL", permanent: true };
+  const secret = row.taskId ? await findTaskWebhookSecret(ctx.db, row.taskId) : null;
+  if (!secret) {
+    return { ok: false, error: "the task's agent key has no webhook secret", permanent: true };
+  }
+  const payload = row.payload as Record<string, unknown>;
+  return postSignedWebhook({
+    url: row.targetUrl,
+    deliveryId: row.id,
+    secret,
+    body: JSON.stringify({ ...payload, delivery_id: row.id }),
+    timeoutMs: ctx.timeoutMs,
+  });
+};
+
+export const OUTBOX_HANDLERS: Readonly<Record<string, OutboxHandler>> = {
+  webhook: deliverWebhook,
+};
+
+/**
+ * How long to wait before the next attempt, after `attempts` of them: a random time up to
+ * base × 2^(attempts − 1), capped ("full jitter"), so receivers that failed together are not
+ * retried together.
+ */
+export function retryDelayMs(
+  attempts: number,
+  baseMs: number,
+  capMs = BACKOFF_CAP_MS,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Lease one batch of due rows, deliver them (a few at a time) and record each outcome. */
+export async function deliverDueOnce(
+  db: Database,
+  options: DeliverOptions = {},
+): Promise<DeliveryCounts> {
+  const limit = options.limit ?? BATCH;
+  const concurrency = Math.max(1, options.concurrency ?? CONCURRENCY);
+  const timeoutMs = options.timeoutMs ?? env().HITL_WEBHOOK_TIMEOUT_MS;
+  const maxAttempts = options.maxAttempts ?? env().HITL_OUTBOX_MAX_ATTEMPTS;
+  const backoffMs = options.backoffMs ?? env().HITL_OUTBOX_BACKOFF_MS;
+  const backoffCapMs = options.backoffCapMs ?? BACKOFF_CAP_MS;
+  const handlers = options.handlers ?? OUTBOX_HANDLERS;
+  // A leased row may wait for a free slot behind the others of its batch: the lease covers
+  // every round of the batch, not just one delivery.
+  const leaseMs = Math.ceil(limit / concurrency) * timeoutMs + LEASE_MARGIN_MS;
+  const rows = await leaseDueOutbox(db, Object.keys(handlers), limit, leaseMs);
+  const counts: DeliveryCounts = { claimed: rows.length, delivered: 0, failed: 0, dead: 0 };
+  const ctx: DeliveryContext = { db, timeoutMs };
+
+  await eachBounded(rows, concurrency, async (row) => {
+    // Only kinds with a handler were leased.
+    const handler = handlers[row.kind] as OutboxHandler;
+    const outcome: DeliveryOutcome = await Promise.resolve()
+      .then(() => handler(row, ctx))
+      .catch((error: unknown) => ({
+        ok: false,
+        error: String((error as Error)?.message ?? error),
+      }));
+    try {
+      if (outcome.ok) {
+        await markOutboxDelivered(db, row.id);
+        counts.delivered++;
+        return;
+      }
+      const dead = outcome.permanent === true || row.attempts >= maxAttempts;
+      await markOutboxFailed(db, row.id, row.attempts, {
+        error: outcome.error.slice(0, MAX_ERROR_LENGTH),
+        dead,
+        retryInMs: retryDelayMs(row.attempts, backoffMs, backoffCapMs),
+      });
+      if (dead) counts.dead++;
+      else counts.failed++;
+    } catch (error) {
+      // The outcome is lost, not the row: it comes due again when its lease runs out.
+      console.error(`Airlock outbox: recording delivery ${row.id}: ${(error as Error).message}`);
+    }
+  });
+  return counts;
+}
+
+async function eachBounded<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+const key = Symbol.for("airlock.outbox-worker");
+type GlobalWithWorker = typeof globalThis & { [key]?: NodeJS.Timeout };
+
+/** Deliver batch after batch while they come full, then wait for the next tick. */
+async function drain(timer: NodeJS.Timeout): Promise<void> {
+  const { db } = await getDb();
+  const g = globalThis as GlobalWithWorker;
+  for (;;) {
+    const counts = await deliverDueOnce(db, { limit: BATCH });
+    if (counts.claimed < BATCH || g[key] !== timer) return;
+  }
+}
+
+export function startOutboxWorker(intervalMs = env().HITL_OUTBOX_INTERVAL_MS): void {
+  const g = globalThis as GlobalWithWorker;
+  if (g[key]) return;
+  let running = false;
+  const timer = setInterval(() => {
+    // A slow batch (a hanging receiver, an unreachable database) never stacks up runs.
+    if (running) return;
+    running = true;
+    drain(timer)
+      .catch((error: unknown) => console.error(`Airlock outbox: ${(error as Error).message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  g[key] = timer;
+}
+
+export function stopOutboxWorker(): void {
+  const g = globalThis as GlobalWithWorker;
+  if (g[key]) clearInterval(g[key]);
+  g[key] = undefined;
+}
