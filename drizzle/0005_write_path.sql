@@ -24,7 +24,7 @@ FOR EACH ROW EXECUTE FUNCTION "approval_requests_notify"();
 -- request is open, so concurrent submits of the key must count one after another), then its
 -- other open requests are counted on a snapshot taken after the lock was granted (the
 -- function is VOLATILE), and an agent at its bound gets SQLSTATE AL429, which rolls the whole
--- submit back. Returns the count.
+-- submit back. Returns the count (up to the bound).
 CREATE OR REPLACE FUNCTION "airlock_check_open_limit"(
   key_id uuid, statuses text, take_lock boolean, open_limit bigint, this_request uuid
 ) RETURNS bigint
@@ -35,9 +35,13 @@ BEGIN
   IF take_lock THEN
     PERFORM 1 FROM "api_keys" WHERE "id" = key_id FOR NO KEY UPDATE;
   END IF;
-  SELECT count(*) INTO open_now FROM "approval_requests"
-  WHERE "api_key_id" = key_id AND "status" = ANY (string_to_array(statuses, ','))
-    AND "id" <> this_request;
+  -- Counting stops at the bound: the check costs at most `open_limit` index entries.
+  SELECT count(*) INTO open_now FROM (
+    SELECT 1 FROM "approval_requests"
+    WHERE "api_key_id" = key_id AND "status" = ANY (string_to_array(statuses, ','))
+      AND "id" <> this_request
+    LIMIT open_limit
+  ) AS open_requests;
   IF open_now >= open_limit THEN
     RAISE EXCEPTION 'open request limit reached'
       USING ERRCODE = 'AL429', DETAIL = open_now::text, HINT = open_limit::text;

@@ -50,6 +50,26 @@ export async function insertGrant(db: Executor, grant: Grant, agentKeyId: string
   return toGrant(row);
 }
 
+/** A grant of the key that is neither revoked, expired nor used up at `now`. */
+function activeGrantOf(agentKeyId: string, now: Date) {
+  return and(
+    eq(standingApprovals.agentKeyId, agentKeyId),
+    isNull(standingApprovals.revokedAt),
+    gt(standingApprovals.expiresAt, now),
+    sql`${standingApprovals.uses} < ${standingApprovals.maxUses}`,
+  );
+}
+
+/** Whether the key has any active grant (a read without locks, before a submit's write). */
+export async function hasActiveGrant(db: Executor, agentKeyId: string, now: Date) {
+  const rows = await db
+    .select({ id: standingApprovals.id })
+    .from(standingApprovals)
+    .where(activeGrantOf(agentKeyId, now))
+    .limit(1);
+  return rows.length > 0;
+}
+
 /**
  * Unrevoked, unexpired grants for an agent key, locked so that two submits cannot both take
  * the last use of one grant; with the current role of each grantor.
@@ -58,14 +78,7 @@ export async function lockActiveGrantsForKey(db: Executor, agentKeyId: string, n
   const rows = await db
     .select()
     .from(standingApprovals)
-    .where(
-      and(
-        eq(standingApprovals.agentKeyId, agentKeyId),
-        isNull(standingApprovals.revokedAt),
-        gt(standingApprovals.expiresAt, now),
-        sql`${standingApprovals.uses} < ${standingApprovals.maxUses}`,
-      ),
-    )
+    .where(activeGrantOf(agentKeyId, now))
     .for("update");
   const grants = rows.map(toGrant);
   const roles = new Map<string, Role>();

@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { Database, Executor } from "@/db/client";
 import { auditInsert } from "@/db/queries/audit";
 import { insertTogether } from "@/db/queries/batch";
-import { countGrantUse, lockActiveGrantsForKey } from "@/db/queries/grants";
+import { countGrantUse, hasActiveGrant, lockActiveGrantsForKey } from "@/db/queries/grants";
 import {
   type ApprovalRow,
   changedColumns,
@@ -172,11 +172,16 @@ export async function submitTask(
     return { created: true, task: submitResponse(requestValues(request, extra), threadId) };
   };
 
-  // The common case — no Idempotency-Key, and no standing approval to look for (the action
-  // is approved on arrival, or critical, which none may cover): that one statement is the
-  // whole transaction, and the instant the database checked the key is its `now`.
-  if (idempotencyKey === null && !mayUseStandingApproval(assessment)) {
-    return write(db, caller.seenAt ?? (await databaseNow(db)), null);
+  // The common case — no Idempotency-Key, and no standing approval that could apply (the
+  // action is approved on arrival or critical, which none may cover, or the key has no active
+  // grant: one granted a moment later does not cover this submit): that one statement is the
+  // whole transaction, so the key's lock for its bound is held for no round trip at all, and
+  // the instant the database checked the key is its `now`.
+  if (idempotencyKey === null) {
+    const now = caller.seenAt ?? (await databaseNow(db));
+    if (!mayUseStandingApproval(assessment) || !(await hasActiveGrant(db, caller.keyId, now))) {
+      return write(db, now, null);
+    }
   }
   return db.transaction(async (tx) => {
     if (idempotencyKey !== null) {
