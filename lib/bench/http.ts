@@ -1,0 +1,728 @@
+// npm run bench — HTTP load figures of the built app beside the machine's floor and the risk
+// engine's figure (SPEC §9), printed and written to BENCHMARKS.md.
+//
+// One run: a fresh database on the PostgreSQL server at BENCH_DATABASE_URL (default: the local
+// one, trust auth), the production build (rebuilt only when the sources changed, as
+// `npm run demo` decides), `next start` on a free port, a bare node:http + INSERT server as the
+// floor (lib/bench/floor.ts), then autocannon against each endpoint. Whatever it starts it
+// stops and the database is dropped, on success, failure and Ctrl-C alike.
+//
+// Options: --duration N (seconds per figure, default 10), --build (always build), --no-build
+// (serve the existing build), --http-only (skip the risk figure and leave BENCHMARKS.md alone).
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { z } from "zod";
+import { createDb } from "@/db/client";
+import {
+  isBuildCurrent,
+  recordBuild,
+  sourceFingerprint,
+  waitForHealth,
+} from "@/lib/cli/demo-server";
+import { submitTaskResponseSchema } from "@/lib/contract/tasks";
+import { createApiKey } from "@/lib/services/keys";
+import { operator } from "@/lib/services/principal";
+import { addUser } from "@/lib/services/users";
+import {
+  type Figure,
+  type FigureId,
+  figuresTable,
+  keptNotes,
+  type RiskFigure,
+  type RunInfo,
+  ratiosTable,
+  renderReport,
+  spec9Ratios,
+} from "./report";
+
+const ROOT = process.cwd();
+const REPORT_FILE = path.join(ROOT, "BENCHMARKS.md");
+const WARMUP_S = 2;
+const DEFAULT_DURATION_S = 10;
+const MANY = 32;
+// More than this share of failed requests makes the run invalid: its figures would measure
+// error paths, not the work.
+const MAX_ERROR_RATE = 0.01;
+const HEALTH_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 5_000;
+const BENCH_OPERATOR = operator("bench");
+
+// ---------------------------------------------------------------------------------------------
+// What the figures send
+
+const BASE_TASK = { workflow_id: "bench", agent_name: "bench-agent" };
+// file-read in config/hitl/risk-rules.yaml: low risk, which the shipped levels auto-approve.
+const LOW_RISK_ACTION = {
+  type: "read",
+  operation: "read",
+  environment: "development",
+  resource_type: "file",
+  description: "Read the service README for the benchmark",
+  inputs: { path: "README.md" },
+};
+// production-deploy: high risk, which waits for a tech lead's approval.
+const PENDING_ACTION = {
+  type: "deploy",
+  operation: "deploy",
+  environment: "production",
+  resource_type: "service",
+  description: "Deploy billing-api 1.4.0 to production",
+  inputs: { service: "billing-api", version: "1.4.0" },
+};
+const LOW_RISK_TASK = JSON.stringify({ ...BASE_TASK, action: LOW_RISK_ACTION });
+const PENDING_TASK = JSON.stringify({ ...BASE_TASK, action: PENDING_ACTION });
+
+interface Target {
+  id: FigureId;
+  endpoint: string;
+  server: "app" | "floor";
+  method: "GET" | "POST";
+  path: string;
+  body?: string;
+  clients: number;
+  /** One agent key for every connection (one agent calling 32 times at once), or one each. */
+  keys?: "one" | "per-client";
+}
+
+const TARGETS: Target[] = [
+  {
+    id: "floor",
+    endpoint: "floor: node:http + INSERT",
+    server: "floor",
+    method: "POST",
+    path: "/",
+    body: LOW_RISK_TASK,
+    clients: MANY,
+  },
+  {
+    id: "health",
+    endpoint: "GET /api/health",
+    server: "app",
+    method: "GET",
+    path: "/api/health",
+    clients: MANY,
+  },
+  {
+    id: "assess",
+    endpoint: "POST /api/hitl/assess-risk",
+    server: "app",
+    method: "POST",
+    path: "/api/hitl/assess-risk",
+    body: JSON.stringify(PENDING_ACTION),
+    clients: MANY,
+  },
+  ...([1, MANY] as const).map(
+    (clients): Target => ({
+      id: clients === 1 ? "low-1" : "low-32",
+      endpoint: "POST /api/tasks (low risk, auto-approved)",
+      server: "app",
+      method: "POST",
+      path: "/api/tasks",
+      body: LOW_RISK_TASK,
+      clients,
+    }),
+  ),
+  ...([1, MANY] as const).map(
+    (clients): Target => ({
+      id: clients === 1 ? "pending-1" : "pending-32",
+      endpoint: "POST /api/tasks (high risk, pending)",
+      server: "app",
+      method: "POST",
+      path: "/api/tasks",
+      body: PENDING_TASK,
+      clients,
+    }),
+  ),
+  {
+    id: "pending-32-keys",
+    endpoint: "POST /api/tasks (high risk, pending), one agent key per client",
+    server: "app",
+    method: "POST",
+    path: "/api/tasks",
+    body: PENDING_TASK,
+    clients: MANY,
+    keys: "per-client",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: everything started registers how to undo it; it runs once, newest first
+
+const undo: Array<{ what: string; run: () => Promise<void> }> = [];
+/** Set by Ctrl-C (or SIGTERM): the run stops at the next figure and reports nothing. */
+let interrupted = false;
+let cleaning: Promise<void> | undefined;
+
+function onCleanup(what: string, run: () => Promise<void>): void {
+  undo.push({ what, run });
+}
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of undo.reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        console.error(`bench: could not ${step.what}: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+// Process groups still running. Each child leads its own group (tsx and next start children of
+// their own), so killing the group leaves nothing behind; the synchronous exit hook is the last
+// resort when the benchmark dies without running cleanup().
+const liveGroups = new Set<number>();
+process.on("exit", () => {
+  for (const pid of liveGroups) killGroup(pid, "SIGKILL");
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+interface Child {
+  proc: ChildProcess;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+type Output = "inherit" | "pipe" | number;
+
+function startChild(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; stdout: Output; stderr?: Output },
+): Child {
+  const proc = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ["ignore", options.stdout, options.stderr ?? options.stdout],
+  });
+  const pid = proc.pid;
+  if (pid === undefined) throw new Error(`could not start ${cmd}`);
+  liveGroups.add(pid);
+  const exited = new Promise<number | null>((resolve) => {
+    proc.on("exit", (code) => resolve(code));
+    proc.on("error", () => resolve(null));
+  });
+  const stop = async () => {
+    // The group, not the leader: the leader may be a wrapper whose child does the work.
+    killGroup(pid, "SIGTERM");
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), STOP_GRACE_MS);
+    });
+    if ((await Promise.race([exited, late])) === "late") killGroup(pid, "SIGKILL");
+    clearTimeout(timer);
+    await exited;
+    // Members the leader left behind.
+    killGroup(pid, "SIGKILL");
+    liveGroups.delete(pid);
+  };
+  return { proc, exited, stop };
+}
+
+async function runToEnd(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
+  const child = startChild(cmd, args, { env, stdout: "inherit" });
+  onCleanup(`stop ${path.basename(cmd)} ${args[0] ?? ""}`, child.stop);
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited with ${code}`);
+}
+
+const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+
+// ---------------------------------------------------------------------------------------------
+// Run facts
+
+function gitCommit(): string {
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    const commit = git("rev-parse", "--short", "HEAD").trim();
+    return git("status", "--porcelain").trim() ? `${commit}+dirty` : commit;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database: created fresh, migrated and seeded, dropped at the end
+
+const benchEnvSchema = z.object({
+  BENCH_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+    .default("postgres://postgres@127.0.0.1:5432/postgres"),
+});
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function createBenchDatabase(serverUrl: string): Promise<{ url: string; version: string }> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  onCleanup("close the admin connection", () => admin.end({ timeout: 5 }));
+  let version: string;
+  try {
+    const [row] = await admin<{ server_version: string }[]>`SHOW server_version`;
+    version = row?.server_version ?? "unknown";
+  } catch (error) {
+    throw new Error(
+      `the benchmark needs a PostgreSQL server at ${serverUrl} (set BENCH_DATABASE_URL): ${(error as Error).message}`,
+    );
+  }
+  const name = `airlock_bench_${Date.now()}_${process.pid}`;
+  await admin`CREATE DATABASE ${admin(name)}`;
+  // FORCE: the server's pool may still hold connections if it could not be stopped cleanly.
+  onCleanup(`drop database ${name}`, async () => {
+    await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
+  });
+  return { url: databaseUrl(serverUrl, name), version };
+}
+
+interface AgentKeys {
+  /** The key of the one-agent figures. */
+  key: string;
+  /** One key per connection, for the figure of many agents. */
+  perClient: string[];
+}
+
+/** Migrate, then add the owner and the agent keys the requests are sent with. */
+async function seed(url: string): Promise<AgentKeys> {
+  const handle = await createDb({ url, max: 2 });
+  try {
+    await handle.migrate();
+    const owner = await addUser(handle.db, BENCH_OPERATOR, {
+      email: "bench-owner@company.example",
+      role: "developer",
+    });
+    const key = await createApiKey(handle.db, BENCH_OPERATOR, {
+      agent: BASE_TASK.agent_name,
+      owner: owner.email,
+    });
+    const perClient: string[] = [];
+    for (let i = 1; i <= MANY; i++) {
+      const made = await createApiKey(handle.db, BENCH_OPERATOR, {
+        agent: `${BASE_TASK.agent_name}-${i}`,
+        owner: owner.email,
+      });
+      perClient.push(made.key);
+    }
+    return { key: key.key, perClient };
+  } finally {
+    await handle.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The build and the servers
+
+async function ensureBuild(mode: "auto" | "always" | "never"): Promise<void> {
+  if (mode === "never") {
+    if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+      throw new Error("--no-build, but there is no build in .next (run without --no-build)");
+    }
+    return;
+  }
+  // Taken before the build, so an edit made while it runs is rebuilt next time.
+  const fingerprint = sourceFingerprint(ROOT);
+  if (mode === "auto" && isBuildCurrent(ROOT, fingerprint)) {
+    console.log("Build is up to date; skipping next build (--build forces one).");
+    return;
+  }
+  console.log("Building (next build)…");
+  await runToEnd(process.execPath, [nextBin(), "build"], { NEXT_TELEMETRY_DISABLED: "1" });
+  recordBuild(ROOT, fingerprint);
+}
+
+const nextBin = () => path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+
+/** BENCHMARKS.md is one of the sources the fingerprint covers: rewriting it must not make the
+ * next run rebuild a build that is still current. */
+function writeReportKeepingBuild(text: string): void {
+  const before = sourceFingerprint(ROOT);
+  const wasCurrent = isBuildCurrent(ROOT, before);
+  writeFileSync(REPORT_FILE, text);
+  if (wasCurrent) recordBuild(ROOT, sourceFingerprint(ROOT));
+}
+
+async function startApp(databaseUrl: string, logFd: number): Promise<string> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = startChild(
+    process.execPath,
+    [nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      stdout: logFd,
+      env: {
+        DATABASE_URL: databaseUrl,
+        NEXTAUTH_URL: base,
+        NEXTAUTH_SECRET: "bench-only-secret-not-for-any-real-deployment",
+        NEXT_TELEMETRY_DISABLED: "1",
+        // Pending submissions pile up by the thousand; the per-agent cap would refuse them.
+        HITL_MAX_OPEN_PER_AGENT: "10000000",
+      },
+    },
+  );
+  onCleanup("stop next start", app.stop);
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let gone = false;
+  void app.exited.then(() => {
+    gone = true;
+  });
+  const health = await waitForHealth(`${base}/api/health`, {
+    stopped: () => gone || Date.now() > deadline,
+  });
+  if (health?.status !== 200) {
+    throw new Error(
+      gone
+        ? "next start exited before answering /api/health"
+        : `/api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (${health ? `${health.status}: ${health.body}` : "no answer"})`,
+    );
+  }
+  return base;
+}
+
+async function startFloor(databaseUrl: string, logFd: number): Promise<string> {
+  const floor = startChild(bin("tsx"), ["lib/bench/floor.ts", databaseUrl], {
+    stdout: "pipe",
+    stderr: logFd,
+  });
+  onCleanup("stop the floor server", floor.stop);
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = "";
+    floor.proc.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!seen.includes("\n")) return;
+      const line = seen.slice(0, seen.indexOf("\n"));
+      try {
+        resolve(z.object({ port: z.number().int().positive() }).parse(JSON.parse(line)).port);
+      } catch {
+        reject(new Error(`floor server printed ${line} instead of its port`));
+      }
+    });
+    void floor.exited.then((code) => reject(new Error(`floor server exited with ${code}`)));
+  });
+  return `http://127.0.0.1:${port}`;
+}
+
+async function measureRisk(): Promise<RiskFigure> {
+  const child = startChild(bin("tsx"), ["lib/bench/risk.ts", "--json"], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  onCleanup("stop the risk benchmark", child.stop);
+  let out = "";
+  child.proc.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`lib/bench/risk.ts exited with ${code}`);
+  const figures = z
+    .object({ parse_ops: z.number(), assess_ops: z.number(), ratio: z.number() })
+    .parse(JSON.parse(out));
+  return { parseOps: figures.parse_ops, assessOps: figures.assess_ops, ratio: figures.ratio };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+function headers(agentKey: string): Record<string, string> {
+  return { authorization: `Bearer ${agentKey}`, "content-type": "application/json" };
+}
+
+/** One request of each kind before any load, so a wrong body or rule fails in a second with
+ * the answer shown, instead of as a table of errors. */
+async function checkTargets(bases: Record<Target["server"], string>, agentKey: string) {
+  for (const target of TARGETS.filter((t) => t.clients === MANY)) {
+    const response = await fetch(`${bases[target.server]}${target.path}`, {
+      method: target.method,
+      headers: headers(agentKey),
+      body: target.body,
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      throw new Error(`${target.endpoint} answered ${response.status}: ${text.slice(0, 500)}`);
+    }
+    if (target.path !== "/api/tasks") continue;
+    const task = submitTaskResponseSchema.parse(JSON.parse(text));
+    const wanted = target.id.startsWith("low")
+      ? { status: "approved", auto_approved: true }
+      : { status: "pending", auto_approved: false };
+    if (task.status !== wanted.status || task.auto_approved !== wanted.auto_approved) {
+      throw new Error(
+        `${target.endpoint} was ${task.status} (auto_approved ${task.auto_approved}, risk ${task.risk.level}); the rules changed, pick another action`,
+      );
+    }
+  }
+}
+
+let running: autocannon.Instance | undefined;
+
+interface Fired {
+  result: autocannon.Result;
+  /** Latency of every 2xx answer in ms, at the clock's resolution (autocannon's own histogram
+   * rounds to whole milliseconds, too coarse for a 5 ms target). */
+  latencies: number[];
+  /** The server's own time of every answer that said (Server-Timing `app;dur=`), in ms. */
+  serverTimes: number[];
+}
+
+const SERVER_TIMING = /(?:^|,)\s*app;dur=([0-9.]+)/;
+
+/**
+ * Per connection: its agent key (the same one, or the next of `keys.perClient`), and each
+ * answer's Server-Timing collected (llhttp hands headers over as [name, value, …]).
+ */
+function setupConnection(target: Target, keys: AgentKeys, into: number[]) {
+  let connections = 0;
+  return (client: autocannon.Client) => {
+    if (target.keys === "per-client") {
+      const key = keys.perClient[connections++ % keys.perClient.length] as string;
+      client.setHeaders(headers(key));
+    }
+    // @types/autocannon (written for v7) types this event's argument wrongly.
+    (client as unknown as NodeJS.EventEmitter).on("headers", (info: { headers: string[] }) => {
+      for (let i = 0; i < info.headers.length; i += 2) {
+        if (info.headers[i]?.toLowerCase() !== "server-timing") continue;
+        const match = SERVER_TIMING.exec(info.headers[i + 1] ?? "");
+        if (match) into.push(Number(match[1]));
+      }
+    });
+  };
+}
+
+function fire(base: string, target: Target, keys: AgentKeys, seconds: number): Promise<Fired> {
+  const latencies: number[] = [];
+  const serverTimes: number[] = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${base}${target.path}`,
+        method: target.method,
+        headers: headers(keys.key),
+        body: target.body,
+        connections: target.clients,
+        duration: seconds,
+        timeout: 10,
+        setupClient: setupConnection(target, keys, serverTimes),
+      },
+      (error, result) => {
+        running = undefined;
+        if (error) reject(error);
+        else resolve({ result, latencies, serverTimes });
+      },
+    );
+    running = instance;
+    instance.on("response", (_client, status, _bytes, ms) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    });
+  });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(Math.max(rank, 0), sorted.length - 1)] as number;
+}
+
+async function measure(
+  base: string,
+  target: Target,
+  keys: AgentKeys,
+  seconds: number,
+): Promise<Figure> {
+  await fire(base, target, keys, WARMUP_S);
+  const { result, latencies, serverTimes } = await fire(base, target, keys, seconds);
+  const sorted = latencies.sort((a, b) => a - b);
+  const ok = result["2xx"];
+  const errors = result.non2xx + result.errors;
+  if (result.non2xx > 0) {
+    console.error(
+      `  ${target.endpoint}: answers by status ${JSON.stringify(result.statusCodeStats)}`,
+    );
+  }
+  return {
+    id: target.id,
+    endpoint: target.endpoint,
+    clients: target.clients,
+    reqPerSec: ok / result.duration,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    serverP50Ms: percentile(
+      serverTimes.sort((a, b) => a - b),
+      50,
+    ),
+    errors,
+    total: ok + errors,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string" },
+      build: { type: "boolean" },
+      "no-build": { type: "boolean" },
+      "http-only": { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.build && values["no-build"]) throw new Error("give --build or --no-build, not both");
+  const duration = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .safeParse(values.duration ?? DEFAULT_DURATION_S);
+  if (!duration.success) throw new Error("--duration takes whole seconds, from 1 to 120");
+  return {
+    duration: duration.data,
+    build: values.build ? "always" : values["no-build"] ? "never" : ("auto" as const),
+    httpOnly: values["http-only"] === true,
+  } as const;
+}
+
+function runInfo(
+  facts: { commit: string; postgres: string; loadBefore: number },
+  durationS: number,
+): RunInfo {
+  const cpus = os.cpus();
+  return {
+    ...facts,
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model.trim() ?? "unknown CPU",
+    cores: cpus.length,
+    ramGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    durationS,
+    warmupS: WARMUP_S,
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  const { BENCH_DATABASE_URL } = benchEnvSchema.parse(process.env);
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const commit = gitCommit();
+
+  // First, while nothing of ours runs: a CPU-bound figure is the most sensitive to neighbours.
+  const risk = options.httpOnly ? null : await measureRisk();
+  if (risk) console.log(`Risk engine: assess ÷ JSON.parse = ${risk.ratio.toFixed(2)}`);
+  await ensureBuild(options.build);
+
+  const database = await createBenchDatabase(BENCH_DATABASE_URL);
+  const keys = await seed(database.url);
+  const logDir = mkdtempSync(path.join(os.tmpdir(), "airlock-bench-"));
+  const logFile = path.join(logDir, "servers.log");
+  const logFd = openSync(logFile, "a");
+  let failed = true;
+  onCleanup("remove the server log", async () => {
+    closeSync(logFd);
+    if (failed && !interrupted) {
+      const tail = readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-20).join("\n");
+      console.error(`bench: server output kept in ${logFile}; its end:\n${tail}`);
+    } else rmSync(logDir, { recursive: true, force: true });
+  });
+
+  const [app, floor] = await Promise.all([
+    startApp(database.url, logFd),
+    startFloor(database.url, logFd),
+  ]);
+  const bases = { app, floor };
+  await checkTargets(bases, keys.key);
+
+  const figures: Figure[] = [];
+  for (const target of TARGETS) {
+    const figure = await measure(bases[target.server], target, keys, options.duration);
+    // Ctrl-C stopped autocannon early: what it returned is not a figure.
+    if (interrupted) return 130;
+    figures.push(figure);
+    console.log(
+      `  ${`${target.endpoint} ×${target.clients}`.padEnd(50)} ${Math.round(figure.reqPerSec)
+        .toString()
+        .padStart(
+          6,
+        )} req/s  p50 ${figure.p50Ms.toFixed(2)} ms  p99 ${figure.p99Ms.toFixed(2)} ms${figure.errors ? `  ${figure.errors} ERRORS` : ""}`,
+    );
+  }
+
+  const info = runInfo({ commit, postgres: database.version, loadBefore }, options.duration);
+  console.log(`\n${figuresTable(figures)}\n\n${ratiosTable(spec9Ratios(figures, risk))}\n`);
+  const invalid = figures.filter((f) => f.errors > MAX_ERROR_RATE * f.total);
+  if (invalid.length > 0) {
+    console.error(
+      `\n!!! INVALID RUN: more than ${MAX_ERROR_RATE * 100}% of requests failed for ${invalid
+        .map((f) => `${f.endpoint} ×${f.clients}`)
+        .join(", ")}. BENCHMARKS.md is left unchanged.\n`,
+    );
+    return 1;
+  }
+  failed = false;
+  if (options.httpOnly) {
+    console.log("--http-only: BENCHMARKS.md left unchanged.");
+    return 0;
+  }
+  const previous = existsSync(REPORT_FILE) ? readFileSync(REPORT_FILE, "utf8") : null;
+  writeReportKeepingBuild(renderReport(info, figures, risk) + keptNotes(previous));
+  console.log(`Wrote ${path.relative(ROOT, REPORT_FILE)}.`);
+  return 0;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+    console.error(`\nbench: ${signal}, stopping everything it started…`);
+    running?.stop();
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((error: unknown) => {
+    // After Ctrl-C the failures are those of servers being stopped: nothing to report.
+    if (!interrupted) console.error(`bench: ${(error as Error).message}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  });

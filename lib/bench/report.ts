@@ -1,0 +1,190 @@
+// What `npm run bench` prints and writes to BENCHMARKS.md: the figures table, the SPEC §9
+// ratios with their targets, and the hand-written notes of an earlier BENCHMARKS.md carried
+// over. Plain data in, text out, so the layout can change without running a benchmark.
+
+/** Everything from this line on in BENCHMARKS.md is written by hand and kept on regeneration. */
+export const NOTES_MARKER = "<!-- notes -->";
+
+export type FigureId =
+  | "floor"
+  | "health"
+  | "assess"
+  | "low-1"
+  | "low-32"
+  | "pending-1"
+  | "pending-32"
+  | "pending-32-keys";
+
+export interface Figure {
+  id: FigureId;
+  endpoint: string;
+  clients: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** The handler's own time (its Server-Timing header), p50; NaN where no header came. */
+  serverP50Ms: number;
+  /** Non-2xx answers plus connection errors and timeouts. */
+  errors: number;
+  /** Every request that got an answer or failed: the denominator of the error rate. */
+  total: number;
+}
+
+export interface RiskFigure {
+  parseOps: number;
+  assessOps: number;
+  ratio: number;
+}
+
+export interface RunInfo {
+  date: string;
+  commit: string;
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  node: string;
+  postgres: string;
+  /** The 1-minute load average before the run: says whether something else was busy. */
+  loadBefore: number;
+  durationS: number;
+  warmupS: number;
+}
+
+export interface Ratio {
+  name: string;
+  value: string;
+  target: string;
+  /** null: for information, or not measured in this run. */
+  pass: boolean | null;
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+/** The SPEC §9 targets, plus the submit ÷ floor ratios that say how far the app is from the
+ * machine. A figure missing from `figures` (or the risk figure in an --http-only run) shows
+ * as not measured rather than as a miss. */
+export function spec9Ratios(figures: readonly Figure[], risk: RiskFigure | null): Ratio[] {
+  const by = new Map(figures.map((f) => [f.id, f]));
+  const rps = (id: FigureId) => by.get(id)?.reqPerSec ?? Number.NaN;
+  const quotient = (name: string, a: FigureId, b: FigureId, min: number | null): Ratio => {
+    const value = rps(a) / rps(b);
+    return {
+      name,
+      value: fixed(value, 2),
+      target: min === null ? "(information)" : `≥ ${min}`,
+      pass: min === null || !Number.isFinite(value) ? null : value >= min,
+    };
+  };
+  const lowP50 = by.get("low-1")?.serverP50Ms ?? Number.NaN;
+  const lowClientP50 = by.get("low-1")?.p50Ms ?? Number.NaN;
+  return [
+    quotient("submit (low risk) ×32 ÷ GET /api/health ×32", "low-32", "health", 0.5),
+    quotient("submit (low risk) ×32 ÷ submit (low risk) ×1", "low-32", "low-1", 4),
+    quotient("submit (pending) ×32 ÷ submit (pending) ×1", "pending-32", "pending-1", 4),
+    quotient(
+      "submit (pending) ×32 from 32 agent keys ÷ submit (pending) ×1",
+      "pending-32-keys",
+      "pending-1",
+      null,
+    ),
+    {
+      name: "submit (low risk) ×1, p50 server-side (Server-Timing)",
+      value: `${fixed(lowP50, 2)} ms`,
+      target: "< 5 ms",
+      pass: Number.isFinite(lowP50) ? lowP50 < 5 : null,
+    },
+    {
+      name: "submit (low risk) ×1, p50 seen by the client",
+      value: `${fixed(lowClientP50, 2)} ms`,
+      target: "(information)",
+      pass: null,
+    },
+    risk
+      ? {
+          name: "assess ÷ JSON.parse (lib/bench/risk.ts, no HTTP)",
+          value: fixed(risk.ratio, 2),
+          target: "≤ 1.0",
+          pass: risk.ratio <= 1,
+        }
+      : {
+          name: "assess ÷ JSON.parse (lib/bench/risk.ts)",
+          value: "not run",
+          target: "≤ 1.0",
+          pass: null,
+        },
+    quotient("submit (low risk) ×32 ÷ machine floor ×32", "low-32", "floor", null),
+    quotient("submit (pending) ×32 ÷ machine floor ×32", "pending-32", "floor", null),
+  ];
+}
+
+const verdict = (pass: boolean | null) => (pass === null ? "" : pass ? "PASS" : "MISS");
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+export function figuresTable(figures: readonly Figure[]): string {
+  return markdownTable(
+    ["endpoint", "clients", "req/s", "p50 ms", "p99 ms", "server p50 ms", "errors"],
+    figures.map((f) => [
+      f.endpoint,
+      String(f.clients),
+      Math.round(f.reqPerSec).toLocaleString("en-US"),
+      fixed(f.p50Ms, 2),
+      fixed(f.p99Ms, 2),
+      fixed(f.serverP50Ms, 2),
+      f.errors === 0 ? "0" : `**${f.errors}** of ${f.total}`,
+    ]),
+  );
+}
+
+export function ratiosTable(ratios: readonly Ratio[]): string {
+  return markdownTable(
+    ["figure", "value", "target", "result"],
+    ratios.map((r) => [r.name, r.value, r.target, verdict(r.pass)]),
+  );
+}
+
+/** The generated part of BENCHMARKS.md, ending with the notes marker. */
+export function renderReport(
+  info: RunInfo,
+  figures: readonly Figure[],
+  risk: RiskFigure | null,
+): string {
+  const riskLine = risk
+    ? `Risk engine (lib/bench/risk.ts, one process, no HTTP): JSON.parse ${Math.round(risk.parseOps).toLocaleString("en-US")} ops/s, assess ${Math.round(risk.assessOps).toLocaleString("en-US")} ops/s.`
+    : "Risk engine: not measured in this run (--http-only).";
+  return [
+    "# Benchmarks",
+    "",
+    `Produced by \`npm run bench\` (lib/bench/http.ts): every row is one autocannon run of ${info.durationS} s after a ${info.warmupS} s warm-up that is not counted, against the production build (\`next start\`) on a fresh PostgreSQL database. Server, PostgreSQL and the load generator share this machine, so the figures say what one box does, not what the app does alone; rerun it to compare. The floor is a bare \`node:http\` server that parses the same JSON body and does one INSERT per request with the same driver and pool size (10) as the app.`,
+    "",
+    `- Machine: ${info.cpu}, ${info.cores} cores, ${fixed(info.ramGiB, 1)} GiB RAM; Node ${info.node}; PostgreSQL ${info.postgres}`,
+    `- Load average (1 min) before the run: ${fixed(info.loadBefore, 2)}`,
+    `- Date: ${info.date}`,
+    `- Commit: ${info.commit}`,
+    "",
+    figuresTable(figures),
+    "",
+    "Latency is measured by the client: it includes the loopback round trip and HTTP on both sides, not only the server's work. Errors are non-2xx answers plus connection errors; a run with more than 1% of them is refused.",
+    "",
+    riskLine,
+    "",
+    "## SPEC §9 targets",
+    "",
+    ratiosTable(spec9Ratios(figures, risk)),
+    "",
+    NOTES_MARKER,
+    "",
+  ].join("\n");
+}
+
+/** What follows the notes marker in an earlier BENCHMARKS.md (empty when there is none). */
+export function keptNotes(previous: string | null): string {
+  if (previous === null) return "";
+  const at = previous.indexOf(NOTES_MARKER);
+  if (at < 0) return "";
+  // Drop only the newline that ends the marker line: the notes are copied through unchanged.
+  return previous.slice(at + NOTES_MARKER.length).replace(/^\r?\n/, "");
+}
