@@ -26,6 +26,11 @@ export type DbKind = "postgres" | "pglite";
 export interface DbHandle {
   readonly kind: DbKind;
   readonly db: Database;
+  /**
+   * How a library that brings its own driver (LangGraph's PostgresSaver, over `pg`) reaches
+   * the same database: the server's URL, or the embedded instance to serve over a socket.
+   */
+  readonly connection: { url: string } | { pglite: PGlite };
   /** Subscribe to NOTIFY on a channel; resolves once listening. Returns an unsubscribe. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Apply the committed migrations (idempotent; serialised across processes). */
@@ -78,6 +83,7 @@ function createPostgres(
   return {
     kind: "postgres",
     db,
+    connection: { url },
     async listen(channel, onPayload) {
       const meta = await client.listen(channel, onPayload);
       return async () => meta.unlisten();
@@ -223,6 +229,7 @@ async function createPglite(dataDir: string, migrationsFolder: string): Promise<
   return {
     kind: "pglite",
     db,
+    connection: { pglite: client },
     async listen(channel, onPayload) {
       const unlisten = await client.listen(channel, onPayload);
       return async () => unlisten();

@@ -1,4 +1,5 @@
-// A plain-data description of the public schema (tables, columns, constraints, indexes),
+// A plain-data description of the app's schemas — public, and langgraph (the checkpointer's
+// tables) — with their tables, columns, constraints and indexes,
 // used to prove that migrations are idempotent and that PGlite and PostgreSQL agree.
 import { sql } from "drizzle-orm";
 import { type Executor, execRows } from "./client";
@@ -12,11 +13,11 @@ export interface SchemaDescription {
 export async function describeSchema(db: Executor): Promise<SchemaDescription> {
   const columns = await execRows<{ line: string }>(
     db,
-    sql`SELECT table_name || '.' || column_name || ' ' || data_type || ' null=' || is_nullable
-          || ' default=' || coalesce(column_default, '-') AS line
+    sql`SELECT table_schema || '.' || table_name || '.' || column_name || ' ' || data_type
+          || ' null=' || is_nullable || ' default=' || coalesce(column_default, '-') AS line
         FROM information_schema.columns
-        WHERE table_schema = 'public'
-        ORDER BY table_name, column_name`,
+        WHERE table_schema IN ('public', 'langgraph')
+        ORDER BY table_schema, table_name, column_name`,
   );
   const constraints = await execRows<{ line: string }>(
     db,
@@ -25,12 +26,13 @@ export async function describeSchema(db: Executor): Promise<SchemaDescription> {
         JOIN pg_namespace n ON n.oid = c.connamespace
         -- NOT NULL is already in the columns; PostgreSQL 18 (PGlite) also lists it as a
         -- constraint, older servers do not.
-        WHERE n.nspname = 'public' AND c.contype <> 'n'
+        WHERE n.nspname IN ('public', 'langgraph') AND c.contype <> 'n'
         ORDER BY 1`,
   );
   const indexes = await execRows<{ line: string }>(
     db,
-    sql`SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`,
+    sql`SELECT indexdef AS line FROM pg_indexes
+        WHERE schemaname IN ('public', 'langgraph') ORDER BY schemaname, indexname`,
   );
   return {
     columns: columns.map((r) => r.line),

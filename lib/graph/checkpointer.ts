@@ -1,0 +1,83 @@
+// LangGraph's checkpoints in the app's own database (SPEC §2, §6): the official PostgresSaver
+// on both storage modes. On PostgreSQL it has a small `pg` pool of its own; on the embedded
+// database (PGlite, in this process) the same PostgresSaver reaches it through
+// @electric-sql/pglite-socket, on a loopback port, over one connection.
+//
+// The tables live in the `langgraph` schema and are created by the migrations
+// (drizzle/0007), so `setup()` is never needed at run time. Embedded, every statement through
+// the socket waits for the transaction in progress: never run a graph step while holding a
+// drizzle transaction, or both wait for each other.
+import net from "node:net";
+import type { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import pg from "pg";
+import type { DbHandle } from "@/db/client";
+
+export const CHECKPOINT_SCHEMA = "langgraph";
+
+export interface Checkpointer {
+  saver: PostgresSaver;
+  /** Close the saver's pool (and the socket server, embedded). */
+  close(): Promise<void>;
+}
+
+export async function createCheckpointer(
+  handle: Pick<DbHandle, "connection">,
+  options: { max?: number } = {},
+): Promise<Checkpointer> {
+  const connection = handle.connection;
+  if ("url" in connection) {
+    const pool = new pg.Pool({ connectionString: connection.url, max: options.max ?? 4 });
+    return {
+      saver: new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }),
+      close: () => pool.end(),
+    };
+  }
+  return embeddedCheckpointer(connection.pglite);
+}
+
+async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
+  const { server, port } = await serveOnFreePort(pglite);
+  // One connection: PGlite runs one statement at a time anyway, and the socket server's
+  // default is one client.
+  const pool = new pg.Pool({
+    host: "127.0.0.1",
+    port,
+    user: "postgres",
+    database: "postgres",
+    max: 1,
+  });
+  return {
+    saver: new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }),
+    async close() {
+      await pool.end();
+      await server.stop();
+    },
+  };
+}
+
+/** A port the kernel says is free, taken at once; tried again if someone took it between. */
+async function serveOnFreePort(pglite: PGlite) {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port });
+    try {
+      await server.start();
+      return { server, port };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 4) throw error;
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
