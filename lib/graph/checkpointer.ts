@@ -28,11 +28,11 @@ export async function createCheckpointer(
 ): Promise<Checkpointer> {
   const connection = handle.connection;
   if ("url" in connection) {
-    const pool = new pg.Pool({ connectionString: connection.url, max: options.max ?? 4 });
-    return {
-      saver: new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }),
-      close: () => pool.end(),
-    };
+    const { pool, close } = watchedPool({
+      connectionString: connection.url,
+      max: options.max ?? 4,
+    });
+    return { saver: new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }), close };
   }
   return embeddedCheckpointer(connection.pglite);
 }
@@ -41,7 +41,7 @@ async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
   const { server, port } = await serveOnFreePort(pglite);
   // One connection: PGlite runs one statement at a time anyway, and the socket server's
   // default is one client.
-  const pool = new pg.Pool({
+  const { pool, close } = watchedPool({
     host: "127.0.0.1",
     port,
     user: "postgres",
@@ -51,8 +51,32 @@ async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
   return {
     saver: new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }),
     async close() {
-      await pool.end();
+      await close();
       await server.stop();
+    },
+  };
+}
+
+/**
+ * A pool whose idle client's error (the server restarting, or ending the connection) is only
+ * worth a line in the log: unheard, the pool's "error" event takes the process down, and the
+ * pool drops that client and connects anew anyway. Its `close()` waits until every connection
+ * has ended, not only until the pool has let go of them (what `pool.end()` resolves on).
+ */
+function watchedPool(config: pg.PoolConfig): { pool: pg.Pool; close(): Promise<void> } {
+  const pool = new pg.Pool(config);
+  const ended: Promise<void>[] = [];
+  pool.on("connect", (client) => {
+    ended.push(new Promise((resolve) => client.once("end", () => resolve())));
+  });
+  pool.on("error", (error) => {
+    console.error(`Airlock checkpointer: an idle connection failed: ${error.message}`);
+  });
+  return {
+    pool,
+    async close() {
+      await pool.end();
+      await Promise.all(ended);
     },
   };
 }
