@@ -19,7 +19,6 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -34,6 +33,7 @@ import {
   waitForHealth,
 } from "@/lib/cli/demo-server";
 import { submitTaskResponseSchema } from "@/lib/contract/tasks";
+import { freePort } from "@/lib/net/free-port";
 import { createApiKey } from "@/lib/services/keys";
 import { operator } from "@/lib/services/principal";
 import { addUser } from "@/lib/services/users";
@@ -264,18 +264,6 @@ function gitCommit(): string {
   } catch {
     return "unknown (not a git checkout)";
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

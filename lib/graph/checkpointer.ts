@@ -7,12 +7,12 @@
 // (drizzle/0007), so `setup()` is never needed at run time. Embedded, every statement through
 // the socket waits for the transaction in progress: never run a graph step while holding a
 // drizzle transaction, or both wait for each other.
-import net from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
 import type { DbHandle } from "@/db/client";
+import { freePort } from "@/lib/net/free-port";
 
 export const CHECKPOINT_SCHEMA = "langgraph";
 
@@ -93,15 +93,4 @@ async function serveOnFreePort(pglite: PGlite) {
       if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 4) throw error;
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
