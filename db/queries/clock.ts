@@ -2,11 +2,14 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Executor } from "../client";
 
+/** The database clock as a column of a query, read as a Date (for a read that has one). */
+export function databaseClock() {
+  return sql<Date>`clock_timestamp()`.mapWith((v) => new Date(v));
+}
+
 /** The database clock: every instance agrees on it, so deadlines mean the same everywhere. */
 export async function databaseNow(db: Executor): Promise<Date> {
-  const [row] = await db
-    .select({ now: sql<Date>`clock_timestamp()`.mapWith((v) => new Date(v)) })
-    .from(sql`(SELECT 1) AS one`);
+  const [row] = await db.select({ now: databaseClock() }).from(sql`(SELECT 1) AS one`);
   if (!row) throw new Error("the database returned no clock reading");
   return row.now;
 }

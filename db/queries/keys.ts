@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, users } from "../schema";
+import { databaseClock } from "./clock";
 
 const publicColumns = {
   id: apiKeys.id,
@@ -51,7 +52,7 @@ export async function findActiveKeyByHash(db: Executor, keyHash: string) {
       userEmail: users.email,
       userDisabledAt: users.disabledAt,
       // The database clock, read in the same round trip: the request's arrival.
-      seenAt: sql<Date>`clock_timestamp()`.mapWith((v) => new Date(v)),
+      seenAt: databaseClock(),
     })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
@@ -69,7 +70,10 @@ export async function revokeApiKey(db: Executor, id: string): Promise<ApiKeyRow 
   return row;
 }
 
-/** Record use at most once a minute per key, so authentication stays a read. */
+/** How often a key's `last_used_at` is stamped, at most. */
+export const TOUCH_EVERY_MS = 60_000;
+
+/** Record use at most once every TOUCH_EVERY_MS per key, so authentication stays a read. */
 export async function touchApiKey(db: Executor, id: string): Promise<void> {
   await db
     .update(apiKeys)
@@ -77,7 +81,7 @@ export async function touchApiKey(db: Executor, id: string): Promise<void> {
     .where(
       and(
         eq(apiKeys.id, id),
-        sql`(${apiKeys.lastUsedAt} IS NULL OR ${apiKeys.lastUsedAt} < now() - interval '1 minute')`,
+        sql`(${apiKeys.lastUsedAt} IS NULL OR ${apiKeys.lastUsedAt} < now() - ${TOUCH_EVERY_MS} * interval '1 millisecond')`,
       ),
     );
 }

@@ -18,6 +18,7 @@ import {
   listApiKeys as listApiKeyRows,
   lockAgentName,
   revokeApiKey as revokeApiKeyRow,
+  TOUCH_EVERY_MS,
   touchApiKey,
 } from "@/db/queries/keys";
 import { findUserByEmail, findUserById } from "@/db/queries/users";
@@ -185,8 +186,6 @@ export async function listApiKeys(db: Database, principal: Principal): Promise<A
 export type KeyPrincipal = AgentPrincipal | UserPrincipal;
 
 const KEY_SHAPE = /^alk_[A-Za-z0-9_-]{43}$/;
-/** How stale `last_used_at` may be (touchApiKey's own guard says the same). */
-const TOUCH_EVERY_MS = 60_000;
 
 /**
  * The principal for a bearer key, or null for an unknown, malformed or revoked key. The
