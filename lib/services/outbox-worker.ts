@@ -8,8 +8,7 @@
 // Delivery is at least once: a worker that dies mid-delivery leaves the row to come due again
 // when its lease runs out, and receivers deduplicate by Airlock-Delivery (the row's id). Every
 // instance runs the loop; SKIP LOCKED and the lease keep two of them off the same row.
-import type { Database } from "@/db/client";
-import { getDb } from "@/db/client";
+import { type Database, getDb } from "@/db/client";
 import {
   findTaskWebhookSecret,
   leaseDueOutbox,
@@ -19,6 +18,7 @@ import {
 } from "@/db/queries/outbox";
 import { env } from "@/lib/env";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
+import { startPeriodic, stopPeriodic } from "./periodic";
 
 export type DeliveryOutcome =
   | { ok: true }
@@ -215,39 +215,19 @@ async function eachBounded<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
 
-const key = Symbol.for("airlock.outbox-worker");
-type GlobalWithWorker = typeof globalThis & { [key]?: NodeJS.Timeout };
-
-/** Deliver batch after batch while they come full, then wait for the next tick. */
-async function drain(timer: NodeJS.Timeout): Promise<void> {
+/** Deliver batch after batch while they come full (or until stopped), then wait for a tick. */
+async function drain(stopped: () => boolean): Promise<void> {
   const { db } = await getDb();
-  const g = globalThis as GlobalWithWorker;
   for (;;) {
     const counts = await deliverDueOnce(db, { limit: BATCH });
-    if (counts.claimed < BATCH || g[key] !== timer) return;
+    if (counts.claimed < BATCH || stopped()) return;
   }
 }
 
 export function startOutboxWorker(intervalMs = env().HITL_OUTBOX_INTERVAL_MS): void {
-  const g = globalThis as GlobalWithWorker;
-  if (g[key]) return;
-  let running = false;
-  const timer = setInterval(() => {
-    // A slow batch (a hanging receiver, an unreachable database) never stacks up runs.
-    if (running) return;
-    running = true;
-    drain(timer)
-      .catch((error: unknown) => console.error(`Airlock outbox: ${(error as Error).message}`))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  g[key] = timer;
+  startPeriodic("outbox", intervalMs, drain);
 }
 
 export function stopOutboxWorker(): void {
-  const g = globalThis as GlobalWithWorker;
-  if (g[key]) clearInterval(g[key]);
-  g[key] = undefined;
+  stopPeriodic("outbox");
 }

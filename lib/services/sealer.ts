@@ -10,8 +10,7 @@
 // open anywhere on the server delays sealing (never misorders it), and `audit verify`
 // reports the lag.
 
-import type { Database } from "@/db/client";
-import { getDb } from "@/db/client";
+import { type Database, getDb } from "@/db/client";
 import {
   hasUnsealed,
   lockAuditHead,
@@ -22,6 +21,7 @@ import {
 } from "@/db/queries/audit";
 import { env } from "@/lib/env";
 import { type ChainHead, hashEvent } from "@/lib/hitl";
+import { startPeriodic, stopPeriodic } from "./periodic";
 
 const BATCH = 500;
 
@@ -65,34 +65,17 @@ export async function sealAuditLog(db: Database): Promise<SealResult> {
   }
 }
 
-const key = Symbol.for("airlock.sealer");
-type GlobalWithSealer = typeof globalThis & { [key]?: NodeJS.Timeout };
-
 /**
  * Every HITL_SEAL_INTERVAL_MS (250 ms by default: events are sealed well within a second),
  * seal what is waiting. An idle tick is one indexed read outside any transaction.
  */
 export function startSealer(intervalMs = env().HITL_SEAL_INTERVAL_MS): void {
-  const g = globalThis as GlobalWithSealer;
-  if (g[key]) return;
-  let running = false;
-  g[key] = setInterval(() => {
-    if (running) return;
-    running = true;
-    (async () => {
-      const { db } = await getDb();
-      if (await hasUnsealed(db)) await sealAuditLog(db);
-    })()
-      .catch((error: unknown) => console.error(`Airlock sealer: ${(error as Error).message}`))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  g[key].unref();
+  startPeriodic("sealer", intervalMs, async () => {
+    const { db } = await getDb();
+    if (await hasUnsealed(db)) await sealAuditLog(db);
+  });
 }
 
 export function stopSealer(): void {
-  const g = globalThis as GlobalWithSealer;
-  if (g[key]) clearInterval(g[key]);
-  g[key] = undefined;
+  stopPeriodic("sealer");
 }

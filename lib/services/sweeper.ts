@@ -6,10 +6,8 @@ import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { expireCheckpoints } from "./checkpoints";
 import { type SweepResult, sweepDueRequests } from "./lifecycle";
+import { startPeriodic, stopPeriodic } from "./periodic";
 import { SYSTEM } from "./principal";
-
-const key = Symbol.for("airlock.sweeper");
-type GlobalWithSweeper = typeof globalThis & { [key]?: NodeJS.Timeout };
 
 export interface FullSweep extends SweepResult {
   checkpointsExpired: number;
@@ -23,24 +21,9 @@ export async function sweepOnce(): Promise<FullSweep> {
 }
 
 export function startSweeper(intervalMs = env().HITL_SWEEP_INTERVAL_MS): void {
-  const g = globalThis as GlobalWithSweeper;
-  if (g[key]) return;
-  let running = false;
-  g[key] = setInterval(() => {
-    // A slow sweep (or an unreachable database) never stacks up runs.
-    if (running) return;
-    running = true;
-    sweepOnce()
-      .catch((error: unknown) => console.error(`Airlock sweeper: ${(error as Error).message}`))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  g[key].unref();
+  startPeriodic("sweeper", intervalMs, () => sweepOnce());
 }
 
 export function stopSweeper(): void {
-  const g = globalThis as GlobalWithSweeper;
-  if (g[key]) clearInterval(g[key]);
-  g[key] = undefined;
+  stopPeriodic("sweeper");
 }

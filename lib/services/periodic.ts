@@ -1,0 +1,47 @@
+// The background jobs every instance runs (the sweeper, the audit sealer, the outbox worker):
+// a job per name, started once per process, on an unref'd timer (it never keeps the process
+// alive), whose runs never stack up — a slow run, or an unreachable database, skips ticks —
+// and whose errors are logged, never thrown out of the timer.
+//
+// Kept on globalThis: Next.js may load a module in more than one bundle.
+type Jobs = Map<string, NodeJS.Timeout>;
+const key = Symbol.for("airlock.periodic-jobs");
+type GlobalWithJobs = typeof globalThis & { [key]?: Jobs };
+
+function jobs(): Jobs {
+  const g = globalThis as GlobalWithJobs;
+  g[key] ??= new Map();
+  return g[key];
+}
+
+/**
+ * Run `run` every `intervalMs` under `name` (which also prefixes its log lines). `run` gets
+ * `stopped()`, to end a long run early once the job is stopped.
+ */
+export function startPeriodic(
+  name: string,
+  intervalMs: number,
+  run: (stopped: () => boolean) => Promise<unknown>,
+): void {
+  const all = jobs();
+  if (all.has(name)) return;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    run(() => all.get(name) !== timer)
+      .catch((error: unknown) => console.error(`Airlock ${name}: ${(error as Error).message}`))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  all.set(name, timer);
+}
+
+export function stopPeriodic(name: string): void {
+  const all = jobs();
+  const timer = all.get(name);
+  if (timer) clearInterval(timer);
+  all.delete(name);
+}
