@@ -4,10 +4,16 @@
 // @electric-sql/pglite-socket, on a loopback port, over one connection.
 //
 // The tables live in the `langgraph` schema and are created by the migrations
-// (drizzle/0007), so `setup()` is never needed at run time. Embedded, every statement through
-// the socket waits for the transaction in progress: never run a graph step while holding a
-// drizzle transaction, or both wait for each other.
-import type { PGlite } from "@electric-sql/pglite";
+// (drizzle/0007), so `setup()` is never needed at run time. Embedded, the app and the socket
+// share PGlite's one session and take turns by transaction: a checkpoint write waits for the
+// app's transaction in progress, and the app's statements for the checkpoint's. Never run a
+// graph step while holding a drizzle transaction, or both wait for each other.
+import type {
+  ExecProtocolOptionsStream,
+  PGlite,
+  QueryOptions,
+  Results,
+} from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
@@ -38,9 +44,9 @@ export async function createCheckpointer(
 }
 
 async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
-  const { server, port } = await serveOnFreePort(pglite);
+  const { port, stop } = await serveEmbedded(pglite);
   // One connection: PGlite runs one statement at a time anyway, and the socket server's
-  // default is one client.
+  // default is one client, which `exclusiveForSocket` relies on.
   const { pool, close } = watchedPool({
     host: "127.0.0.1",
     port,
@@ -52,7 +58,7 @@ async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
     saver: new PostgresSaver(pool, undefined, { schema: CHECKPOINT_SCHEMA }),
     async close() {
       await close();
-      await server.stop();
+      await stop();
     },
   };
 }
@@ -81,16 +87,103 @@ function watchedPool(config: pg.PoolConfig): { pool: pg.Pool; close(): Promise<v
   };
 }
 
-/** A port the kernel says is free, taken at once; tried again if someone took it between. */
-async function serveOnFreePort(pglite: PGlite) {
+/**
+ * The embedded database on a loopback port (exported for its tests). The port is one the
+ * kernel says is free, taken at once; tried again if someone took it between.
+ */
+export async function serveEmbedded(
+  pglite: PGlite,
+): Promise<{ port: number; stop(): Promise<void> }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port });
+    const server = new PGLiteSocketServer({
+      db: exclusiveForSocket(pglite),
+      host: "127.0.0.1",
+      port,
+    });
     try {
       await server.start();
-      return { server, port };
+      return { port, stop: () => server.stop() };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 4) throw error;
     }
   }
+}
+
+/** Extended-protocol messages after which the statement is not done (committed) until Sync. */
+const UNTIL_SYNC = new Set(["P", "B", "D", "E", "C", "H"].map((type) => type.charCodeAt(0)));
+
+/**
+ * PGlite as the socket server should see it. PGlite is one session, and the server runs each
+ * protocol message under PGlite's per-statement lock only: a socket statement could land in
+ * the middle of an app transaction (and be rolled back with it), and the app's statements in
+ * the middle of the socket client's. So the socket side takes PGlite's transaction lock
+ * before a message and keeps it until the session is back outside a transaction: from BEGIN
+ * to COMMIT or ROLLBACK, else for one statement. That the holder is the one socket client
+ * follows from the server taking one client at a time.
+ */
+function exclusiveForSocket(pglite: PGlite): PGlite {
+  let release: (() => void) | undefined;
+  let untilSync = false;
+  const hold = () =>
+    new Promise<void>((held) => {
+      void pglite._runExclusiveTransaction(
+        () =>
+          new Promise<void>((done) => {
+            release = done;
+            held();
+          }),
+      );
+    });
+  const releaseIfDone = () => {
+    if (!release || untilSync || pglite.isInTransaction()) return;
+    release();
+    release = undefined;
+  };
+  const overrides: Partial<PGlite> = {
+    async runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+      if (!release) await hold();
+      try {
+        return await pglite.runExclusive(fn);
+      } finally {
+        releaseIfDone();
+      }
+    },
+    execProtocolRawStream(message: Uint8Array, options: ExecProtocolOptionsStream) {
+      untilSync = UNTIL_SYNC.has(message[0] ?? 0);
+      return pglite.execProtocolRawStream(message, options);
+    },
+    // The server rolls back a departing client's transaction only if it sees one: a
+    // statement that still waits for its Sync counts, or the lock would stay taken.
+    isInTransaction: () => release !== undefined || pglite.isInTransaction(),
+    // That rollback, while the socket side holds the transaction lock PGlite's exec would
+    // wait for: sent as a simple Query under the statement lock alone.
+    async exec(query: string, options?: QueryOptions): Promise<Results[]> {
+      if (!release) return pglite.exec(query, options);
+      await pglite.runExclusive(() =>
+        pglite.execProtocolRawStream(simpleQuery(query), { onRawData: () => {} }),
+      );
+      untilSync = false;
+      releaseIfDone();
+      return [];
+    },
+  };
+  return new Proxy(pglite, {
+    get(target, property) {
+      if (Object.hasOwn(overrides, property)) return Reflect.get(overrides, property);
+      const value = Reflect.get(target, property, target);
+      // PGlite's methods use its private fields: call them on PGlite, not on the proxy.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A simple-Query protocol message: 'Q', its length (int32, counting itself), the SQL, NUL. */
+function simpleQuery(sql: string): Uint8Array {
+  const text = Buffer.from(`${sql}\0`);
+  const message = Buffer.alloc(5 + text.length);
+  message.write("Q", 0, "latin1");
+  message.writeInt32BE(4 + text.length, 1);
+  text.copy(message, 5);
+  return message;
 }
