@@ -106,8 +106,14 @@ export const tasks = pgTable(
     execution: text("execution").notNull().default("waiting"),
     executionResult: jsonb("execution_result"),
     resumeCount: integer("resume_count").notNull().default(0),
+    // When its graph first reached the gate (or went through it), and when it resumed past it.
+    startedAt: ts("started_at"),
     resumedAt: ts("resumed_at"),
     completedAt: ts("completed_at"),
+    // Who is driving the graph now (lib/services/workflow.ts), until when: one driver per
+    // task, across instances, without a row lock held while the graph runs.
+    leaseToken: uuid("lease_token"),
+    leaseUntil: ts("lease_until"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -116,6 +122,8 @@ export const tasks = pgTable(
     // thread_id is the agent's name for its thread, so it is unique only per key.
     index("tasks_thread_idx").on(t.apiKeyId, t.threadId),
     index("tasks_api_key_idx").on(t.apiKeyId, t.createdAt),
+    // Recovery: the graphs that have not finished.
+    index("tasks_unfinished_idx").on(t.createdAt).where(sql`execution IN ('waiting', 'running')`),
     check("tasks_execution_check", inList("execution", EXECUTION_VALUES)),
   ],
 );
@@ -365,8 +373,10 @@ export const executionCheckpoints = pgTable(
 );
 
 // Written in the same transaction as the change it reports; delivered afterwards with
-// retries. kind: 'webhook' (agent callback), 'notify' (per-level channel), 'resume' (wake
-// the task's graph). delivery_id is stable across retries (Airlock-Delivery header).
+// retries. kind: 'webhook' (agent callback, written by the graph's last node), 'notify'
+// (per-level channel), 'workflow' (bring the task's graph up to where its request stands:
+// written by the submit and by the decision that closes it). The row's id is the delivery
+// id, stable across retries (Airlock-Delivery header).
 export const outbox = pgTable(
   "outbox",
   {
@@ -389,6 +399,12 @@ export const outbox = pgTable(
     // What a worker takes next: by kind, since rows of kinds no worker handles yet wait.
     index("outbox_due_idx").on(t.kind, t.nextAttemptAt).where(sql`status = 'pending'`),
     index("outbox_request_idx").on(t.requestId),
+    // A request's callback is sent once, however often its graph's last node runs.
+    uniqueIndex("outbox_webhook_request_key").on(t.requestId).where(sql`kind = 'webhook'`),
+    // Recovery: does the task already have a drive waiting?
+    index("outbox_workflow_task_idx")
+      .on(t.taskId)
+      .where(sql`kind = 'workflow' AND status = 'pending'`),
     check("outbox_status_check", inList("status", OUTBOX_STATUS_VALUES)),
   ],
 );

@@ -93,6 +93,24 @@ export async function markOutboxFailed(
     );
 }
 
+/**
+ * Put a leased row back without counting its attempt, due in `inMs`: its subject was busy,
+ * which says nothing of the receiver. Only while it is still this attempt's lease.
+ */
+export async function deferOutbox(
+  db: Executor,
+  id: string,
+  leasedAttempts: number,
+  inMs: number,
+): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ attempts: sql`${outbox.attempts} - 1`, nextAttemptAt: ms(inMs) })
+    .where(
+      and(eq(outbox.id, id), eq(outbox.status, "pending"), eq(outbox.attempts, leasedAttempts)),
+    );
+}
+
 /** The webhook secret of the agent key that submitted the task (null: none to sign with). */
 export async function findTaskWebhookSecret(db: Executor, taskId: string): Promise<string | null> {
   const [row] = await db

@@ -265,21 +265,6 @@ export async function lockTask(db: Executor, id: string): Promise<TaskRow | unde
   return row;
 }
 
-/** Record the (first) resume of a task; returns when it happened, by the database clock. */
-export async function markTaskResumed(db: Executor, id: string): Promise<Date> {
-  const [row] = await db
-    .update(tasks)
-    .set({
-      resumedAt: sql`clock_timestamp()`,
-      resumeCount: sql`${tasks.resumeCount} + 1`,
-      updatedAt: sql`clock_timestamp()`,
-    })
-    .where(eq(tasks.id, id))
-    .returning({ resumedAt: tasks.resumedAt });
-  if (!row?.resumedAt) throw new Error(`task ${id} vanished while locked`);
-  return row.resumedAt;
-}
-
 /**
  * The tasks one key submitted under one thread id. Thread ids are the agent's own names, so
  * they are looked up per key: two keys naming the same thread never see each other's tasks.

@@ -81,6 +81,29 @@ export const approvalGivenSchema = z.object({
   at: z.iso.datetime(),
 });
 
+/**
+ * What the task's graph returned (its last node): the approved action to run, or why it will
+ * not run; with the task's `context` as the graph carried it across its gate. Also the
+ * callback's body, beside the delivery's ids.
+ */
+export const executionResultSchema = z.discriminatedUnion("status", [
+  z.object({
+    executed: z.literal(true),
+    status: z.literal("approved"),
+    action: actionSchema.partial({ description: true }),
+    context: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    executed: z.literal(false),
+    status: z.enum(["rejected", "expired", "cancelled"]),
+    reason: z.string().nullable(),
+    context: z.record(z.string(), z.unknown()),
+  }),
+  // Driving the graph failed for good (an operator may retry it: `hitl outbox retry`).
+  z.object({ executed: z.literal(false), status: z.literal("failed"), error: z.string() }),
+]);
+export type ExecutionResultDto = z.infer<typeof executionResultSchema>;
+
 export const taskSchema = z.object({
   task_id: z.uuid(),
   workflow_id: z.string(),
@@ -110,7 +133,12 @@ export const taskSchema = z.object({
   escalated_to: z.string().nullable(),
   created_at: z.iso.datetime(),
   expires_at: z.iso.datetime(),
+  /** When the task's graph first reached its gate (or went through it). */
+  started_at: z.iso.datetime().nullable(),
   resumed_at: z.iso.datetime().nullable(),
+  /** When the graph's last node ran; `result` is what it returned. */
+  completed_at: z.iso.datetime().nullable(),
+  result: executionResultSchema.nullable(),
 });
 export type TaskDto = z.infer<typeof taskSchema>;
 
@@ -121,6 +149,8 @@ export const resumeResponseSchema = z.object({
   resumed_at: z.iso.datetime(),
   /** The action to run, with any inputs a reviewer edited. */
   action: actionSchema.partial({ description: true }),
+  execution: z.literal("completed"),
+  result: executionResultSchema,
 });
 
 export const cancelTaskSchema = z.strictObject({ reason: text(2000).optional() });

@@ -203,7 +203,10 @@ export function taskDto(
     escalated_to: row.escalatedTo,
     created_at: iso(task.createdAt),
     expires_at: iso(row.expiresAt),
+    started_at: isoOrNull(task.startedAt),
     resumed_at: isoOrNull(task.resumedAt),
+    completed_at: isoOrNull(task.completedAt),
+    result: task.executionResult ?? null,
   });
 }
 

@@ -7,9 +7,10 @@ import { createStandingApproval } from "./grants";
 import { authenticateApiKey, createApiKey, revokeApiKey } from "./keys";
 import { submitTask } from "./lifecycle";
 import type { AgentPrincipal } from "./principal";
-import { graphThreadId, listThreadTasks } from "./tasks";
+import { listThreadTasks } from "./tasks";
 import { createFixture, type Fixture, refusalOf, TEST_OPERATOR, taskBody } from "./testing";
 import { addUser, verifyPassword } from "./users";
+import { graphThreadId } from "./workflow";
 
 describe("keys, grants, threads and sign-in", () => {
   let f: Fixture;
@@ -85,8 +86,9 @@ describe("keys, grants, threads and sign-in", () => {
     expect(new Set([...alphas, ...betas].map((t) => t.thread_id))).toEqual(
       new Set(["shared-thread"]),
     );
-    expect(graphThreadId({ apiKeyId: f.alpha.keyId, threadId: "shared-thread" })).not.toBe(
-      graphThreadId({ apiKeyId: f.beta.keyId, threadId: "shared-thread" }),
+    const [one = "", two = ""] = [alphas[0]?.task_id, betas[0]?.task_id];
+    expect(graphThreadId({ apiKeyId: f.alpha.keyId, threadId: "shared-thread", id: one })).not.toBe(
+      graphThreadId({ apiKeyId: f.beta.keyId, threadId: "shared-thread", id: two }),
     );
   });
 

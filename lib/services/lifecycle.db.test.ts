@@ -74,9 +74,11 @@ describe("approval lifecycle", () => {
       expect(task?.threadId).toBe(`thread-${submitted.task_id}`);
       expect(submitted.thread_id).toBe(task?.threadId);
       expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested"]);
-      expect(await outboxOf(request.id)).toEqual([
+      expect((await outboxOf(request.id)).sort()).toEqual([
         "notify:email hitl.approval_requested",
         "notify:webhook hitl.approval_requested",
+        // The graph's start; its callback waits for its last node.
+        "workflow hitl.approval_requested",
       ]);
     });
 
@@ -91,10 +93,7 @@ describe("approval lifecycle", () => {
       );
       expect(row?.auto_approved).toBe(true);
       expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested", "hitl.auto_approved"]);
-      expect(await outboxOf(request.id)).toEqual([
-        "resume hitl.auto_approved",
-        "webhook hitl.auto_approved",
-      ]);
+      expect(await outboxOf(request.id)).toEqual(["workflow hitl.auto_approved"]);
     });
 
     it("returns the same task for the same Idempotency-Key and body, and refuses another body", async () => {
@@ -163,8 +162,9 @@ describe("approval lifecycle", () => {
         status: "approved",
         decided_by: f.users.lead.id,
       });
-      expect(await outboxOf(id)).toContain("resume hitl.approved");
-      expect(await outboxOf(id)).toContain("webhook hitl.approved");
+      // The graph's drive; its last node queues the callback (lib/services/workflow.ts).
+      expect(await outboxOf(id)).toContain("workflow hitl.approved");
+      expect((await outboxOf(id)).some((row) => row.startsWith("webhook"))).toBe(false);
       const again = await refusal(
         decideRequest(f.t.db, as("lead2"), id, { type: "reject", reason: "late" }),
       );
@@ -415,7 +415,7 @@ describe("approval lifecycle", () => {
       );
       expect(row?.status).toBe("expired");
       expect(await eventsOf(id)).toEqual(["hitl.approval_requested", "hitl.expired"]);
-      expect(await outboxOf(id)).toContain("resume hitl.expired");
+      expect(await outboxOf(id)).toContain("workflow hitl.expired");
     });
 
     it("sweeps due requests: expiry and automatic escalation", async () => {

@@ -66,7 +66,7 @@ import {
 import { hitlConfig } from "./config";
 import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
-import { notifyRows, type OutboxSubject, outcomeRows } from "./outbox";
+import { notifyRows, type OutboxSubject, workflowRows } from "./outbox";
 import { type AgentPrincipal, currentReviewer, type Principal, requireAgent } from "./principal";
 import { parseInput } from "./validation";
 
@@ -140,7 +140,7 @@ export async function submitTask(
       requestFingerprint: fingerprint,
     };
     const callbackUrl = input.callback_url ?? null;
-    const subject: OutboxSubject = { request, taskId, callbackUrl };
+    const subject: OutboxSubject = { request, taskId };
     const isOpen = isOpenStatus(request.status);
     const auditRows = events.map((e) => ({
       ...e,
@@ -160,12 +160,10 @@ export async function submitTask(
           updatedAt: now,
         }),
         requestInsert(ex, request, extra),
-        outboxInsert(
-          ex,
-          isOpen
-            ? notifyRows(subject, "hitl.approval_requested", assessment.notify)
-            : outcomeRows(subject, "hitl.auto_approved"),
-        ),
+        outboxInsert(ex, [
+          ...workflowRows(subject, isOpen ? "hitl.approval_requested" : "hitl.auto_approved"),
+          ...(isOpen ? notifyRows(subject, "hitl.approval_requested", assessment.notify) : []),
+        ]),
         auditInsert(ex, auditRows),
       ]),
     );
@@ -381,11 +379,11 @@ async function persist(
       : { ...columns, riskFactors: riskFactorsOf(assess(ruleSet, effectiveAction(next))) },
   );
   const given = await insertApprovals(tx, next.id, next.approvals.slice(before.approvals.length));
-  const subject: OutboxSubject = { request: next, taskId: task.id, callbackUrl: task.callbackUrl };
+  const subject: OutboxSubject = { request: next, taskId: task.id };
   const last = result.events.at(-1)?.type ?? "hitl.updated";
   const outboxRows =
     result.outcome !== null
-      ? outcomeRows(subject, last)
+      ? workflowRows(subject, last)
       : next.escalation_count > before.escalation_count
         ? notifyRows(subject, "hitl.escalated", ruleSet.levels[next.risk_level].notify)
         : next.risk_level !== before.risk_level

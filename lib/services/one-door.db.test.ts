@@ -148,17 +148,22 @@ describe("every service checks its caller", () => {
       (p) => getTask(f.t.db, p, ids.task),
       "forbidden",
     ],
-    ["resume as a person", () => f.as.ops, (p) => resumeTask(f.t.db, p, ids.task), "forbidden"],
+    [
+      "resume as a person",
+      () => f.as.ops,
+      async (p) => resumeTask(f.t.db, p, ids.task, await f.workflows()),
+      "forbidden",
+    ],
     [
       "resume as the operator",
       () => TEST_OPERATOR,
-      (p) => resumeTask(f.t.db, p, ids.task),
+      async (p) => resumeTask(f.t.db, p, ids.task, await f.workflows()),
       "forbidden",
     ],
     [
       "resume another agent's task",
       () => f.beta,
-      (p) => resumeTask(f.t.db, p, ids.task),
+      async (p) => resumeTask(f.t.db, p, ids.task, await f.workflows()),
       "not_found",
     ],
     [

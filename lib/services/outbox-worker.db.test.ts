@@ -19,6 +19,7 @@ import {
   TEST_OPERATOR,
   taskBody,
 } from "./testing";
+import { driveTask } from "./workflow";
 
 interface Received {
   path: string;
@@ -99,7 +100,10 @@ describe("the outbox worker: agent callbacks", () => {
     return { ...row, due_in_ms: Number(row.due_in_ms) };
   }
 
-  /** A high-risk task calling back at `path`, approved by a tech lead: its webhook row's id. */
+  /**
+   * A high-risk task calling back at `path`, approved by a tech lead, its graph driven to the
+   * end (which queues the callback): its webhook row's id.
+   */
   async function approvedWithCallback(path: string): Promise<{ requestId: string; rowId: string }> {
     const { task } = await submitTask(
       f.t.db,
@@ -108,10 +112,11 @@ describe("the outbox worker: agent callbacks", () => {
     );
     const requestId = task.approval_request_id;
     await decideRequest(f.t.db, f.as.lead, requestId, { type: "approve" });
+    expect(await driveTask(await f.workflows(), task.task_id)).toMatchObject({ kind: "completed" });
     const [row] = await rows<{ id: string }>(
       sql`SELECT id FROM outbox WHERE request_id = ${requestId} AND kind = 'webhook'`,
     );
-    if (!row) throw new Error("the approval wrote no webhook row");
+    if (!row) throw new Error("the graph queued no webhook row");
     return { requestId, rowId: row.id };
   }
 
@@ -151,9 +156,11 @@ describe("the outbox worker: agent callbacks", () => {
       ok: false,
     });
     expect(JSON.parse(call.body)).toMatchObject({
-      event: "hitl.approved",
+      event: "task.executed",
       request_id: requestId,
       status: "approved",
+      executed: true,
+      action: { type: ACTIONS.high.type },
       delivery_id: rowId,
     });
     expect(await outboxRow(rowId)).toMatchObject({
@@ -218,7 +225,7 @@ describe("the outbox worker: agent callbacks", () => {
     expect(dead.map((e) => e.id)).toEqual([rowId]);
     expect(dead[0]).toMatchObject({
       kind: "webhook",
-      event: "hitl.approved",
+      event: "task.executed",
       target: receiver.url("/down"),
       attempts: 3,
       last_error: "HTTP 500",
@@ -227,7 +234,7 @@ describe("the outbox worker: agent callbacks", () => {
     expect(listed).toEqual(dead);
     expect(await cli("list", "--status", "dead")).toMatch(
       new RegExp(
-        `${rowId}\\s+webhook\\s+hitl\\.approved\\s+\\S+/down\\s+dead\\s+3\\s+-\\s+HTTP 500`,
+        `${rowId}\\s+webhook\\s+task\\.executed\\s+\\S+/down\\s+dead\\s+3\\s+-\\s+HTTP 500`,
       ),
     );
 
@@ -302,10 +309,10 @@ describe("the outbox worker: agent callbacks", () => {
     expect(await outboxRow(dead.id)).toMatchObject({ status: "pending", attempts: 0 });
   });
 
-  it("never takes rows of kinds it has no handler for (resume, notify)", async () => {
+  it("never takes rows of kinds it has no handler for (workflow here, notify)", async () => {
     const [resume] = await rows<{ id: string }>(
       sql`INSERT INTO outbox (kind, event_type, payload, next_attempt_at)
-          VALUES ('resume', 'hitl.approved', '{}', now() - interval '1 hour') RETURNING id`,
+          VALUES ('workflow', 'hitl.approved', '{}', now() - interval '1 hour') RETURNING id`,
     );
     if (!resume) throw new Error("setup");
     expect(await drive(2)).toMatchObject({ claimed: 0 });
@@ -314,7 +321,7 @@ describe("the outbox worker: agent callbacks", () => {
       sql`SELECT DISTINCT kind, attempts, status FROM outbox WHERE kind <> 'webhook'`,
     );
     expect(untouched).toEqual(
-      expect.arrayContaining([{ kind: "resume", attempts: 0, status: "pending" }]),
+      expect.arrayContaining([{ kind: "workflow", attempts: 0, status: "pending" }]),
     );
     expect(untouched.every((r) => r.attempts === 0 && r.status === "pending")).toBe(true);
   });

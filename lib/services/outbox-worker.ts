@@ -1,8 +1,9 @@
 // The outbox worker: delivers what decisions wrote to the outbox, after they committed, with
 // retries and backoff, so a slow or failing receiver never blocks a decision (SPEC §8).
 //
-// Each kind of row has a handler; rows of a kind without one (for now 'notify' and 'resume')
-// are never taken and stay pending for the worker that will handle them. Rows are taken by a
+// Each kind of row has a handler; rows of a kind without one (for now 'notify') are never
+// taken and stay pending for the worker that will handle them. 'webhook' is here;
+// 'workflow' (drive a task's graph) is lib/services/workflow.ts, given by the server's start. Rows are taken by a
 // lease (db/queries/outbox.ts leaseDueOutbox), delivered outside any transaction — an open
 // transaction would hold back the audit sealer — and the outcome written in one statement.
 // Delivery is at least once: a worker that dies mid-delivery leaves the row to come due again
@@ -10,6 +11,7 @@
 // instance runs the loop; SKIP LOCKED and the lease keep two of them off the same row.
 import { type Database, getDb } from "@/db/client";
 import {
+  deferOutbox,
   findTaskWebhookSecret,
   leaseDueOutbox,
   markOutboxDelivered,
@@ -22,13 +24,19 @@ import { startPeriodic, stopPeriodic } from "./periodic";
 
 export type DeliveryOutcome =
   | { ok: true }
-  /** `permanent`: retrying cannot help (nothing to sign with, nowhere to send): dead now. */
-  | { ok: false; error: string; permanent?: boolean };
+  /**
+   * `permanent`: retrying cannot help (nothing to sign with, nowhere to send): dead now.
+   * `busy`: the row's subject is taken by someone else right now; try again shortly, without
+   * counting this as an attempt.
+   */
+  | { ok: false; error: string; permanent?: boolean; busy?: boolean };
 
 export interface DeliveryContext {
   db: Database;
   /** The deadline of each HTTP call. */
   timeoutMs: number;
+  /** A row whose `attempts` reached this is on its last attempt. */
+  maxAttempts: number;
 }
 
 /** Delivers one row once; a thrown error counts as a failed attempt. */
@@ -56,6 +64,8 @@ export interface DeliveryCounts {
   failed: number;
   /** Failed attempts that were the last: the row is dead. */
   dead: number;
+  /** Rows whose subject was busy: due again shortly, the attempt not counted. */
+  deferred: number;
 }
 
 const BATCH = 32;
@@ -65,6 +75,7 @@ const BACKOFF_CAP_MS = 10 * 60_000;
 // outcome's write) before another worker may take the row.
 const LEASE_MARGIN_MS = 10_000;
 const MAX_ERROR_LENGTH = 500;
+const BUSY_RETRY_MS = 500;
 
 export const USER_AGENT = "Airlock-Webhooks/1";
 
@@ -166,8 +177,14 @@ export async function deliverDueOnce(
   // every round of the batch, not just one delivery.
   const leaseMs = Math.ceil(limit / concurrency) * timeoutMs + LEASE_MARGIN_MS;
   const rows = await leaseDueOutbox(db, Object.keys(handlers), limit, leaseMs);
-  const counts: DeliveryCounts = { claimed: rows.length, delivered: 0, failed: 0, dead: 0 };
-  const ctx: DeliveryContext = { db, timeoutMs };
+  const counts: DeliveryCounts = {
+    claimed: rows.length,
+    delivered: 0,
+    failed: 0,
+    dead: 0,
+    deferred: 0,
+  };
+  const ctx: DeliveryContext = { db, timeoutMs, maxAttempts };
 
   await eachBounded(rows, concurrency, async (row) => {
     // Only kinds with a handler were leased.
@@ -182,6 +199,11 @@ export async function deliverDueOnce(
       if (outcome.ok) {
         await markOutboxDelivered(db, row.id);
         counts.delivered++;
+        return;
+      }
+      if (outcome.busy === true) {
+        await deferOutbox(db, row.id, row.attempts, BUSY_RETRY_MS);
+        counts.deferred++;
         return;
       }
       const dead = outcome.permanent === true || row.attempts >= maxAttempts;
@@ -215,17 +237,25 @@ async function eachBounded<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
 
-/** Deliver batch after batch while they come full (or until stopped), then wait for a tick. */
-async function drain(stopped: () => boolean): Promise<void> {
-  const { db } = await getDb();
-  for (;;) {
-    const counts = await deliverDueOnce(db, { limit: BATCH });
-    if (counts.claimed < BATCH || stopped()) return;
-  }
-}
+/** The handlers of every kind this process delivers, asked for at each tick. */
+export type HandlerSource = () => Promise<Readonly<Record<string, OutboxHandler>>>;
 
-export function startOutboxWorker(intervalMs = env().HITL_OUTBOX_INTERVAL_MS): void {
-  startPeriodic("outbox", intervalMs, drain);
+/**
+ * Every `intervalMs`, deliver batch after batch while they come full (or until stopped).
+ * `handlers` may fail (the database is down): that tick is skipped.
+ */
+export function startOutboxWorker(
+  handlers: HandlerSource = async () => OUTBOX_HANDLERS,
+  intervalMs = env().HITL_OUTBOX_INTERVAL_MS,
+): void {
+  startPeriodic("outbox", intervalMs, async (stopped) => {
+    const { db } = await getDb();
+    const options = { limit: BATCH, handlers: await handlers() };
+    for (;;) {
+      const counts = await deliverDueOnce(db, options);
+      if (counts.claimed < BATCH || stopped()) return;
+    }
+  });
 }
 
 export function stopOutboxWorker(): void {

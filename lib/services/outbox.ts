@@ -1,5 +1,6 @@
-// The outbox rows a change writes in its own transaction: the wake-up of the task's graph and
-// the agent's callback when a request closes, and the level's notification channels when a
+// The outbox rows a change writes in its own transaction: a drive of the task's graph when
+// the task is submitted and when its request closes (the graph's last node queues the
+// agent's callback: lib/services/workflow.ts), and the level's notification channels when a
 // request opens or escalates. Delivery happens afterwards, with retries; a failing receiver
 // never blocks a decision.
 import type { OutboxInsert } from "@/db/queries/requests";
@@ -8,7 +9,6 @@ import type { ApprovalRequest, NotifyChannel } from "@/lib/hitl";
 export interface OutboxSubject {
   request: ApprovalRequest;
   taskId: string;
-  callbackUrl: string | null;
 }
 
 function payloadOf(s: OutboxSubject, eventType: string): Record<string, unknown> {
@@ -29,13 +29,16 @@ function payloadOf(s: OutboxSubject, eventType: string): Record<string, unknown>
   };
 }
 
-/** A closed request: resume the task's graph, and call the agent back if it asked. */
-export function outcomeRows(s: OutboxSubject, eventType: string): OutboxInsert[] {
-  const payload = payloadOf(s, eventType);
-  const base = { requestId: s.request.id, taskId: s.taskId, eventType, payload };
+/** A new task, or a closed request: bring the task's graph up to where the request stands. */
+export function workflowRows(s: OutboxSubject, eventType: string): OutboxInsert[] {
   return [
-    { ...base, kind: "resume" },
-    ...(s.callbackUrl ? [{ ...base, kind: "webhook", targetUrl: s.callbackUrl }] : []),
+    {
+      kind: "workflow",
+      requestId: s.request.id,
+      taskId: s.taskId,
+      eventType,
+      payload: payloadOf(s, eventType),
+    },
   ];
 }
 

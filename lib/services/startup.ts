@@ -1,12 +1,14 @@
 // What the server does once when it starts: refuse a bad environment or configuration
 // (fail closed, with a message naming the problem), migrate the database, start the sweeper,
-// the outbox worker and the audit sealer.
+// the outbox worker (which drives the task graphs too), the recovery of decided graphs that
+// have not finished, and the audit sealer.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { hitlConfig } from "./config";
-import { startOutboxWorker } from "./outbox-worker";
+import { OUTBOX_HANDLERS, startOutboxWorker } from "./outbox-worker";
 import { startSealer } from "./sealer";
 import { startSweeper } from "./sweeper";
+import { processWorkflows, startWorkflowRecovery, workflowHandler } from "./workflow";
 
 export async function startServer(): Promise<void> {
   try {
@@ -23,6 +25,10 @@ export async function startServer(): Promise<void> {
     console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
   }
   startSweeper();
-  startOutboxWorker();
+  startOutboxWorker(async () => ({
+    ...OUTBOX_HANDLERS,
+    workflow: workflowHandler(await processWorkflows()),
+  }));
+  startWorkflowRecovery();
   startSealer();
 }

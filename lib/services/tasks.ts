@@ -1,6 +1,6 @@
 // A task as its agent sees it, and the resume contract (SPEC §5): 404 unknown, 409 still
 // open, 403 rejected (with the reason), 410 expired or cancelled, 200 resumed — once; a
-// second call answers the same and records nothing new.
+// second call answers the same and runs nothing again (lib/services/workflow.ts).
 //
 // Who may call what:
 // - getTask: the agent key that submitted it (another agent's task does not exist for it),
@@ -8,15 +8,12 @@
 // - resumeTask: the submitting agent key only.
 // - listThreadTasks: an agent key, for the thread ids it named itself.
 import type { Database, Executor } from "@/db/client";
-import { appendAuditEvents } from "@/db/queries/audit";
 import {
   findRequestByTask,
   findStatusByTask,
   findTask,
   listApprovals,
   listTasksOfThread,
-  lockTask,
-  markTaskResumed,
   type TaskRow,
 } from "@/db/queries/requests";
 import type { TaskDto } from "@/lib/contract/tasks";
@@ -24,6 +21,13 @@ import { type Action, effectiveAction } from "@/lib/hitl";
 import { taskDto } from "./dto";
 import { ServiceError } from "./errors";
 import { type Principal, requireAgent, requireViewer } from "./principal";
+import {
+  type AuditActor,
+  type DriveResult,
+  driveTask,
+  type ExecutionResult,
+  type Workflows,
+} from "./workflow";
 
 const noTask = (id: string) => new ServiceError("not_found", `No task with id ${id}`);
 
@@ -53,14 +57,6 @@ export async function getTaskStatus(db: Database, taskId: string): Promise<strin
   return findStatusByTask(db, taskId);
 }
 
-/**
- * Where a task's graph checkpoints: the agent's thread id inside its key's own namespace, so
- * two keys naming the same thread never share state.
- */
-export function graphThreadId(task: Pick<TaskRow, "apiKeyId" | "threadId">): string {
-  return `${task.apiKeyId ?? "-"}:${task.threadId}`;
-}
-
 /** The calling agent's tasks on one of its thread ids, oldest first. */
 export async function listThreadTasks(
   db: Database,
@@ -82,69 +78,97 @@ export interface ResumeResult {
   status: "approved";
   resumed: true;
   resumed_at: string;
+  /** The action to run, with any inputs a reviewer edited. */
   action: Action;
+  execution: "completed";
+  result: ExecutionResult;
 }
 
+// How long a resume waits for a drive of the same task that another instance is making.
+const RESUME_WAIT_MS = 30_000;
+// Resumes of one task through one graph (this process's) share its drive, and so its answer.
+const inFlight = new WeakMap<Workflows, Map<string, Promise<DriveResult>>>();
+
+/**
+ * Resume the task's graph past its gate, now that its request is approved, and answer with
+ * what its last node returned. The decision's outbox row usually got there first: then, as
+ * for a second call, nothing runs again and the answer is the same.
+ */
 export async function resumeTask(
   db: Database,
   principal: Principal,
   taskId: string,
+  workflows: Workflows,
 ): Promise<ResumeResult> {
   const agent = requireAgent(principal, "resume a task");
-  return db.transaction(async (tx) => {
-    const task = await lockTask(tx, taskId);
-    if (!task || task.apiKeyId !== agent.keyId) throw noTask(taskId);
-    const request = await findRequestByTask(tx, taskId);
-    if (!request) throw noTask(taskId);
-    switch (request.status) {
-      case "pending":
-      case "escalated":
-      case "quarantined":
-        throw new ServiceError(
-          "conflict",
-          `The request is still ${request.status}; wait for a decision`,
-          { status: request.status },
-        );
-      case "rejected":
-        throw new ServiceError(
-          "forbidden",
-          `The request was rejected: ${request.statusReason ?? "no reason given"}`,
-          { status: "rejected", reason: request.statusReason },
-        );
-      case "expired":
-      case "cancelled":
-        throw new ServiceError("gone", `The request was ${request.status}; it will never run`, {
-          status: request.status,
-        });
-    }
-    const action = effectiveAction({
+  const task = await findTask(db, taskId);
+  if (!task || task.apiKeyId !== agent.keyId) throw noTask(taskId);
+  const request = await findRequestByTask(db, taskId);
+  if (!request) throw noTask(taskId);
+  switch (request.status) {
+    case "pending":
+    case "escalated":
+    case "quarantined":
+      throw new ServiceError(
+        "conflict",
+        `The request is still ${request.status}; wait for a decision`,
+        { status: request.status },
+      );
+    case "rejected":
+      throw new ServiceError(
+        "forbidden",
+        `The request was rejected: ${request.statusReason ?? "no reason given"}`,
+        { status: "rejected", reason: request.statusReason },
+      );
+    case "expired":
+    case "cancelled":
+      throw new ServiceError("gone", `The request was ${request.status}; it will never run`, {
+        status: request.status,
+      });
+  }
+  const done = await driveUntilCompleted(workflows, taskId, {
+    actor_type: "agent",
+    actor_id: agent.keyId,
+  });
+  return {
+    task_id: done.id,
+    status: "approved",
+    resumed: true,
+    resumed_at: (done.resumedAt ?? done.completedAt ?? new Date()).toISOString(),
+    action: effectiveAction({
       action: request.actionDetails as Action,
       edited_inputs: request.editedInputs as Record<string, unknown> | null,
-    });
-    const answer = (at: Date): ResumeResult => ({
-      task_id: task.id,
-      status: "approved",
-      resumed: true,
-      resumed_at: at.toISOString(),
-      action,
-    });
-    if (task.resumedAt) return answer(task.resumedAt);
-    const resumedAt = await markTaskResumed(tx, taskId);
-    await appendAuditEvents(tx, [
-      {
-        type: "workflow.resumed",
-        at: resumedAt,
-        actor_type: "agent",
-        actor_id: agent.keyId,
-        request_id: request.id,
-        workflow_id: request.workflowId,
-        payload: {
-          task_id: task.id,
-          thread_id: task.threadId,
-          edited_inputs: request.editedInputs,
-        },
-      },
-    ]);
-    return answer(resumedAt);
-  });
+    }),
+    execution: "completed",
+    result: done.executionResult as ExecutionResult,
+  };
+}
+
+async function driveUntilCompleted(
+  workflows: Workflows,
+  taskId: string,
+  actor: AuditActor,
+): Promise<TaskRow> {
+  const deadline = Date.now() + RESUME_WAIT_MS;
+  const drives = inFlight.get(workflows) ?? new Map<string, Promise<DriveResult>>();
+  inFlight.set(workflows, drives);
+  for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+    let drive = drives.get(taskId);
+    if (!drive) {
+      drive = driveTask(workflows, taskId, actor).finally(() => drives.delete(taskId));
+      drives.set(taskId, drive);
+    }
+    const result = await drive;
+    if (result.kind === "completed") return result.task;
+    if (result.kind === "waiting")
+      throw new Error(`task ${taskId} is approved but its graph waits`);
+    // Another instance is driving it: its outcome lands in the task row shortly.
+    if (Date.now() + pause > deadline) {
+      throw new ServiceError(
+        "unavailable",
+        "The task's workflow is being resumed elsewhere and has not finished yet; try again",
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }

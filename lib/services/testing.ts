@@ -11,6 +11,7 @@ import { createApiKey } from "./keys";
 import { type AgentPrincipal, operator, type UserPrincipal } from "./principal";
 import { sealAuditLog } from "./sealer";
 import { addUser } from "./users";
+import { closeWorkflows, type Workflows, workflowsFor } from "./workflow";
 
 /** The operator, as the suites act when setting up (the CLI's principal). */
 export const TEST_OPERATOR = operator("test-setup");
@@ -35,10 +36,22 @@ export interface Fixture {
   as: Record<Person, UserPrincipal>;
   alpha: AgentPrincipal & { key: string };
   beta: AgentPrincipal & { key: string };
+  /**
+   * The task graphs on this database, opened at the first call (by it, or by a route handler
+   * after setDbForTesting); `t.destroy()` closes them.
+   */
+  workflows(): Promise<Workflows>;
 }
 
 export async function createFixture(options: { max?: number } = {}): Promise<Fixture> {
-  const t = await createTestDb({ max: options.max });
+  const db = await createTestDb({ max: options.max });
+  const t: TestDb = {
+    ...db,
+    async destroy() {
+      await closeWorkflows(db.db);
+      await db.destroy();
+    },
+  };
   const users = {} as Fixture["users"];
   const as = {} as Fixture["as"];
   for (const [name, p] of Object.entries(PEOPLE) as [Person, (typeof PEOPLE)[Person]][]) {
@@ -54,6 +67,7 @@ export async function createFixture(options: { max?: number } = {}): Promise<Fix
     as,
     alpha: { kind: "agent", keyId: a.id, agent: "alpha", ownerId: users.owner.id, key: a.key },
     beta: { kind: "agent", keyId: b.id, agent: "beta", ownerId: users.viewer.id, key: b.key },
+    workflows: () => workflowsFor(db),
   };
 }
 

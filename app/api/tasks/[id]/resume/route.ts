@@ -1,9 +1,11 @@
-// POST /api/tasks/{id}/resume — resume the task after its decision (once; again answers the same)
+// POST /api/tasks/{id}/resume — resume the task's graph after its decision and answer with what
+// it returned (it runs once; a second call answers the same)
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { resumeResponseSchema } from "@/lib/contract/tasks";
 import { resumeTask } from "@/lib/services/tasks";
+import { processWorkflows } from "@/lib/services/workflow";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +14,11 @@ export const POST = apiRoute({
   auth: "agent",
   params: idParamsSchema,
   async handler({ db, principal, params }) {
-    return { body: resumeResponseSchema.parse(await resumeTask(db, principal, params.id)) };
+    return {
+      body: resumeResponseSchema.parse(
+        await resumeTask(db, principal, params.id, await processWorkflows()),
+      ),
+    };
   },
 });
 

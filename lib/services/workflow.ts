@@ -1,0 +1,386 @@
+// Driving each task's hosted approval graph (SPEC §6; the graph is lib/graph/approval-graph.ts):
+// started when the task is submitted, resumed past its gate when the request closes, in
+// whichever instance takes the task's `workflow` outbox row — or the agent's resume call,
+// or the recovery that queues a drive for every decided graph that has not finished.
+//
+// - One driver per task at a time: a lease on the task row (db/queries/workflow.ts), taken in
+//   one statement and never held as a row lock while the graph runs. A drive that finds the
+//   lease taken is "busy" and comes back later; a driver that died leaves a lease that runs out.
+// - Idempotent end to end: a drive brings the graph to where the request stands, so a second
+//   drive of the same state does nothing; the nodes after the gate (finishTask) complete the
+//   task and queue its callback once, under the task's row lock, keyed by the request id;
+//   LangGraph re-runs the interrupted node from its top, and the gate does nothing before
+//   `interrupt()`.
+// - Embedded (PGlite), the graph's checkpoints go through the socket (lib/graph/checkpointer):
+//   no graph step ever runs inside a drizzle transaction here.
+// - `execution`: waiting (until the request closes) → running (past the gate) → completed (the
+//   last node ran) | failed (the drive's outbox row died; an operator's retry drives it again).
+import { randomUUID } from "node:crypto";
+import { type Database, type DbHandle, getDb } from "@/db/client";
+import { auditInsert } from "@/db/queries/audit";
+import { insertTogether } from "@/db/queries/batch";
+import {
+  findRequestByTask,
+  findTask,
+  lockTask,
+  type OutboxInsert,
+  type RequestRow,
+  type TaskRow,
+} from "@/db/queries/requests";
+import {
+  claimTask,
+  markTaskCompleted,
+  markTaskFailed,
+  markTaskRunning,
+  markTaskStarted,
+  queueUnfinishedWorkflows,
+  releaseTask,
+} from "@/db/queries/workflow";
+import { outbox } from "@/db/schema";
+import type { ExecutionResultDto } from "@/lib/contract/tasks";
+import { env } from "@/lib/env";
+import {
+  type ApprovalGraph,
+  type ApprovalState,
+  compileApprovalGraph,
+  type GateDecision,
+  resumeApproval,
+  startApproval,
+} from "@/lib/graph/approval-graph";
+import { createCheckpointer } from "@/lib/graph/checkpointer";
+import type { RequestStatus } from "@/lib/hitl";
+import { type Action, type ActorType, effectiveAction, isOpenStatus } from "@/lib/hitl";
+import type { OutboxHandler } from "./outbox-worker";
+import { startPeriodic, stopPeriodic } from "./periodic";
+
+/** How long a driver may hold a task before another may take it over (it died, or hangs). */
+export const WORKFLOW_LEASE_MS = 60_000;
+
+export interface Workflows {
+  db: Database;
+  graph: ApprovalGraph;
+  close(): Promise<void>;
+}
+
+/** The graph on this database, with a checkpointer of its own (close it when done). */
+export async function openWorkflows(
+  handle: Pick<DbHandle, "db" | "connection">,
+): Promise<Workflows> {
+  const checkpointer = await createCheckpointer(handle);
+  const graph = compileApprovalGraph(checkpointer.saver, {
+    execute: (state) => finishTask(handle.db, state),
+    reject: (state) => finishTask(handle.db, state),
+  });
+  return { db: handle.db, graph, close: () => checkpointer.close() };
+}
+
+// One per database, kept on globalThis: Next.js may load this module in more than one bundle.
+const registryKey = Symbol.for("airlock.workflows");
+type GlobalWithWorkflows = typeof globalThis & {
+  [registryKey]?: Map<Database, Promise<Workflows>>;
+};
+
+function registry(): Map<Database, Promise<Workflows>> {
+  const g = globalThis as GlobalWithWorkflows;
+  g[registryKey] ??= new Map();
+  return g[registryKey];
+}
+
+/** The graph on this database, opened at the first call; closeWorkflows() closes it. */
+export function workflowsFor(handle: Pick<DbHandle, "db" | "connection">): Promise<Workflows> {
+  const all = registry();
+  let opened = all.get(handle.db);
+  if (!opened) {
+    opened = openWorkflows(handle).catch((error: unknown) => {
+      // The database may come back: the next call tries again.
+      all.delete(handle.db);
+      throw error;
+    });
+    all.set(handle.db, opened);
+  }
+  return opened;
+}
+
+/** This process's graph, on its database (getDb()). */
+export async function processWorkflows(): Promise<Workflows> {
+  return workflowsFor(await getDb());
+}
+
+export async function closeWorkflows(db: Database): Promise<void> {
+  const opened = registry().get(db);
+  registry().delete(db);
+  if (opened) await (await opened.catch(() => null))?.close();
+}
+
+/**
+ * Where a task's graph checkpoints: a thread inside its key's own namespace (two keys naming
+ * the same thread never share state), one per task (an agent may have several tasks open
+ * on one of its threads at once).
+ */
+export function graphThreadId(task: Pick<TaskRow, "apiKeyId" | "threadId" | "id">): string {
+  return `${task.apiKeyId ?? "-"}:${task.threadId}:${task.id}`;
+}
+
+/** What the graph's last node returned, as the task keeps it and the agent receives it. */
+export type ExecutionResult = Exclude<ExecutionResultDto, { status: "failed" }>;
+
+export interface AuditActor {
+  actor_type: ActorType;
+  actor_id: string | null;
+}
+
+const SYSTEM: AuditActor = { actor_type: "system", actor_id: null };
+
+export type DriveResult =
+  /** At the gate, the request still open. */
+  | { kind: "waiting" }
+  /** Another driver has the task right now. */
+  | { kind: "busy" }
+  | { kind: "completed"; task: TaskRow };
+
+/**
+ * Bring the task's graph to where its request stands: start it if it never ran, resume it
+ * past the gate if the request has closed. `actor` is who asked (the audit's `workflow.resumed`).
+ */
+export async function driveTask(
+  w: Workflows,
+  taskId: string,
+  actor: AuditActor = SYSTEM,
+): Promise<DriveResult> {
+  const token = randomUUID();
+  const task = await claimTask(w.db, taskId, token, WORKFLOW_LEASE_MS);
+  if (!task) {
+    const current = await findTask(w.db, taskId);
+    if (!current) throw new Error(`no task ${taskId}`);
+    return current.execution === "completed"
+      ? { kind: "completed", task: current }
+      : { kind: "busy" };
+  }
+  try {
+    return await advance(w, task, actor);
+  } finally {
+    await releaseTask(w.db, taskId, token);
+  }
+}
+
+async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<DriveResult> {
+  const thread = graphThreadId(task);
+  // Start, then resume if the request closed meanwhile (or had closed before the start).
+  for (let step = 0; step < 2; step++) {
+    const row = await findRequestByTask(w.db, task.id);
+    if (!row) throw new Error(`task ${task.id} has no request`);
+    const closed = !isOpenStatus(row.status as RequestStatus);
+    const snapshot = await w.graph.getState({ configurable: { thread_id: thread } });
+    const started = "request_id" in (snapshot.values as object);
+    if (started && snapshot.next.length === 0) {
+      // Its last node completed the task before its checkpoint was written.
+      return completed(w.db, task.id);
+    }
+    if (closed) await enterRunning(w.db, task, row, actor);
+    if (!started) {
+      const run = await startApproval(w.graph, thread, {
+        task_id: task.id,
+        request_id: row.id,
+        needs_approval: !row.autoApproved,
+        context: (row.actionDetails as Action).context ?? {},
+      });
+      await markTaskStarted(w.db, task.id);
+      if (run.kind === "finished") return completed(w.db, task.id);
+      continue;
+    }
+    if (!closed) return { kind: "waiting" };
+    const run = await resumeApproval(w.graph, thread, decisionOf(row));
+    if (run.kind === "finished") return completed(w.db, task.id);
+    throw new Error(`thread ${thread} stopped at the gate again after its decision`);
+  }
+  throw new Error(`thread ${thread} did not move past its start`);
+}
+
+function decisionOf(row: RequestRow): GateDecision {
+  return {
+    status: row.status as GateDecision["status"],
+    edited_inputs: (row.editedInputs as Record<string, unknown> | null) ?? null,
+    reason: row.statusReason,
+  };
+}
+
+async function completed(db: Database, taskId: string): Promise<DriveResult> {
+  const task = await findTask(db, taskId);
+  if (task?.execution !== "completed") {
+    throw new Error(`task ${taskId}'s graph finished without completing the task`);
+  }
+  return { kind: "completed", task };
+}
+
+/** waiting → running, with its audit event: the first time only. */
+async function enterRunning(
+  db: Database,
+  task: TaskRow,
+  row: RequestRow,
+  actor: AuditActor,
+): Promise<void> {
+  if (task.execution === "running") return;
+  await db.transaction(async (tx) => {
+    const moved = await markTaskRunning(tx, task.id);
+    if (!moved) return;
+    await insertTogether(tx, [
+      auditInsert(tx, [
+        {
+          type: "workflow.resumed",
+          ...actor,
+          request_id: row.id,
+          workflow_id: row.workflowId,
+          payload: {
+            task_id: task.id,
+            thread_id: task.threadId,
+            status: row.status,
+            edited_inputs: row.editedInputs,
+            resume_count: moved.resumeCount,
+          },
+        },
+      ]),
+    ]);
+  });
+}
+
+/**
+ * The nodes after the gate: complete the task with what the agent receives, and queue its
+ * callback if it gave one — once, however often LangGraph runs the node: under the task's
+ * row lock, a completed task answers with what it already returned, and the request has at
+ * most one callback row (a unique index).
+ */
+async function finishTask(db: Database, state: ApprovalState): Promise<Record<string, unknown>> {
+  return db.transaction(async (tx) => {
+    const task = await lockTask(tx, state.task_id);
+    if (!task) throw new Error(`task ${state.task_id} is missing`);
+    if (task.execution === "completed") return task.executionResult as Record<string, unknown>;
+    const row = await findRequestByTask(tx, task.id);
+    if (!row) throw new Error(`task ${task.id} has no request`);
+    const result = executionResult(state, row);
+    await markTaskCompleted(tx, task.id, result);
+    const callback: OutboxInsert[] = task.callbackUrl
+      ? [
+          {
+            kind: "webhook",
+            requestId: row.id,
+            taskId: task.id,
+            eventType: result.executed ? "task.executed" : `task.${result.status}`,
+            targetUrl: task.callbackUrl,
+            payload: callbackBody(task, row, result),
+          },
+        ]
+      : [];
+    await insertTogether(tx, [
+      callback.length > 0 ? tx.insert(outbox).values(callback).onConflictDoNothing() : null,
+      auditInsert(tx, [
+        {
+          type: "workflow.completed",
+          actor_type: "system",
+          actor_id: null,
+          request_id: row.id,
+          workflow_id: row.workflowId,
+          payload: {
+            task_id: task.id,
+            executed: result.executed,
+            status: result.status,
+            callback: task.callbackUrl !== null,
+          },
+        },
+      ]),
+    ]);
+    return result;
+  });
+}
+
+function executionResult(state: ApprovalState, row: RequestRow): ExecutionResult {
+  const context = state.context ?? {};
+  const status = state.decision?.status ?? "rejected";
+  if (status === "approved") {
+    const action = effectiveAction({
+      action: row.actionDetails as Action,
+      edited_inputs: (row.editedInputs as Record<string, unknown> | null) ?? null,
+    });
+    return { executed: true, status, action, context };
+  }
+  return { executed: false, status, reason: state.decision?.reason ?? null, context };
+}
+
+/** The callback's body (the delivery id is added when it is sent). */
+function callbackBody(task: TaskRow, row: RequestRow, result: ExecutionResult) {
+  return {
+    event: result.executed ? "task.executed" : `task.${result.status}`,
+    task_id: task.id,
+    request_id: row.id,
+    workflow_id: row.workflowId,
+    thread_id: task.threadId,
+    agent_name: task.agentName,
+    risk_level: row.riskLevel,
+    decided_by: row.decidedBy,
+    edited_inputs: row.editedInputs ?? null,
+    ...result,
+  };
+}
+
+/** Driving failed for good: the task is failed, with its audit event. */
+export async function failTask(db: Database, taskId: string, error: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const task = await findTask(tx, taskId);
+    if (!task || !(await markTaskFailed(tx, taskId, error))) return;
+    await insertTogether(tx, [
+      auditInsert(tx, [
+        {
+          type: "workflow.failed",
+          actor_type: "system",
+          actor_id: null,
+          workflow_id: task.workflowId,
+          payload: { task_id: taskId, error },
+        },
+      ]),
+    ]);
+  });
+}
+
+/** The outbox worker's handler of `workflow` rows: one drive of the row's task. */
+export function workflowHandler(w: Workflows): OutboxHandler {
+  return async (row, ctx) => {
+    if (!row.taskId) return { ok: false, error: "the row names no task", permanent: true };
+    try {
+      const result = await driveTask(w, row.taskId);
+      if (result.kind === "busy") {
+        return { ok: false, error: "another driver has the task", busy: true };
+      }
+      return { ok: true };
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      if (row.attempts >= ctx.maxAttempts) await failTask(w.db, row.taskId, message);
+      return { ok: false, error: message };
+    }
+  };
+}
+
+/**
+ * Queue a drive for every decided graph that has not finished (and has none queued): the
+ * graphs whose drives were lost — e.g. decided before this version, whose decisions queued
+ * none. Its queued rows are driven by the outbox worker.
+ */
+export async function recoverWorkflows(db: Database, batch = 100): Promise<number> {
+  let queued = 0;
+  for (;;) {
+    const n = await queueUnfinishedWorkflows(db, batch);
+    queued += n;
+    if (n < batch) return queued;
+  }
+}
+
+// Recovery runs once at start, then at this multiple of the outbox worker's interval.
+const RECOVERY_EVERY = 20;
+
+export function startWorkflowRecovery(intervalMs = env().HITL_OUTBOX_INTERVAL_MS): void {
+  const run = async () => recoverWorkflows((await getDb()).db);
+  run().catch((error: unknown) => console.error(`Airlock workflows: ${(error as Error).message}`));
+  startPeriodic("workflow-recovery", intervalMs * RECOVERY_EVERY, run);
+}
+
+export function stopWorkflowRecovery(): void {
+  stopPeriodic("workflow-recovery");
+}
