@@ -44,6 +44,8 @@ export default defineConfig({
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     { name: "api", testMatch: /(smoke|api)\/.*\.spec\.ts$/ },
     { name: "ui", testMatch: /ui\/.*\.spec\.ts$/, dependencies: ["setup"] },
+    // Servers of their own (the same build), killed and restarted: no browser.
+    { name: "durable", testMatch: /durable\/.*\.spec\.ts$/ },
   ],
   outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,

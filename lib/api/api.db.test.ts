@@ -54,9 +54,22 @@ describe("the agent API, end to end", () => {
 
     const resumed = await api.call("POST", `/api/tasks/${task_id}/resume`, { key: agent });
     expect(resumed.status).toBe(200);
-    expect(resumed.json).toMatchObject({ resumed: true, action: { type: "deploy" } });
+    expect(resumed.json).toMatchObject({
+      resumed: true,
+      action: { type: "deploy" },
+      execution: "completed",
+      result: { executed: true, status: "approved", action: { type: "deploy" } },
+    });
     const again = await api.call("POST", `/api/tasks/${task_id}/resume`, { key: agent });
     expect(again.json).toEqual(resumed.json);
+    const task = await api.call("GET", `/api/tasks/${task_id}`, { key: agent });
+    expect(task.json).toMatchObject({
+      execution: "completed",
+      started_at: expect.any(String),
+      resumed_at: expect.any(String),
+      completed_at: expect.any(String),
+      result: resumed.json.result,
+    });
   });
 
   it("answers the resume contract from the request's state", async () => {

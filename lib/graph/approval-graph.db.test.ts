@@ -44,7 +44,12 @@ describe("the approval graph", () => {
   const input = (id: string, needsApproval = true) => ({
     task_id: `task-${id}`,
     request_id: `request-${id}`,
-    needs_approval: needsApproval,
+    assessment: {
+      level: needsApproval ? "high" : "low",
+      score: needsApproval ? 0.7 : 0.1,
+      reasons: ["production deployment"],
+      auto_approved: !needsApproval,
+    },
     context: { insights: ["the deploy window is open"], attempt: 2 },
   });
 

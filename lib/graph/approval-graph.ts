@@ -1,11 +1,13 @@
-// The hosted approval workflow of a task (SPEC §6): gate → execute | handle rejection, as a
-// LangGraph StateGraph checkpointed under the task's thread. The gate interrupts while the
+// The hosted approval workflow of a task (SPEC §6): assess → gate → execute | handle
+// rejection, as a LangGraph StateGraph checkpointed under the task's thread. `assess` records
+// the assessment the submit made (the request keeps it: a rule change never moves a task)
+// and what it means for the gate. The gate interrupts while the
 // request waits for people; the decision resumes the thread with `Command({ resume })`, in
 // this process or any other, also after a restart. What the task carried in (its `context`)
 // is in the state on both sides of the interrupt.
 //
-// Not yet started by submits nor resumed by decisions: wiring it to the lifecycle (through
-// the outbox) is the rest of issue 11. The nodes after the gate call the effects given to
+// lib/services/workflow.ts starts it for every submitted task and resumes it when the request
+// closes (through the outbox). The nodes after the gate call the effects given to
 // `compileApprovalGraph`, which must be idempotent, keyed by the request id: LangGraph runs a
 // node again when a resume repeats (at least once), and re-runs the interrupted node from its
 // top — the gate does nothing before `interrupt()` for that reason.
@@ -29,10 +31,20 @@ export interface GateDecision {
   reason?: string | null;
 }
 
+/** The risk engine's verdict at submit, as the request stores it. */
+export interface GraphAssessment {
+  level: string;
+  score: number;
+  reasons: string[];
+  /** Approved on arrival (its level's policy, or a standing approval). */
+  auto_approved: boolean;
+}
+
 const ApprovalState = Annotation.Root({
   task_id: Annotation<string>,
   request_id: Annotation<string>,
-  /** False when the request was approved on arrival: the gate lets it through. */
+  assessment: Annotation<GraphAssessment>,
+  /** Set by `assess`: false when the request was approved on arrival, and the gate lets it by. */
   needs_approval: Annotation<boolean>,
   context: Annotation<Record<string, unknown>>,
   decision: Annotation<GateDecision | null>,
@@ -43,7 +55,7 @@ const ApprovalState = Annotation.Root({
 export type ApprovalState = typeof ApprovalState.State;
 export type ApprovalInput = Pick<
   ApprovalState,
-  "task_id" | "request_id" | "needs_approval" | "context"
+  "task_id" | "request_id" | "assessment" | "context"
 >;
 
 export interface ApprovalEffects {
@@ -61,6 +73,7 @@ export interface GateInterrupt {
 
 export function compileApprovalGraph(checkpointer: BaseCheckpointSaver, effects: ApprovalEffects) {
   return new StateGraph(ApprovalState)
+    .addNode("assess", (state) => ({ needs_approval: !state.assessment.auto_approved }))
     .addNode("gate", (state) => {
       if (!state.needs_approval) return { decision: { status: "approved" } as GateDecision };
       const decision = interrupt<GateInterrupt, GateDecision>({
@@ -71,7 +84,8 @@ export function compileApprovalGraph(checkpointer: BaseCheckpointSaver, effects:
     })
     .addNode("execute", async (state) => ({ outcome: await effects.execute(state) }))
     .addNode("handle_rejection", async (state) => ({ outcome: await effects.reject(state) }))
-    .addEdge(START, "gate")
+    .addEdge(START, "assess")
+    .addEdge("assess", "gate")
     .addConditionalEdges(
       "gate",
       (state) => (state.decision?.status === "approved" ? "execute" : "handle_rejection"),

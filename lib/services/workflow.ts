@@ -181,7 +181,12 @@ async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<
       const run = await startApproval(w.graph, thread, {
         task_id: task.id,
         request_id: row.id,
-        needs_approval: !row.autoApproved,
+        assessment: {
+          level: row.riskLevel,
+          score: row.riskScore,
+          reasons: (row.riskFactors as { reasons?: string[] }).reasons ?? [],
+          auto_approved: row.autoApproved,
+        },
         context: (row.actionDetails as Action).context ?? {},
       });
       await markTaskStarted(w.db, task.id);
