@@ -32,6 +32,8 @@ const WORDS: Record<string, string> = {
   "checkpoint.expired": "Checkpoint expired",
   "checkpoint.cancelled": "Checkpoint cancelled",
   "workflow.resumed": "Workflow resumed",
+  "workflow.completed": "Workflow completed",
+  "workflow.failed": "Workflow failed",
   "key.created": "API key created",
   "key.revoked": "API key revoked",
   "outbox.retried": "Delivery retried",

@@ -35,6 +35,8 @@ export const AUDIT_TYPES = [
   "checkpoint.expired",
   "checkpoint.cancelled",
   "workflow.resumed",
+  "workflow.completed",
+  "workflow.failed",
   "key.created",
   "key.revoked",
   "outbox.retried",

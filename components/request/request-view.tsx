@@ -43,6 +43,20 @@ function Fact({
   );
 }
 
+/** Where the task's graph is, once its request closed. */
+function executionWords(r: RequestDetailDto): string {
+  switch (r.execution) {
+    case "waiting":
+      return "resuming…";
+    case "running":
+      return "running";
+    case "completed":
+      return r.status === "approved" ? "executed" : "not executed";
+    case "failed":
+      return "failed (hitl outbox list)";
+  }
+}
+
 export function RequestView({
   initial,
   initialStanding,
@@ -175,9 +189,15 @@ export function RequestView({
             )}
           </Fact>
           <Fact label="Priority">{r.priority}</Fact>
-          <Fact label="Claimed by">
-            {r.claimed_by ? personName(viewer, r.claimed_by) : "nobody"}
-          </Fact>
+          {open ? (
+            <Fact label="Claimed by">
+              {r.claimed_by ? personName(viewer, r.claimed_by) : "nobody"}
+            </Fact>
+          ) : (
+            <Fact label="Execution">
+              <span data-testid="request-execution">{executionWords(r)}</span>
+            </Fact>
+          )}
         </dl>
       </header>
 
