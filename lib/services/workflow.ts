@@ -299,7 +299,9 @@ async function finishTask(db: Database, state: ApprovalState): Promise<Record<st
 
 function executionResult(state: ApprovalState, row: RequestRow): ExecutionResult {
   const context = state.context ?? {};
-  const status = state.decision?.status ?? "rejected";
+  if (!state.decision)
+    throw new Error(`task ${state.task_id} went past its gate without a decision`);
+  const status = state.decision.status;
   if (status === "approved") {
     const action = effectiveAction({
       action: row.actionDetails as Action,
@@ -307,7 +309,7 @@ function executionResult(state: ApprovalState, row: RequestRow): ExecutionResult
     });
     return { executed: true, status, action, context };
   }
-  return { executed: false, status, reason: state.decision?.reason ?? null, context };
+  return { executed: false, status, reason: state.decision.reason ?? null, context };
 }
 
 /** The callback's body (the delivery id is added when it is sent). */
