@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
+import { RECHECK_MS } from "@/lib/services/changes";
 import { ACTIONS, PEOPLE, taskBody } from "@/lib/services/testing";
 import { type ApiHarness, createApiHarness } from "./testing";
 
@@ -21,7 +22,7 @@ describe("a decision reaches an agent waiting on another instance", () => {
     await api?.f.t.destroy();
   });
 
-  it("?wait=30 answers within 100 ms of a decision committed by another process (5 times)", async () => {
+  it("?wait=30 answers on the NOTIFY of a decision committed by another process, not on its recheck timer (5 times)", async () => {
     for (let round = 0; round < 5; round++) {
       const task = (
         await api.call("POST", "/api/tasks", { key: api.f.alpha.key, body: taskBody(ACTIONS.high) })
@@ -53,7 +54,10 @@ describe("a decision reaches an agent waiting on another instance", () => {
         sql`SELECT (extract(epoch FROM decided_at) * 1000)::float8 AS decided_ms FROM approval_requests WHERE id = ${task.approval_request_id}`,
       );
       // decided_at is taken inside the deciding transaction, before its commit and NOTIFY.
-      expect(answeredAt - Number(row?.decided_ms)).toBeLessThan(100);
+      // Without the NOTIFY the waiter would only see it on its recheck, RECHECK_MS (2 s) apart:
+      // within a quarter of that by chance one time in four, five times in a row one in a
+      // thousand. The bound leaves room for a loaded machine (it measured 10 to 112 ms).
+      expect(answeredAt - Number(row?.decided_ms)).toBeLessThan(RECHECK_MS / 4);
     }
   });
 });
