@@ -46,6 +46,8 @@ export default defineConfig({
     { name: "ui", testMatch: /ui\/.*\.spec\.ts$/, dependencies: ["setup"] },
     // Servers of their own (the same build), killed and restarted: no browser.
     { name: "durable", testMatch: /durable\/.*\.spec\.ts$/ },
+    // Agents' own libraries (langchain, LangGraph, the MCP SDK) against the built app: no browser.
+    { name: "integrations", testMatch: /integrations\/.*\.spec\.ts$/ },
   ],
   outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,

@@ -1,19 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import postgres from "postgres";
-import { verifyWebhook } from "../../lib/webhook/signature";
+import { verifyWebhook } from "../../lib/sdk";
+import { hitl, type Server, type Storage, serverUrl, startServer, storage } from "../servers";
 
 // The hosted workflows survive the server: real `next start` processes of the shared build,
 // killed with SIGKILL (the whole process group: nothing gets to clean up), on the embedded
 // database and on PostgreSQL. A local receiver counts the callbacks, which are the execution.
-const root = path.join(__dirname, "..", "..");
-const nextBin = path.join(root, "node_modules", ".bin", "next");
-const serverUrl = process.env.E2E_DATABASE_URL || process.env.DATABASE_URL || "";
 const PASSWORD = "durable-test-password";
 
 interface Received {
@@ -50,90 +46,6 @@ async function startReceiver() {
       }
     },
     close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
-
-type Storage = { name: "pglite" | "postgres"; env: Record<string, string>; drop(): Promise<void> };
-
-async function storage(kind: "pglite" | "postgres", dataDir: string): Promise<Storage> {
-  if (kind === "pglite") {
-    return {
-      name: kind,
-      env: { DATABASE_URL: "", AIRLOCK_DATA_DIR: dataDir },
-      drop: async () => {},
-    };
-  }
-  const name = `airlock_durable_${Date.now().toString(36)}_${process.pid}`;
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    name: kind,
-    env: { DATABASE_URL: url.toString(), AIRLOCK_DATA_DIR: dataDir },
-    async drop() {
-      const again = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await again.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await again.end();
-    },
-  };
-}
-
-/** The operator CLI, as a user runs it (each call its own process). */
-function hitl(env: Record<string, string>, ...args: string[]): string {
-  return execFileSync("npx", ["tsx", "--conditions=react-server", "lib/cli/main.ts", ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-  });
-}
-
-interface Server {
-  base: string;
-  child: ChildProcess;
-  /** SIGKILL the server and everything it started. */
-  kill(): Promise<void>;
-}
-
-let nextPort = 3260;
-
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = nextPort++;
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(nextBin, ["start", "-p", String(port)], {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      ...env,
-      NEXT_TELEMETRY_DISABLED: "1",
-      NEXTAUTH_URL: base,
-      NEXTAUTH_SECRET: "durable-secret-not-for-production-0123456789",
-    },
-  });
-  let log = "";
-  child.stdout?.on("data", (d: Buffer) => (log += d));
-  child.stderr?.on("data", (d: Buffer) => (log += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited:\n${log}`);
-    const ok = await fetch(`${base}/api/health`)
-      .then((r) => r.status === 200)
-      .catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`the server did not come up:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    base,
-    child,
-    async kill() {
-      if (child.pid) process.kill(-child.pid, "SIGKILL");
-      await exited;
-    },
   };
 }
 
@@ -275,9 +187,19 @@ for (const kind of kinds) {
       });
       await receiver.count(1);
       const [callback] = receiver.received;
+      // The SDK's verifyWebhook on this real delivery: a changed body, another secret, or the
+      // same delivery replayed more than 5 minutes later are refused.
+      const headers = callback?.headers ?? {};
+      const body = callback?.body ?? "";
+      expect(verifyWebhook(agent.webhook_secret, headers, body)).toMatchObject({ ok: true });
       expect(
-        verifyWebhook(agent.webhook_secret, callback?.headers ?? {}, callback?.body ?? ""),
-      ).toMatchObject({ ok: true });
+        verifyWebhook(agent.webhook_secret, headers, body.replace("1.4.3", "9.9.9")),
+      ).toMatchObject({ ok: false });
+      expect(verifyWebhook("whsec_not-this-one", headers, body)).toMatchObject({ ok: false });
+      const later = new Date(Date.now() + 6 * 60_000);
+      expect(verifyWebhook(agent.webhook_secret, headers, body, { now: later })).toMatchObject({
+        ok: false,
+      });
       expect(JSON.parse(callback?.body ?? "{}")).toMatchObject({
         event: "task.executed",
         task_id: task.task_id,

@@ -1,0 +1,139 @@
+// An approval gate for an agent's own LangGraph graph (SPEC §6.1): the node submits the
+// action it is given, interrupts while people decide, and on resume routes to the node for
+// an approval or the one for a rejection, with what was decided in the state.
+//
+// LangGraph runs an interrupted node again from its top when the graph resumes, so everything
+// before `interrupt()` is safe to repeat: the submit carries an Idempotency-Key made of the
+// thread, the step, the node and the action, and returns the same task the second time. The
+// decision is read from Airlock after the interrupt, never taken from the resume value: a
+// caller cannot approve by resuming.
+import { createHash } from "node:crypto";
+import { Command, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { ActionInput, TaskDto } from "../contract/tasks";
+import { type AirlockClient, isOpen } from "./client";
+
+/** What the gate puts in the state (under `key`, "approval" by default). */
+export interface ApprovalOutcome {
+  task_id: string;
+  request_id: string;
+  status: "approved" | "rejected" | "expired" | "cancelled";
+  approved: boolean;
+  /** The inputs to run with: a reviewer's edits, or the action's own. */
+  inputs: Record<string, unknown>;
+  /** Whether a reviewer changed them. */
+  edited: boolean;
+  /** Why not, for a rejection (the reviewer's reason), an expiry or a cancellation. */
+  reason: string | null;
+}
+
+/** What the gate interrupts with; runWithAirlock answers it by waiting for the decision. */
+export interface AirlockGateInterrupt {
+  airlock: {
+    task_id: string;
+    request_id: string;
+    action_type: string;
+    risk_level: string;
+    /** The request's page in the browser. */
+    url: string;
+  };
+}
+
+export function isAirlockGateInterrupt(value: unknown): value is AirlockGateInterrupt {
+  const airlock = (value as AirlockGateInterrupt | null)?.airlock;
+  return typeof airlock === "object" && airlock !== null && typeof airlock.task_id === "string";
+}
+
+export interface ApprovalGateOptions<S> {
+  client: AirlockClient;
+  /** The action to ask about, from the state; null lets the state through unasked. */
+  action(state: S): ActionInput | null;
+  /** The node for an approval (and for a state let through). */
+  approved: string;
+  /** The node for a rejection, expiry or cancellation. */
+  rejected: string;
+  /** The sub-agent's label (`agent_name`). */
+  agentName: string;
+  /** The workflow the task belongs to; by default the graph's thread id. */
+  workflowId?: (state: S, config: LangGraphRunnableConfig) => string;
+  allowedDecisions?: ("approve" | "edit" | "reject")[];
+  /** Where in the state the outcome goes. */
+  key?: string;
+}
+
+/**
+ * The node; add it with `{ ends: [approved, rejected] }`, since it routes by returning a
+ * Command.
+ */
+export function approvalGateNode<S>(options: ApprovalGateOptions<S>) {
+  const key = options.key ?? "approval";
+  return async (state: S, config: LangGraphRunnableConfig): Promise<Command> => {
+    const action = options.action(state);
+    if (action === null) return new Command({ goto: options.approved });
+    const thread = String(config.configurable?.thread_id ?? "");
+    const metadata = (config.metadata ?? {}) as Record<string, unknown>;
+    const idempotencyKey = `gate-${sha256(
+      JSON.stringify([thread, metadata.langgraph_step, metadata.langgraph_node, action]),
+    )}`;
+    const submitted = await options.client.submit(
+      {
+        workflow_id: options.workflowId?.(state, config) ?? (thread || "langgraph"),
+        agent_name: options.agentName,
+        action,
+        ...(thread ? { thread_id: thread.slice(0, 200) } : {}),
+        ...(options.allowedDecisions ? { allowed_decisions: options.allowedDecisions } : {}),
+      },
+      { idempotencyKey },
+    );
+    let task = await options.client.getTask(submitted.task_id);
+    if (isOpen(task)) {
+      interrupt<AirlockGateInterrupt>({
+        airlock: {
+          task_id: task.task_id,
+          request_id: task.approval_request_id,
+          action_type: task.action.type,
+          risk_level: task.risk.level,
+          url: options.client.requestUrl(task.approval_request_id),
+        },
+      });
+      // Resumed: what was decided is Airlock's to say (it waits if nothing is, yet).
+      task = await options.client.waitForDecision(task.task_id);
+    }
+    const outcome = outcomeOf(task);
+    return new Command({
+      update: { [key]: outcome },
+      goto: outcome.approved ? options.approved : options.rejected,
+    });
+  };
+}
+
+/** A closed task as its agent acts on it. */
+export function outcomeOf(task: TaskDto): ApprovalOutcome {
+  const status = task.status as ApprovalOutcome["status"];
+  const approved = status === "approved";
+  return {
+    task_id: task.task_id,
+    request_id: task.approval_request_id,
+    status,
+    approved,
+    inputs: task.edited_inputs ?? task.action.inputs ?? {},
+    edited: task.edited_inputs !== null,
+    reason: approved ? null : why(status, task.decision?.reason ?? null),
+  };
+}
+
+/** Why a closed task will not run, in words the agent can pass on. */
+function why(status: ApprovalOutcome["status"], reason: string | null): string {
+  const noted = reason ? ` (${reason})` : "";
+  switch (status) {
+    case "expired":
+      return `The request expired before anyone decided; it will not run (fail closed)${noted}`;
+    case "cancelled":
+      return `The request was cancelled; it will not run${noted}`;
+    default:
+      return reason ?? "Rejected without a reason";
+  }
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
