@@ -80,9 +80,10 @@ test.describe("the examples", () => {
       const response = await fetch(`${server.base}/api/hitl/actions/${id}/approve`, {
         method: "POST",
         headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+        // The edit comes with the first approval only: a second one would void the first.
         body: JSON.stringify({
           justification: "the example may go on",
-          edited_inputs: editedInputs,
+          ...(n === 0 && editedInputs ? { edited_inputs: editedInputs } : {}),
         }),
       });
       const body = await response.json();

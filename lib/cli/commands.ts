@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { DbHandle } from "@/db/client";
 import type { RequestSummaryDto } from "@/lib/contract/api";
 import { type Command as DecisionCommand, OPEN_STATUSES } from "@/lib/hitl";
+import { mcpConfig } from "@/lib/mcp/config";
 import { verifyAuditLog } from "@/lib/services/audit";
 import { expireCheckpoints } from "@/lib/services/checkpoints";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
@@ -474,6 +475,36 @@ COMMANDS.outbox = {
     } else {
       throw new CliError('expected "outbox list" or "outbox retry"');
     }
+  },
+};
+
+// MCP speaks over stdout, so this command prints nothing of its own there, and it needs no
+// database: it talks to Airlock over HTTP with an agent key, like any agent.
+COMMANDS.mcp = {
+  summary:
+    "mcp serve — the approval_prompt tool over stdio | mcp proxy -- CMD [ARGS…] — gate an MCP server's tool calls",
+  async run(args) {
+    const [sub, ...rest] = args;
+    const config = () => {
+      const parsed = mcpConfig(process.env);
+      if (!parsed.ok) throw new CliError(parsed.problem);
+      return parsed.config;
+    };
+    if (sub === "serve") {
+      if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`);
+      // Loaded here: the other commands need none of the MCP SDK.
+      const { serve } = await import("@/lib/mcp/serve");
+      return serve(config());
+    }
+    if (sub === "proxy") {
+      const [dashes, command, ...commandArgs] = rest;
+      if (dashes !== "--" || command === undefined) {
+        throw new CliError('expected "mcp proxy -- CMD [ARGS…]": the upstream MCP server to start');
+      }
+      const { proxy } = await import("@/lib/mcp/proxy");
+      return proxy(config(), { command, args: commandArgs, env: process.env });
+    }
+    throw new CliError('expected "mcp serve" or "mcp proxy -- CMD [ARGS…]"');
   },
 };
 
