@@ -1,5 +1,9 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with.
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ZodMediaTypeObject,
+} from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import {
   approveBodySchema,
@@ -41,7 +45,12 @@ const ERRORS: Record<number, string> = {
   503: "Database unavailable; see Retry-After",
 };
 
-const json = (schema: z.ZodType) => ({ content: { "application/json": { schema } } });
+// The registry's own type for a schema: with langchain's typings in the same program (the
+// integration tests), TypeScript no longer matches zod's ZodType against the registry's union
+// of ZodType and OpenAPI schema objects by itself, though both are the same zod.
+const json = (schema: z.ZodType) => ({
+  content: { "application/json": { schema: schema as ZodMediaTypeObject["schema"] } },
+});
 const uuid = z.uuid();
 
 interface PathSpec {
