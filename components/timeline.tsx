@@ -27,6 +27,7 @@ const WORDS: Record<string, string> = {
   "hitl.updated": "Updated",
   "hitl.grant_created": "Standing approval granted",
   "hitl.grant_revoked": "Standing approval revoked",
+  "hitl.expiry_warned": "Expiry warning sent",
   "checkpoint.saved": "Checkpoint saved",
   "checkpoint.resumed": "Checkpoint resumed",
   "checkpoint.expired": "Checkpoint expired",

@@ -190,6 +190,9 @@ export const approvalRequests = pgTable(
     escalatedTo: text("escalated_to"),
     escalatedAt: ts("escalated_at"),
     expiryExtended: boolean("expiry_extended").notNull().default(false),
+    // The deadline the "expires soon" notification was sent for: once per deadline (an
+    // escalation's fresh timeout gets its own).
+    expiryWarnedFor: ts("expiry_warned_for"),
     autoEscalateAt: ts("auto_escalate_at"),
     claimedBy: uuid("claimed_by").references(() => users.id),
     claimedAt: ts("claimed_at"),

@@ -35,8 +35,31 @@ describe("parseEnv", () => {
     [{ HITL_DEFAULT_RISK_LEVEL: "severe" }, "HITL_DEFAULT_RISK_LEVEL"],
     [{ HITL_AUTO_APPROVE_LOW_RISK: "maybe" }, "HITL_AUTO_APPROVE_LOW_RISK: expected true or false"],
     [{ HITL_MAX_OPEN_PER_AGENT: "-3" }, "HITL_MAX_OPEN_PER_AGENT"],
+    [
+      { HITL_NOTIFY_WEBHOOK_URLS: "ftp://x/y" },
+      "HITL_NOTIFY_WEBHOOK_URLS.0: expected http(s) URLs",
+    ],
+    [
+      { HITL_NOTIFY_WEBHOOK_URLS: "https://hooks.example/a" },
+      "HITL_NOTIFY_WEBHOOK_SECRET: required with HITL_NOTIFY_WEBHOOK_URLS",
+    ],
+    [{ HITL_NOTIFY_WEBHOOK_FORMAT: "xml" }, "HITL_NOTIFY_WEBHOOK_FORMAT"],
+    [{ SMTP_URL: "mail.example" }, "SMTP_URL: expected smtp://"],
+    [{ HITL_NOTIFY_EMAIL_TO: "ops@example.com, not-an-address" }, "HITL_NOTIFY_EMAIL_TO.1"],
   ])("refuses %o naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
+  });
+
+  it("reads the notification channels: comma-separated URLs and addresses", () => {
+    const e = parseEnv({
+      HITL_NOTIFY_WEBHOOK_URLS: " https://a.example/hook , http://127.0.0.1:9/b ",
+      HITL_NOTIFY_WEBHOOK_SECRET: "0123456789abcdef",
+      HITL_NOTIFY_EMAIL_TO: "ops@example.com,lead@example.com",
+      SMTP_URL: "smtp://user:pw@mail.example:2525",
+    });
+    expect(e.HITL_NOTIFY_WEBHOOK_URLS).toEqual(["https://a.example/hook", "http://127.0.0.1:9/b"]);
+    expect(e.HITL_NOTIFY_EMAIL_TO).toEqual(["ops@example.com", "lead@example.com"]);
+    expect(parseEnv({}).HITL_NOTIFY_WEBHOOK_URLS).toEqual([]);
   });
 });

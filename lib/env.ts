@@ -13,6 +13,19 @@ const bool = (fallback: boolean) =>
 
 const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
 
+/** A comma-separated list, each item checked by `item`. */
+const list = <T extends z.ZodType<string>>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    z.array(item),
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.preprocess(
@@ -43,6 +56,30 @@ const envSchema = z.object({
   HITL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
   // How often the audit sealer links new events into the hash chain (SPEC §8: within 1 s).
   HITL_SEAL_INTERVAL_MS: z.coerce.number().int().positive().max(1000).default(250),
+  // Notifications (SPEC §8) of the channels a risk level lists: signed webhooks to these URLs
+  // (JSON, or Slack-compatible), and email through SMTP to the people who may decide (and to
+  // HITL_NOTIFY_EMAIL_TO). A channel left unconfigured sends nothing.
+  HITL_NOTIFY_WEBHOOK_URLS: list(z.url({ protocol: /^https?$/, error: "expected http(s) URLs" })),
+  HITL_NOTIFY_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+  HITL_NOTIFY_WEBHOOK_FORMAT: z.preprocess(
+    emptyToUndefined,
+    z.enum(["json", "slack"]).default("json"),
+  ),
+  SMTP_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/\s]+/, "expected smtp://[user:password@]host[:port] or smtps://…")
+      .optional(),
+  ),
+  HITL_NOTIFY_EMAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z.string().default("Airlock <airlock@localhost>"),
+  ),
+  HITL_NOTIFY_EMAIL_TO: list(z.email({ error: "expected email addresses" })),
   NEXTAUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   NEXTAUTH_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
@@ -84,6 +121,17 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Settings that only make sense together. */
+function crossCheck(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.HITL_NOTIFY_WEBHOOK_URLS.length > 0 && !e.HITL_NOTIFY_WEBHOOK_SECRET) {
+    problems.push(
+      "  HITL_NOTIFY_WEBHOOK_SECRET: required with HITL_NOTIFY_WEBHOOK_URLS (every notification webhook is signed)",
+    );
+  }
+  return problems;
+}
+
 export class EnvError extends Error {
   override name = "EnvError";
 }
@@ -94,6 +142,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
+  const problems = crossCheck(result.data);
+  if (problems.length > 0) throw new EnvError(`Invalid environment:\n${problems.join("\n")}`);
   return result.data;
 }
 

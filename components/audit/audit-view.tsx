@@ -30,6 +30,7 @@ export const AUDIT_TYPES = [
   "hitl.inputs_edited",
   "hitl.grant_created",
   "hitl.grant_revoked",
+  "hitl.expiry_warned",
   "checkpoint.saved",
   "checkpoint.resumed",
   "checkpoint.expired",

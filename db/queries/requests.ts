@@ -431,6 +431,36 @@ export async function lockDueRequests(
     .for("update", { skipLocked: true });
 }
 
+/**
+ * Open requests (not quarantined: nobody may approve those) whose deadline is near and not yet
+ * announced: time left at most a quarter of their timeout, and never more than 15 minutes.
+ * Marks each as announced for its current deadline, in this transaction; rows another
+ * sweeper holds are skipped.
+ */
+export async function claimExpiringRequests(db: Executor, limit: number): Promise<RequestRow[]> {
+  const due = db
+    .select({ id: approvalRequests.id })
+    .from(approvalRequests)
+    .where(
+      and(
+        inArray(approvalRequests.status, ["pending", "escalated"]),
+        // The open-expiry index narrows it to the next quarter of an hour.
+        lte(approvalRequests.expiresAt, sql`now() + interval '15 minutes'`),
+        sql`${approvalRequests.expiresAt} > now()`,
+        sql`${approvalRequests.expiresAt} - now() <= least(${approvalRequests.timeoutMinutes} * interval '15 seconds', interval '15 minutes')`,
+        sql`${approvalRequests.expiryWarnedFor} IS DISTINCT FROM ${approvalRequests.expiresAt}`,
+      ),
+    )
+    .orderBy(asc(approvalRequests.expiresAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  return db
+    .update(approvalRequests)
+    .set({ expiryWarnedFor: sql`${approvalRequests.expiresAt}` })
+    .where(inArray(approvalRequests.id, due))
+    .returning();
+}
+
 export type OutboxInsert = typeof outbox.$inferInsert;
 
 /** The outbox rows' INSERT, to send with the change's other records (insertTogether). */

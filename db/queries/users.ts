@@ -78,3 +78,19 @@ export async function listUsers(db: Executor): Promise<UserRow[]> {
 export async function lockUserRow(db: Executor, id: string): Promise<void> {
   await db.select({ id: users.id }).from(users).where(eq(users.id, id)).for("no key update");
 }
+
+/** The addresses of the enabled people holding one of these roles, in a stable order. */
+export async function listEmailsOfRoles(db: Executor, roles: readonly string[]): Promise<string[]> {
+  if (roles.length === 0) return [];
+  const rows = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(
+      sql`${users.role} IN (${sql.join(
+        roles.map((r) => sql`${r}`),
+        sql`, `,
+      )}) AND ${users.disabledAt} IS NULL`,
+    )
+    .orderBy(asc(users.email));
+  return rows.map((r) => r.email);
+}

@@ -3,13 +3,14 @@
 // deadline, release losing the escalation, the queue's own quorum arithmetic, audit verify
 // never reporting an extended log, checkpoint expiry enforced only by the sweeper.
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { execRows } from "@/db/client";
 import { hashEvent } from "@/lib/hitl";
 import { verifyAuditLog } from "./audit";
 import { markCheckpointResumed, saveCheckpoint } from "./checkpoints";
 import { hitlConfig } from "./config";
 import { decideRequest, submitTask } from "./lifecycle";
+import { setNotificationTargetsForTesting } from "./notify";
 import { getQueue, getRequestDetail } from "./queue";
 import {
   ACTIONS,
@@ -111,6 +112,9 @@ describe("review integrity", () => {
 
   describe("an edit that raises the level", () => {
     it("gets the new level's time from the edit, a new escalation schedule and notifications", async () => {
+      // A webhook and email configured; Slack is not built yet, so it gets no row.
+      setNotificationTargetsForTesting({ webhookUrls: ["http://127.0.0.1:9/hook"], email: true });
+      onTestFinished(() => setNotificationTargetsForTesting(undefined));
       const id = await submit({
         type: "PAYMENT.SEND",
         description: "Pay a supplier",
@@ -144,7 +148,7 @@ describe("review integrity", () => {
         sql`SELECT channel FROM outbox WHERE request_id = ${id} AND event_type = 'hitl.risk_raised' ORDER BY channel`,
       );
       expect(notified.map((r) => r.channel)).toEqual(
-        critical.notify.filter((c) => c !== "log").sort(),
+        critical.notify.filter((c) => c === "email" || c === "webhook").sort(),
       );
     });
   });

@@ -5,6 +5,7 @@ import { findTask } from "@/db/queries/requests";
 import { verifyAuditLog } from "./audit";
 import { ServiceError } from "./errors";
 import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
+import { setNotificationTargetsForTesting } from "./notify";
 import { SYSTEM } from "./principal";
 import {
   ACTIONS,
@@ -23,8 +24,14 @@ describe("approval lifecycle", () => {
   let f: Fixture;
   beforeAll(async () => {
     f = await createFixture();
+    // Two notification webhooks and email configured: what the levels' channels write.
+    setNotificationTargetsForTesting({
+      webhookUrls: ["http://127.0.0.1:9/one", "http://127.0.0.1:9/two"],
+      email: true,
+    });
   });
   afterAll(async () => {
+    setNotificationTargetsForTesting(undefined);
     await f?.t.destroy();
   });
 
@@ -76,6 +83,8 @@ describe("approval lifecycle", () => {
       expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested"]);
       expect((await outboxOf(request.id)).sort()).toEqual([
         "notify:email hitl.approval_requested",
+        // One row per URL: a failing receiver never holds up the other.
+        "notify:webhook hitl.approval_requested",
         "notify:webhook hitl.approval_requested",
         // The graph's start; its callback waits for its last node.
         "workflow hitl.approval_requested",
@@ -320,6 +329,12 @@ describe("approval lifecycle", () => {
           .code,
       ).toBe("forbidden");
       await decideRequest(f.t.db, as("lead"), id, { type: "quarantine", reason: "odd" });
+      // Those who may release it hear of it.
+      const [told] = await rows<{ payload: { audience_role: string } }>(
+        sql`SELECT payload FROM outbox
+            WHERE request_id = ${id} AND event_type = 'hitl.quarantined' AND channel = 'email'`,
+      );
+      expect(told?.payload.audience_role).toBe("devops_engineer");
       expect((await refusal(decideRequest(f.t.db, as("ops"), id, { type: "approve" }))).code).toBe(
         "conflict",
       );
@@ -437,7 +452,7 @@ describe("approval lifecycle", () => {
         status: "escalated",
         escalated_to: "devops_engineer",
       });
-      expect(await sweepDueRequests(f.t.db, SYSTEM)).toEqual({ expired: 0, escalated: 0 });
+      expect(await sweepDueRequests(f.t.db, SYSTEM)).toEqual({ expired: 0, escalated: 0, warned: 0 });
     });
   });
 

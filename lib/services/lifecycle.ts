@@ -19,6 +19,7 @@ import {
   type ApprovalRow,
   changedColumns,
   checkOpenLimit,
+  claimExpiringRequests,
   countClaimedBy,
   databaseNow,
   findByIdempotencyKey,
@@ -59,6 +60,7 @@ import {
   isOpenStatus,
   matchGrant,
   openRequest,
+  type RiskLevel,
   type RuleSet,
   sha256Hex,
   sweepCommand,
@@ -389,7 +391,12 @@ async function persist(
         : next.risk_level !== before.risk_level
           ? // An edit raised the level: the new level's channels hear of it.
             notifyRows(subject, "hitl.risk_raised", ruleSet.levels[next.risk_level].notify)
-          : [];
+          : next.status === "quarantined" && before.status !== "quarantined"
+            ? // Out of the queue until someone who may release it looks.
+              notifyRows(subject, "hitl.quarantined", ruleSet.levels[next.risk_level].notify, {
+                audience: "devops_engineer",
+              })
+            : [];
   // One statement; the row's update has NOTIFYed its listeners through its trigger.
   await insertTogether(tx, [
     outboxInsert(tx, outboxRows),
@@ -404,6 +411,8 @@ async function persist(
 export interface SweepResult {
   expired: number;
   escalated: number;
+  /** Requests whose near deadline was announced to their level's channels. */
+  warned: number;
 }
 
 /**
@@ -420,12 +429,12 @@ export async function sweepDueRequests(
   }
   const ruleSet = options.ruleSet ?? hitlConfig().ruleSet;
   const batchSize = options.batchSize ?? 100;
-  const total: SweepResult = { expired: 0, escalated: 0 };
+  const total: SweepResult = { expired: 0, escalated: 0, warned: 0 };
   for (;;) {
     const batch = await db.transaction(async (tx) => {
       const now = await databaseNow(tx);
       const rows = await lockDueRequests(tx, now, batchSize);
-      const done: SweepResult = { expired: 0, escalated: 0 };
+      const done = { expired: 0, escalated: 0 };
       let changed = 0;
       for (const row of rows) {
         const request = toDomain(row, await listApprovals(tx, row.id));
@@ -446,6 +455,45 @@ export async function sweepDueRequests(
     total.escalated += batch.escalated;
     // A short batch means nothing more is due; a batch that changed nothing would only come
     // back the same, so stop rather than spin.
-    if (batch.seen < batchSize || batch.changed === 0) return total;
+    if (batch.seen < batchSize || batch.changed === 0) break;
+  }
+  total.warned = await warnExpiring(db, ruleSet, batchSize);
+  return total;
+}
+
+/**
+ * Announce near deadlines (claimExpiringRequests: once per deadline) to each level's
+ * channels, with an audit event each, in batches.
+ */
+async function warnExpiring(db: Database, ruleSet: RuleSet, batchSize: number): Promise<number> {
+  let warned = 0;
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const rows = await claimExpiringRequests(tx, batchSize);
+      const notices = rows.flatMap((row) =>
+        notifyRows(
+          { request: toDomain(row, []), taskId: row.taskId },
+          "hitl.expiring",
+          ruleSet.levels[row.riskLevel as RiskLevel].notify,
+        ),
+      );
+      await insertTogether(tx, [
+        outboxInsert(tx, notices),
+        auditInsert(
+          tx,
+          rows.map((row) => ({
+            type: "hitl.expiry_warned",
+            actor_type: "system" as const,
+            actor_id: null,
+            request_id: row.id,
+            workflow_id: row.workflowId,
+            payload: { task_id: row.taskId, expires_at: row.expiresAt.toISOString() },
+          })),
+        ),
+      ]);
+      return rows.length;
+    });
+    warned += n;
+    if (n < batchSize) return warned;
   }
 }

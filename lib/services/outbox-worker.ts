@@ -1,9 +1,9 @@
 // The outbox worker: delivers what decisions wrote to the outbox, after they committed, with
 // retries and backoff, so a slow or failing receiver never blocks a decision (SPEC §8).
 //
-// Each kind of row has a handler; rows of a kind without one (for now 'notify') are never
-// taken and stay pending for the worker that will handle them. 'webhook' is here;
-// 'workflow' (drive a task's graph) is lib/services/workflow.ts, given by the server's start. Rows are taken by a
+// Each kind of row has a handler; rows of a kind without one are never taken and stay pending
+// for a worker that has it. 'webhook' is here; 'notify' is lib/services/notify.ts and
+// 'workflow' (drive a task's graph) lib/services/workflow.ts, both given by the server's start. Rows are taken by a
 // lease (db/queries/outbox.ts leaseDueOutbox), delivered outside any transaction — an open
 // transaction would hold back the audit sealer — and the outcome written in one statement.
 // Delivery is at least once: a worker that dies mid-delivery leaves the row to come due again

@@ -4,7 +4,8 @@
 // request opens or escalates. Delivery happens afterwards, with retries; a failing receiver
 // never blocks a decision.
 import type { OutboxInsert } from "@/db/queries/requests";
-import type { ApprovalRequest, NotifyChannel } from "@/lib/hitl";
+import { type ApprovalRequest, awaitedRole, type NotifyChannel, type Role } from "@/lib/hitl";
+import { type NotificationTargets, notificationTargets } from "./notify";
 
 export interface OutboxSubject {
   request: ApprovalRequest;
@@ -42,21 +43,29 @@ export function workflowRows(s: OutboxSubject, eventType: string): OutboxInsert[
   ];
 }
 
-/** A request that now needs people: tell the level's channels (the log is the audit itself). */
+/**
+ * A request that now needs people: tell the level's channels, those that are configured (the
+ * log is the audit itself): a row per webhook URL, one for email. `audience` is the role
+ * that may act on it now (an email goes to it and above): by default the one it waits for.
+ */
 export function notifyRows(
   s: OutboxSubject,
   eventType: string,
   channels: readonly NotifyChannel[],
+  options: { audience?: Role; targets?: NotificationTargets } = {},
 ): OutboxInsert[] {
-  const payload = payloadOf(s, eventType);
-  return channels
-    .filter((c) => c !== "log")
-    .map((channel) => ({
-      kind: "notify",
-      channel,
-      requestId: s.request.id,
-      taskId: s.taskId,
-      eventType,
-      payload,
-    }));
+  const targets = options.targets ?? notificationTargets();
+  const payload = {
+    ...payloadOf(s, eventType),
+    audience_role: options.audience ?? awaitedRole(s.request),
+  };
+  const base = { kind: "notify", requestId: s.request.id, taskId: s.taskId, eventType, payload };
+  return channels.flatMap((channel): OutboxInsert[] => {
+    if (channel === "webhook") {
+      return targets.webhookUrls.map((url) => ({ ...base, channel, targetUrl: url }));
+    }
+    if (channel === "email" && targets.email) return [{ ...base, channel }];
+    // Slack approvals are not built yet; the log is the audit.
+    return [];
+  });
 }

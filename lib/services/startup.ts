@@ -1,10 +1,11 @@
 // What the server does once when it starts: refuse a bad environment or configuration
 // (fail closed, with a message naming the problem), migrate the database, start the sweeper,
-// the outbox worker (which drives the task graphs too), the recovery of decided graphs that
+// the outbox worker (agent callbacks, notifications, and the task graphs' drives), the recovery of decided graphs that
 // have not finished, and the audit sealer.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { hitlConfig } from "./config";
+import { notifyHandler } from "./notify";
 import { OUTBOX_HANDLERS, startOutboxWorker } from "./outbox-worker";
 import { startSealer } from "./sealer";
 import { startSweeper } from "./sweeper";
@@ -25,8 +26,10 @@ export async function startServer(): Promise<void> {
     console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
   }
   startSweeper();
+  const notify = notifyHandler();
   startOutboxWorker(async () => ({
     ...OUTBOX_HANDLERS,
+    notify,
     workflow: workflowHandler(await processWorkflows()),
   }));
   startWorkflowRecovery();
