@@ -80,6 +80,11 @@ const envSchema = z.object({
     z.string().default("Airlock <airlock@localhost>"),
   ),
   HITL_NOTIFY_EMAIL_TO: list(z.email({ error: "expected email addresses" })),
+  // When set, /api/metrics answers only `Authorization: Bearer <this token>` (a scraper).
+  HITL_METRICS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
   NEXTAUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   NEXTAUTH_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),

@@ -94,6 +94,16 @@ export async function countQueue(
   return counts;
 }
 
+/** Open requests per risk level (the metrics' queue depth; the open-requests index). */
+export async function countOpenByLevel(db: Executor): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ level: approvalRequests.riskLevel, n: sql<number>`count(*)::int` })
+    .from(approvalRequests)
+    .where(inArray(approvalRequests.status, OPEN_STATUSES))
+    .groupBy(approvalRequests.riskLevel);
+  return Object.fromEntries(rows.map((r) => [r.level, Number(r.n)]));
+}
+
 export async function listWorkflowRequests(db: Executor, workflowId: string) {
   return db
     .select()

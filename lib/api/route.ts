@@ -7,10 +7,10 @@ import { type Database, getDb } from "@/db/client";
 import { sessionPrincipal } from "@/lib/auth/session";
 import { ServiceError } from "@/lib/services/errors";
 import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
+import { metrics } from "@/lib/services/metrics";
 import type { AgentPrincipal, UserPrincipal } from "@/lib/services/principal";
 import { fieldIssues } from "@/lib/services/validation";
 import { NO_STORE, toErrorResponse } from "./errors";
-import { metrics } from "./metrics";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_NESTING = 64;

@@ -452,7 +452,11 @@ describe("approval lifecycle", () => {
         status: "escalated",
         escalated_to: "devops_engineer",
       });
-      expect(await sweepDueRequests(f.t.db, SYSTEM)).toEqual({ expired: 0, escalated: 0, warned: 0 });
+      expect(await sweepDueRequests(f.t.db, SYSTEM)).toEqual({
+        expired: 0,
+        escalated: 0,
+        warned: 0,
+      });
     });
   });
 

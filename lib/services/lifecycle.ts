@@ -68,6 +68,7 @@ import {
 import { hitlConfig } from "./config";
 import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
+import { recordSubmit, recordTransitions, type Transition } from "./metrics";
 import { notifyRows, type OutboxSubject, workflowRows } from "./outbox";
 import { type AgentPrincipal, currentReviewer, type Principal, requireAgent } from "./principal";
 import { parseInput } from "./validation";
@@ -169,7 +170,11 @@ export async function submitTask(
         auditInsert(ex, auditRows),
       ]),
     );
-    return { created: true, task: submitResponse(requestValues(request, extra), threadId) };
+    return {
+      created: true,
+      task: submitResponse(requestValues(request, extra), threadId),
+      grantId,
+    };
   };
 
   // The common case — no Idempotency-Key, and no standing approval that could apply (the
@@ -180,10 +185,10 @@ export async function submitTask(
   if (idempotencyKey === null) {
     const now = caller.seenAt ?? (await databaseNow(db));
     if (!mayUseStandingApproval(assessment) || !(await hasActiveGrant(db, caller.keyId, now))) {
-      return write(db, now, null);
+      return recorded(await write(db, now, null));
     }
   }
-  return db.transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
     if (idempotencyKey !== null) {
       // Retries with one key queue here, so the first inserts and the rest find its row.
       await lockIdempotencyKey(tx, caller.keyId, idempotencyKey);
@@ -205,6 +210,20 @@ export async function submitTask(
     const grantId = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
     return write(tx, now, grantId);
   });
+  return recorded(outcome);
+
+  /** Count a new task in the metrics, once its write has committed. */
+  function recorded(result: SubmitResult & { grantId?: string | null }): SubmitResult {
+    if (result.created) {
+      recordSubmit({
+        level: result.task.risk.level,
+        autoApproved: result.task.auto_approved,
+        byGrant: (result.grantId ?? null) !== null,
+        rule: result.task.risk.matched_rules[0],
+      });
+    }
+    return { created: result.created, task: result.task };
+  }
 }
 
 /** An agent at its bound (the database's refusal of checkOpenLimit) is told so: 429. */
@@ -281,6 +300,7 @@ export async function decideRequest(
       "The operator decides nothing on its own; act as a reviewer (the CLI's --as EMAIL)",
     );
   }
+  const transitions: Transition[] = [];
   const result = await db.transaction(async (tx) => {
     const locked = await lockRequestWithTask(tx, id);
     // An agent never learns whether another agent's request exists.
@@ -297,7 +317,12 @@ export async function decideRequest(
     if (command.type !== "expire" && sweepCommand(current, now)?.type === "expire") {
       const expired = decide(current, { type: "expire" }, { kind: "system" }, now, { ruleSet });
       if (expired.ok) {
-        currentRow = (await persist(tx, ruleSet, current, expired, task)).row;
+        currentRow = (
+          await persist(tx, ruleSet, current, expired, task, {
+            by: { kind: "system" },
+            into: transitions,
+          })
+        ).row;
         current = expired.request;
         if (!isOpenStatus(current.status)) {
           return { kind: "expired" as const, request: current, row: currentRow, task };
@@ -312,7 +337,10 @@ export async function decideRequest(
         status: current.status,
       });
     }
-    const { row: updated, given } = await persist(tx, ruleSet, current, decided, task);
+    const { row: updated, given } = await persist(tx, ruleSet, current, decided, task, {
+      by: domainActor,
+      into: transitions,
+    });
     // A decision adds approvals and never removes one: the list read above, plus these.
     const approvals = [...currentApprovals, ...given];
     return {
@@ -322,6 +350,7 @@ export async function decideRequest(
       summary: requestSummary(ruleSet.policies, updated, approvals),
     };
   });
+  recordTransitions(transitions);
   if (result.kind === "expired") {
     throw new ServiceError(
       "conflict",
@@ -370,8 +399,11 @@ async function persist(
   before: ApprovalRequest,
   result: Extract<DecideResult, { ok: true }>,
   task: TaskRow,
+  made: { by: Actor; into: Transition[] },
 ): Promise<{ row: RequestRow; given: ApprovalRow[] }> {
   const next = result.request;
+  // For the metrics, once the transaction has committed.
+  made.into.push({ before, after: next, events: result.events, actor: made.by });
   const columns = changedColumns(before, next);
   const row = await updateRequestRow(
     tx,
@@ -431,6 +463,7 @@ export async function sweepDueRequests(
   const batchSize = options.batchSize ?? 100;
   const total: SweepResult = { expired: 0, escalated: 0, warned: 0 };
   for (;;) {
+    const transitions: Transition[] = [];
     const batch = await db.transaction(async (tx) => {
       const now = await databaseNow(tx);
       const rows = await lockDueRequests(tx, now, batchSize);
@@ -444,13 +477,17 @@ export async function sweepDueRequests(
         if (!result.ok) continue;
         const task = await findTask(tx, row.taskId);
         if (!task) continue;
-        await persist(tx, ruleSet, request, result, task);
+        await persist(tx, ruleSet, request, result, task, {
+          by: { kind: "system" },
+          into: transitions,
+        });
         changed++;
         if (result.request.status === "expired") done.expired++;
         else if (result.request.escalation_count > request.escalation_count) done.escalated++;
       }
       return { ...done, seen: rows.length, changed };
     });
+    recordTransitions(transitions);
     total.expired += batch.expired;
     total.escalated += batch.escalated;
     // A short batch means nothing more is due; a batch that changed nothing would only come

@@ -20,6 +20,7 @@ import {
 } from "@/db/queries/outbox";
 import { env } from "@/lib/env";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
+import { recordDelivery } from "./metrics";
 import { startPeriodic, stopPeriodic } from "./periodic";
 
 export type DeliveryOutcome =
@@ -199,11 +200,13 @@ export async function deliverDueOnce(
       if (outcome.ok) {
         await markOutboxDelivered(db, row.id);
         counts.delivered++;
+        recordDelivery(row.kind, row.channel, "delivered");
         return;
       }
       if (outcome.busy === true) {
         await deferOutbox(db, row.id, row.attempts, BUSY_RETRY_MS);
         counts.deferred++;
+        recordDelivery(row.kind, row.channel, "deferred");
         return;
       }
       const dead = outcome.permanent === true || row.attempts >= maxAttempts;
@@ -214,6 +217,7 @@ export async function deliverDueOnce(
       });
       if (dead) counts.dead++;
       else counts.failed++;
+      recordDelivery(row.kind, row.channel, dead ? "dead" : "retry");
     } catch (error) {
       // The outcome is lost, not the row: it comes due again when its lease runs out.
       console.error(`Airlock outbox: recording delivery ${row.id}: ${(error as Error).message}`);

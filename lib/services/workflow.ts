@@ -50,6 +50,7 @@ import {
 import { createCheckpointer } from "@/lib/graph/checkpointer";
 import type { RequestStatus } from "@/lib/hitl";
 import { type Action, type ActorType, effectiveAction, isOpenStatus } from "@/lib/hitl";
+import { metrics } from "./metrics";
 import type { OutboxHandler } from "./outbox-worker";
 import { startPeriodic, stopPeriodic } from "./periodic";
 
@@ -195,7 +196,12 @@ async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<
     }
     if (!closed) return { kind: "waiting" };
     const run = await resumeApproval(w.graph, thread, decisionOf(row));
-    if (run.kind === "finished") return completed(w.db, task.id);
+    if (run.kind === "finished") {
+      if (row.decidedAt) {
+        metrics().resumeLatency.observe((Date.now() - row.decidedAt.getTime()) / 1000);
+      }
+      return completed(w.db, task.id);
+    }
     throw new Error(`thread ${thread} stopped at the gate again after its decision`);
   }
   throw new Error(`thread ${thread} did not move past its start`);
