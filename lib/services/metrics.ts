@@ -55,14 +55,15 @@ function build(): Metrics {
       }
     },
   });
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
   return {
     registry,
-    httpRequests: new Counter({
-      name: "airlock_http_requests_total",
-      help: "API requests by route, method and status",
-      labelNames: ["route", "method", "status"],
-      registers,
-    }),
+    httpRequests: counter(
+      "airlock_http_requests_total",
+      "API requests by route, method and status",
+      ["route", "method", "status"],
+    ),
     httpDuration: new Histogram({
       name: "airlock_http_request_duration_seconds",
       help: "API request duration by route",
@@ -70,30 +71,26 @@ function build(): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    submitted: new Counter({
-      name: "airlock_requests_submitted_total",
-      help: "Submitted requests by risk level and how they started (pending, auto_approved)",
-      labelNames: ["level", "outcome"],
-      registers,
-    }),
-    autoApproved: new Counter({
-      name: "airlock_auto_approvals_total",
-      help: "Requests approved on arrival, by risk level, by what (policy or grant) and first rule",
-      labelNames: ["level", "by", "rule"],
-      registers,
-    }),
-    closed: new Counter({
-      name: "airlock_requests_closed_total",
-      help: "Requests that closed after waiting, by risk level and outcome",
-      labelNames: ["level", "outcome"],
-      registers,
-    }),
-    decisions: new Counter({
-      name: "airlock_decisions_total",
-      help: "Reviewers' decisions by their role and the decision",
-      labelNames: ["role", "decision"],
-      registers,
-    }),
+    submitted: counter(
+      "airlock_requests_submitted_total",
+      "Submitted requests by risk level and how they started (pending, auto_approved)",
+      ["level", "outcome"],
+    ),
+    autoApproved: counter(
+      "airlock_auto_approvals_total",
+      "Requests approved on arrival, by risk level, by what (policy or grant) and first rule",
+      ["level", "by", "rule"],
+    ),
+    closed: counter(
+      "airlock_requests_closed_total",
+      "Requests that closed after waiting, by risk level and outcome",
+      ["level", "outcome"],
+    ),
+    decisions: counter(
+      "airlock_decisions_total",
+      "Reviewers' decisions by their role and the decision",
+      ["role", "decision"],
+    ),
     waiting: new Histogram({
       name: "airlock_decision_wait_seconds",
       help: "Time from submit to a person's closing decision, by risk level",
@@ -101,24 +98,21 @@ function build(): Metrics {
       buckets: SECONDS,
       registers,
     }),
-    expiries: new Counter({
-      name: "airlock_expiries_total",
-      help: "Requests that expired undecided (failed closed), by risk level",
-      labelNames: ["level"],
-      registers,
-    }),
-    escalations: new Counter({
-      name: "airlock_escalations_total",
-      help: "Escalations by risk level, by a reviewer (manual) or by the sweeper (automatic)",
-      labelNames: ["level", "kind"],
-      registers,
-    }),
-    deliveries: new Counter({
-      name: "airlock_outbox_deliveries_total",
-      help: "Outbox delivery attempts by kind, channel and outcome (delivered, retry, dead, deferred)",
-      labelNames: ["kind", "channel", "outcome"],
-      registers,
-    }),
+    expiries: counter(
+      "airlock_expiries_total",
+      "Requests that expired undecided (failed closed), by risk level",
+      ["level"],
+    ),
+    escalations: counter(
+      "airlock_escalations_total",
+      "Escalations by risk level, by a reviewer (manual) or by the sweeper (automatic)",
+      ["level", "kind"],
+    ),
+    deliveries: counter(
+      "airlock_outbox_deliveries_total",
+      "Outbox delivery attempts by kind, channel and outcome (delivered, retry, dead, deferred)",
+      ["kind", "channel", "outcome"],
+    ),
     resumeLatency: new Histogram({
       name: "airlock_workflow_resume_seconds",
       help: "Time from a request's closing to its task's graph completing",
