@@ -32,6 +32,7 @@ const nextConfig = {
     "pg",
     "@langchain/langgraph-checkpoint-postgres",
     "prom-client",
+    "pino",
   ],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -87,6 +87,8 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
+      // A JSON line per API request would bury the suite's own output.
+      LOG_LEVEL: "warn",
       AIRLOCK_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
       NEXTAUTH_URL: baseURL,

@@ -54,6 +54,8 @@ export interface Server {
   child: ChildProcess;
   /** SIGKILL the server and everything it started. */
   kill(): Promise<void>;
+  /** Everything it printed, stdout and stderr. */
+  output(): string;
 }
 
 let nextPort = 3260;
@@ -90,6 +92,7 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   return {
     base,
     child,
+    output: () => log,
     async kill() {
       if (child.pid) process.kill(-child.pid, "SIGKILL");
       await exited;

@@ -28,6 +28,11 @@ const list = <T extends z.ZodType<string>>(item: T) =>
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  // How much the JSON logs on stderr say.
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  ),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z

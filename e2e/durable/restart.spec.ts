@@ -258,5 +258,26 @@ for (const kind of kinds) {
         task_id: task.task_id,
       });
     });
+
+    test("the servers' logs are JSON lines naming each request, and carry no key, secret or password", () => {
+      const output = servers.map((s) => s.output()).join("\n");
+      for (const secret of [agent.key, agent.webhook_secret, reviewer, PASSWORD]) {
+        expect(output).not.toContain(secret);
+      }
+      const requests = output
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line))
+        .filter((line) => line.msg === "request");
+      expect(requests.length).toBeGreaterThan(5);
+      for (const line of requests) {
+        expect(line).toMatchObject({
+          app: "airlock",
+          route: expect.any(String),
+          status: expect.any(Number),
+        });
+        expect(line.request_id).toMatch(/^[0-9a-f-]{36}$/);
+      }
+    });
   });
 }

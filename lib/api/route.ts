@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { type Database, getDb } from "@/db/client";
 import { sessionPrincipal } from "@/lib/auth/session";
+import { log, requestIdOf, withRequestId } from "@/lib/log";
 import { ServiceError } from "@/lib/services/errors";
 import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
 import { metrics } from "@/lib/services/metrics";
@@ -66,21 +67,29 @@ export function apiRoute<
 >(spec: RouteSpec<A, P, Q, B>) {
   const [method] = spec.name.split(" ");
   return async (req: Request, context: NextContext): Promise<Response> => {
-    const started = performance.now();
-    let response: Response;
-    try {
-      response = await handle(spec, req, context);
-    } catch (error) {
-      response = toErrorResponse(error, spec.name);
-    }
-    const ms = performance.now() - started;
-    const m = metrics();
-    m.httpRequests.inc({ route: spec.name, method, status: String(response.status) });
-    m.httpDuration.observe({ route: spec.name, method }, ms / 1000);
-    // The handler's own time (for a stream: until it started), as browsers' devtools and
-    // `npm run bench` read it: what the server spent, without the network or the framework.
-    response.headers.set("Server-Timing", `app;dur=${ms.toFixed(2)}`);
-    return response;
+    const requestId = requestIdOf(req.headers.get("x-request-id"));
+    return withRequestId(requestId, async () => {
+      const started = performance.now();
+      let response: Response;
+      try {
+        response = await handle(spec, req, context);
+      } catch (error) {
+        response = toErrorResponse(error, spec.name);
+      }
+      const ms = performance.now() - started;
+      const m = metrics();
+      m.httpRequests.inc({ route: spec.name, method, status: String(response.status) });
+      m.httpDuration.observe({ route: spec.name, method }, ms / 1000);
+      log().info(
+        { route: spec.name, status: response.status, ms: Math.round(ms * 100) / 100 },
+        "request",
+      );
+      // The handler's own time (for a stream: until it started), as browsers' devtools and
+      // `npm run bench` read it: what the server spent, without the network or the framework.
+      response.headers.set("Server-Timing", `app;dur=${ms.toFixed(2)}`);
+      response.headers.set("X-Request-Id", requestId);
+      return response;
+    });
   };
 }
 

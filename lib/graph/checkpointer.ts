@@ -18,6 +18,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
 import type { DbHandle } from "@/db/client";
+import { log } from "@/lib/log";
 import { freePort } from "@/lib/net/free-port";
 
 export const CHECKPOINT_SCHEMA = "langgraph";
@@ -76,7 +77,7 @@ function watchedPool(config: pg.PoolConfig): { pool: pg.Pool; close(): Promise<v
     ended.push(new Promise((resolve) => client.once("end", () => resolve())));
   });
   pool.on("error", (error) => {
-    console.error(`Airlock checkpointer: an idle connection failed: ${error.message}`);
+    log().warn({ err: error }, "checkpointer: an idle connection failed");
   });
   return {
     pool,

@@ -2,6 +2,7 @@
 // for what it refuses before a service runs. Routes, server actions and the CLI map `code` to
 // an HTTP status, a typed result or an exit code; `message` is safe to show to the caller.
 import { isDatabaseUnavailable } from "@/db/client";
+import { log } from "@/lib/log";
 
 export type ServiceErrorCode =
   | "invalid" // bad input: 400, with details per field
@@ -49,7 +50,7 @@ export function asServiceError(error: unknown, where: string): ServiceError {
     return new ServiceError("unavailable", "The database is unavailable; try again shortly");
   }
   // Logged for operators; the caller sees nothing of it.
-  console.error(`Airlock ${where}:`, error);
+  log().error({ err: error, where }, "internal error");
   return new ServiceError("internal", "Something went wrong on our side; it has been logged");
 }
 

@@ -19,6 +19,7 @@ import {
   type OutboxRow,
 } from "@/db/queries/outbox";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
 import { recordDelivery } from "./metrics";
 import { startPeriodic, stopPeriodic } from "./periodic";
@@ -220,7 +221,10 @@ export async function deliverDueOnce(
       recordDelivery(row.kind, row.channel, dead ? "dead" : "retry");
     } catch (error) {
       // The outcome is lost, not the row: it comes due again when its lease runs out.
-      console.error(`Airlock outbox: recording delivery ${row.id}: ${(error as Error).message}`);
+      log().error(
+        { err: error, outbox_id: row.id },
+        "outbox: recording a delivery's outcome failed",
+      );
     }
   });
   return counts;

@@ -4,6 +4,8 @@
 // and whose errors are logged, never thrown out of the timer.
 //
 // Kept on globalThis: Next.js may load a module in more than one bundle.
+import { log } from "@/lib/log";
+
 type Jobs = Map<string, NodeJS.Timeout>;
 const key = Symbol.for("airlock.periodic-jobs");
 type GlobalWithJobs = typeof globalThis & { [key]?: Jobs };
@@ -30,7 +32,7 @@ export function startPeriodic(
     if (running) return;
     running = true;
     run(() => all.get(name) !== timer)
-      .catch((error: unknown) => console.error(`Airlock ${name}: ${(error as Error).message}`))
+      .catch((error: unknown) => log().error({ err: error, job: name }, `${name}: a run failed`))
       .finally(() => {
         running = false;
       });

@@ -4,6 +4,7 @@
 // have not finished, and the audit sealer.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { hitlConfig } from "./config";
 import { notifyHandler } from "./notify";
 import { OUTBOX_HANDLERS, startOutboxWorker } from "./outbox-worker";
@@ -16,6 +17,7 @@ export async function startServer(): Promise<void> {
     env();
     hitlConfig();
   } catch (error) {
+    // Plain text, not a JSON line: whoever starts the server reads this one.
     console.error(`Airlock cannot start: ${(error as Error).message}`);
     process.exit(1);
   }
@@ -23,7 +25,7 @@ export async function startServer(): Promise<void> {
     await getDb();
   } catch (error) {
     // The database may come back: requests answer 503 meanwhile and getDb() retries.
-    console.error(`Airlock: database unavailable at start: ${(error as Error).message}`);
+    log().error({ err: error }, "database unavailable at start");
   }
   startSweeper();
   const notify = notifyHandler();

@@ -50,6 +50,7 @@ import {
 import { createCheckpointer } from "@/lib/graph/checkpointer";
 import type { RequestStatus } from "@/lib/hitl";
 import { type Action, type ActorType, effectiveAction, isOpenStatus } from "@/lib/hitl";
+import { log } from "@/lib/log";
 import { metrics } from "./metrics";
 import type { OutboxHandler } from "./outbox-worker";
 import { startPeriodic, stopPeriodic } from "./periodic";
@@ -390,7 +391,9 @@ const RECOVERY_EVERY = 20;
 
 export function startWorkflowRecovery(intervalMs = env().HITL_OUTBOX_INTERVAL_MS): void {
   const run = async () => recoverWorkflows((await getDb()).db);
-  run().catch((error: unknown) => console.error(`Airlock workflows: ${(error as Error).message}`));
+  run().catch((error: unknown) =>
+    log().error({ err: error }, "workflows: recovery at start failed"),
+  );
   startPeriodic("workflow-recovery", intervalMs * RECOVERY_EVERY, run);
 }
 

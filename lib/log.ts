@@ -1,0 +1,75 @@
+// Structured logs: JSON lines (pino) on stderr — stdout is the CLI's output and the MCP
+// server's protocol — one per API request with its request id, and one per problem. Whatever
+// is logged passes through redaction first: API keys, webhook secrets, passwords, tokens,
+// cookies and Authorization headers are replaced wherever they sit in the logged object, so a
+// careless `log.info({ body })` cannot leak them.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import pino, { type DestinationStream, type Logger } from "pino";
+import { env } from "./env";
+
+const SECRET_FIELDS = [
+  "authorization",
+  "cookie",
+  "password",
+  "key",
+  "api_key",
+  "apiKey",
+  "secret",
+  "webhook_secret",
+  "webhookSecret",
+  "token",
+  "session",
+];
+
+/** The paths pino redacts: each secret field at the top and up to three levels down. */
+export const REDACTED_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+
+export function createLogger(destination: DestinationStream = pino.destination(2)): Logger {
+  return pino(
+    {
+      base: { app: "airlock" },
+      level: levelOf(),
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line logged while an API request is handled names it.
+      mixin: () => {
+        const requestId = requests.getStore();
+        return requestId === undefined ? {} : { request_id: requestId };
+      },
+    },
+    destination,
+  );
+}
+
+const requests = new AsyncLocalStorage<string>();
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's X-Request-Id when it is a sane one, else a new id. */
+export function requestIdOf(header: string | null): string {
+  return header !== null && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** Run `fn` with `requestId` on every log line it (and what it awaits) writes. */
+export function withRequestId<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
+  return requests.run(requestId, fn);
+}
+
+/** The configured level; "info" while the environment itself is what is wrong. */
+function levelOf(): string {
+  try {
+    return env().LOG_LEVEL;
+  } catch {
+    return "info";
+  }
+}
+
+const key = Symbol.for("airlock.log");
+type GlobalWithLog = typeof globalThis & { [key]?: Logger };
+
+/** The process's logger (one for every Next.js bundle). */
+export function log(): Logger {
+  const g = globalThis as GlobalWithLog;
+  g[key] ??= createLogger();
+  return g[key];
+}
