@@ -1,8 +1,8 @@
 // GET /api/metrics — Prometheus text format; with HITL_METRICS_TOKEN set, for a scraper that
 // sends it as a bearer token (compared in constant time).
 import { createHash, timingSafeEqual } from "node:crypto";
-import { otherMethods } from "@/lib/api/fallback";
 import { toErrorResponse } from "@/lib/api/errors";
+import { otherMethods } from "@/lib/api/fallback";
 import { env } from "@/lib/env";
 import { ServiceError } from "@/lib/services/errors";
 import { metrics } from "@/lib/services/metrics";
