@@ -111,15 +111,18 @@ export async function deferOutbox(
     );
 }
 
-/** The webhook secret of the agent key that submitted the task (null: none to sign with). */
-export async function findTaskWebhookSecret(db: Executor, taskId: string): Promise<string | null> {
+/** The webhook secret of the agent key that submitted the task, and whether it was revoked. */
+export async function findTaskWebhookSecret(
+  db: Executor,
+  taskId: string,
+): Promise<{ secret: string | null; revoked: boolean } | undefined> {
   const [row] = await db
-    .select({ secret: apiKeys.webhookSecret })
+    .select({ secret: apiKeys.webhookSecret, revokedAt: apiKeys.revokedAt })
     .from(tasks)
     .innerJoin(apiKeys, eq(apiKeys.id, tasks.apiKeyId))
     .where(eq(tasks.id, taskId))
     .limit(1);
-  return row?.secret ?? null;
+  return row && { secret: row.secret, revoked: row.revokedAt !== null };
 }
 
 /** Newest first, optionally of one status. */

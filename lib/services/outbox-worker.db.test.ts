@@ -7,6 +7,7 @@ import { execRows } from "@/db/client";
 import { leaseDueOutbox } from "@/db/queries/outbox";
 import { COMMANDS } from "@/lib/cli/commands";
 import { verifyWebhook } from "@/lib/webhook/signature";
+import { createApiKey, revokeApiKey } from "./keys";
 import { decideRequest, submitTask } from "./lifecycle";
 import { listOutbox, retryOutbox } from "./outbox-admin";
 import { type DeliverOptions, deliverDueOnce, retryDelayMs } from "./outbox-worker";
@@ -335,6 +336,37 @@ describe("the outbox worker: agent callbacks", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await drive(1)).toMatchObject({ claimed: 1, delivered: 1 });
     expect(await outboxRow(rowId)).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+
+  it("sends no callback for a task whose agent key was revoked since", async () => {
+    const created = await createApiKey(f.t.db, TEST_OPERATOR, {
+      agent: "short-lived",
+      owner: "owner@test.local",
+    });
+    const agent = {
+      kind: "agent" as const,
+      keyId: created.id,
+      agent: "short-lived",
+      ownerId: f.users.owner.id,
+    };
+    const { task } = await submitTask(
+      f.t.db,
+      agent,
+      taskBody(ACTIONS.high, { callback_url: receiver.url("/revoked") }),
+    );
+    await decideRequest(f.t.db, f.as.lead, task.approval_request_id, { type: "approve" });
+    await driveTask(await f.workflows(), task.task_id);
+    await revokeApiKey(f.t.db, TEST_OPERATOR, created.id);
+    expect(await drive(2)).toMatchObject({ delivered: 0, dead: 1 });
+    expect(receiver.at("/revoked")).toEqual([]);
+    const [row] = await rows<{ status: string; last_error: string }>(
+      sql`SELECT status, last_error FROM outbox
+          WHERE request_id = ${task.approval_request_id} AND kind = 'webhook'`,
+    );
+    expect(row).toEqual({
+      status: "dead",
+      last_error: "the task's agent key was revoked: its callbacks are not sent",
+    });
   });
 
   it("times out a hanging receiver, and a decision made meanwhile does not wait for it", async () => {

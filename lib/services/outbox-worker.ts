@@ -130,7 +130,16 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
 /** An agent callback: the row's payload and its delivery id, signed with the key's secret. */
 export const deliverWebhook: OutboxHandler = async (row, ctx) => {
   if (!row.targetUrl) return { ok: false, error: "the row has no target URL", permanent: true };
-  const secret = row.taskId ? await findTaskWebhookSecret(ctx.db, row.taskId) : null;
+  const key = row.taskId ? await findTaskWebhookSecret(ctx.db, row.taskId) : undefined;
+  // A revoked key's agent is no longer trusted with what its tasks became.
+  if (key?.revoked) {
+    return {
+      ok: false,
+      error: "the task's agent key was revoked: its callbacks are not sent",
+      permanent: true,
+    };
+  }
+  const secret = key?.secret;
   if (!secret) {
     return { ok: false, error: "the task's agent key has no webhook secret", permanent: true };
   }
