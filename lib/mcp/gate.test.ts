@@ -66,6 +66,7 @@ describe("verdictOf: only an approval allows the call", () => {
     },
   ] as const)("$name", ({ task, verdict }) => {
     expect(
+      // Only the fields verdictOf reads; a whole TaskDto would be noise here.
       verdictOf({ ...task, action: { type: "write_note", inputs } } as unknown as TaskDto),
     ).toEqual(verdict);
   });

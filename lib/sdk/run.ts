@@ -20,7 +20,12 @@ import {
 } from "@langchain/langgraph";
 import type { ActionInput, TaskDto } from "../contract/tasks";
 import { type AirlockClient, isOpen } from "./client";
-import { type ApprovalOutcome, isAirlockGateInterrupt, outcomeOf } from "./gate";
+import {
+  type AirlockGateInterrupt,
+  type ApprovalOutcome,
+  isAirlockGateInterrupt,
+  outcomeOf,
+} from "./gate";
 
 /** Anything LangGraph-shaped: a compiled graph, a createAgent agent. */
 export interface InvokableRunnable {
@@ -77,11 +82,18 @@ export async function runWithAirlock(
   for (let turn = 0; ; turn++) {
     const interrupts: Interrupt[] = (result as Record<string, unknown>)?.[INTERRUPT] as Interrupt[];
     if (!Array.isArray(interrupts) || interrupts.length === 0) return result;
-    const handlings = interrupts.map((i) => handlingOf(i.value));
+    const plans = interrupts.map((i) =>
+      isAirlockGateInterrupt(i.value) ? { gate: i.value } : handlingOf(i.value),
+    );
     // One we do not speak: the caller's to answer.
-    if (handlings.some((h) => h === null)) return result;
+    if (plans.some((p) => p === null)) return result;
     const resumes = await Promise.all(
-      interrupts.map((i, n) => answer(i, n, turn, handlings[n] as Handling, thread, options)),
+      interrupts.map((i, n) => {
+        const plan = plans[n] as Handling | { gate: AirlockGateInterrupt };
+        return "gate" in plan
+          ? waitAtGate(plan.gate, options)
+          : answer(i, n, turn, plan, thread, options);
+      }),
     );
     const resume =
       interrupts.length === 1
@@ -89,6 +101,21 @@ export async function runWithAirlock(
         : Object.fromEntries(interrupts.map((i, n) => [i.id, resumes[n]]));
     result = await runnable.invoke(new Command({ resume }), options.config);
   }
+}
+
+/** approvalGateNode reads its decision itself: resuming it only has to wait for one. */
+async function waitAtGate(
+  { airlock }: AirlockGateInterrupt,
+  options: RunWithAirlockOptions,
+): Promise<unknown> {
+  options.onWaiting?.({
+    task_id: airlock.task_id,
+    request_id: airlock.request_id,
+    action_type: airlock.action_type,
+    url: airlock.url,
+  });
+  await options.client.waitForDecision(airlock.task_id, { signal: options.signal });
+  return { task_id: airlock.task_id };
 }
 
 async function answer(
@@ -99,17 +126,6 @@ async function answer(
   thread: string,
   options: RunWithAirlockOptions,
 ): Promise<unknown> {
-  if (isAirlockGateInterrupt(interrupt.value)) {
-    const { airlock } = interrupt.value;
-    options.onWaiting?.({
-      task_id: airlock.task_id,
-      request_id: airlock.request_id,
-      action_type: airlock.action_type,
-      url: airlock.url,
-    });
-    await options.client.waitForDecision(airlock.task_id, { signal: options.signal });
-    return { task_id: airlock.task_id };
-  }
   const answers = await Promise.all(
     handling.asks.map(async (ask, n) => {
       const task = await decided(ask, [thread, interrupt.id ?? index, turn, n], thread, options);
@@ -155,7 +171,6 @@ async function decided(
 }
 
 function handlingOf(value: unknown): Handling | null {
-  if (isAirlockGateInterrupt(value)) return { asks: [], resume: () => undefined };
   return batchedMiddleware(value) ?? perCallMiddleware(value) ?? agentInbox(value);
 }
 
