@@ -29,6 +29,7 @@ describe("migrations", () => {
       "outbox",
       "server_secrets",
       "sign_in_failures",
+      "slack_messages",
       "standing_approvals",
       "tasks",
       "user_identities",

@@ -483,3 +483,15 @@ export const signInFailures = pgTable("sign_in_failures", {
   windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
   failures: integer("failures").notNull(),
 });
+
+// The Slack message that announced a request (chat.postMessage's channel and ts), so each
+// later change of the request updates that message (chat.update) instead of posting again.
+export const slackMessages = pgTable("slack_messages", {
+  requestId: uuid("request_id")
+    .primaryKey()
+    .references(() => approvalRequests.id),
+  channel: text("channel").notNull(),
+  ts: text("ts").notNull(),
+  postedAt: ts("posted_at").notNull().defaultNow(),
+  updatedAt: ts("updated_at"),
+});

@@ -46,6 +46,9 @@ describe("parseEnv", () => {
     [{ HITL_NOTIFY_WEBHOOK_FORMAT: "xml" }, "HITL_NOTIFY_WEBHOOK_FORMAT"],
     [{ SMTP_URL: "mail.example" }, "SMTP_URL: expected smtp://"],
     [{ HITL_NOTIFY_EMAIL_TO: "ops@example.com, not-an-address" }, "HITL_NOTIFY_EMAIL_TO.1"],
+    [{ SLACK_BOT_TOKEN: "xoxb-1" }, "SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN"],
+    [{ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "short" }, "SLACK_SIGNING_SECRET"],
+    [{ SLACK_API_URL: "slack.example/api" }, "SLACK_API_URL: expected an http(s) URL"],
   ])("refuses %o naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);

@@ -85,6 +85,22 @@ const envSchema = z.object({
     z.string().default("Airlock <airlock@localhost>"),
   ),
   HITL_NOTIFY_EMAIL_TO: list(z.email({ error: "expected email addresses" })),
+  // Slack approvals (SPEC §8): a bot token posts each new request with approve / reject
+  // buttons to its level's channel (`slack_channel` in the config, else SLACK_CHANNEL); the
+  // signing secret verifies the clicks Slack sends to /api/integrations/slack/interactions.
+  // SLACK_API_URL is the Web API's base URL (a local stub in tests).
+  SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  SLACK_SIGNING_SECRET: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, "must be at least 16 characters").optional(),
+  ),
+  SLACK_CHANNEL: z.preprocess(emptyToUndefined, z.string().max(80).optional()),
+  SLACK_API_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+      .default("https://slack.com/api/"),
+  ),
   // When set, /api/metrics answers only `Authorization: Bearer <this token>` (a scraper).
   HITL_METRICS_TOKEN: z.preprocess(
     emptyToUndefined,
@@ -137,6 +153,11 @@ function crossCheck(e: Env): string[] {
   if (e.HITL_NOTIFY_WEBHOOK_URLS.length > 0 && !e.HITL_NOTIFY_WEBHOOK_SECRET) {
     problems.push(
       "  HITL_NOTIFY_WEBHOOK_SECRET: required with HITL_NOTIFY_WEBHOOK_URLS (every notification webhook is signed)",
+    );
+  }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    problems.push(
+      "  SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (the buttons' clicks are verified with it)",
     );
   }
   return problems;

@@ -256,6 +256,18 @@ const SPECS: PathSpec[] = [
     errors: [],
   },
   {
+    method: "post",
+    path: "/api/integrations/slack/interactions",
+    summary:
+      "Slack's button clicks and modal submissions: a form-encoded `payload`, signed by Slack (X-Slack-Signature v0 over the raw body, X-Slack-Request-Timestamp within 5 minutes)",
+    auth: "public",
+    ok: {
+      status: 200,
+      description: "Empty, or a modal's field errors (`response_action: errors`)",
+    },
+    errors: [400, 401, 404, 413],
+  },
+  {
     method: "get",
     path: "/api/openapi.json",
     summary: "This document",

@@ -219,7 +219,7 @@ function protoKeyPath(value: unknown, path: string): string | null {
   return null;
 }
 
-async function readLimited(req: Request): Promise<string> {
+export async function readLimited(req: Request): Promise<string> {
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];

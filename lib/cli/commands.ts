@@ -20,6 +20,7 @@ import {
 } from "@/lib/services/outbox-admin";
 import { operator } from "@/lib/services/principal";
 import { getQueue, getWorkflowStatus } from "@/lib/services/queue";
+import { linkSlackUser } from "@/lib/services/slack";
 import { actAs, addUser, listUsers, setUserRole } from "@/lib/services/users";
 import { CliError, table } from "./output";
 
@@ -81,7 +82,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   users: {
     summary:
-      "users add --email E --role R [--password P] [--name N] | users list | users set-role --email E --role R",
+      "users add --email E --role R [--password P] [--name N] | users list | users set-role --email E --role R | users link-slack --email E --slack-user U…",
     async run(args, ctx) {
       const [sub, ...rest] = args;
       const { db } = await ctx.db();
@@ -115,8 +116,25 @@ export const COMMANDS: Record<string, Command> = {
           role: required(values.role, "--role"),
         });
         print(ctx, values.json, user, `${user.email} is now ${user.role}`);
+      } else if (sub === "link-slack") {
+        const { values } = parse(rest, {
+          email: { type: "string" },
+          "slack-user": { type: "string" },
+        });
+        const linked = await linkSlackUser(db, OPERATOR, {
+          email: required(values.email, "--email"),
+          slack_user: required(values["slack-user"], "--slack-user"),
+        });
+        print(
+          ctx,
+          values.json,
+          linked,
+          `Slack user ${linked.slack_user} now acts as ${linked.email}${linked.replaced ? ` (was ${linked.replaced})` : ""}`,
+        );
       } else {
-        throw new CliError('expected "users add", "users list" or "users set-role"');
+        throw new CliError(
+          'expected "users add", "users list", "users set-role" or "users link-slack"',
+        );
       }
     },
   },

@@ -198,6 +198,12 @@ const levelSchema = mapping({
     })
     .refine((a) => new Set(a).size === a.length, "lists a channel twice")
     .default(["log"]),
+  // Where the slack channel posts this level's requests (a channel id or #name); without
+  // it, SLACK_CHANNEL.
+  slack_channel: z
+    .string({ error: expecting("a Slack channel") })
+    .regex(/^#?[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, "expected a channel id (C0123…) or #name")
+    .optional(),
   score: mapping({ base: share, band_from: share }),
   // What expiry does: fail closed at once, or first hand the request up with a fresh timeout.
   expiry_outcome: z

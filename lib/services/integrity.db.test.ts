@@ -112,8 +112,12 @@ describe("review integrity", () => {
 
   describe("an edit that raises the level", () => {
     it("gets the new level's time from the edit, a new escalation schedule and notifications", async () => {
-      // A webhook and email configured; Slack is not built yet, so it gets no row.
-      setNotificationTargetsForTesting({ webhookUrls: ["http://127.0.0.1:9/hook"], email: true });
+      // A webhook and email configured, Slack not: it gets no row.
+      setNotificationTargetsForTesting({
+        webhookUrls: ["http://127.0.0.1:9/hook"],
+        email: true,
+        slack: false,
+      });
       onTestFinished(() => setNotificationTargetsForTesting(undefined));
       const id = await submit({
         type: "PAYMENT.SEND",

@@ -28,6 +28,7 @@ describe("approval lifecycle", () => {
     setNotificationTargetsForTesting({
       webhookUrls: ["http://127.0.0.1:9/one", "http://127.0.0.1:9/two"],
       email: true,
+      slack: false,
     });
   });
   afterAll(async () => {

@@ -69,7 +69,7 @@ import { hitlConfig } from "./config";
 import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
 import { recordSubmit, recordTransitions, type Transition } from "./metrics";
-import { notifyRows, type OutboxSubject, workflowRows } from "./outbox";
+import { notifyRows, type OutboxSubject, slackUpdateRows, workflowRows } from "./outbox";
 import { type AgentPrincipal, currentReviewer, type Principal, requireAgent } from "./principal";
 import { parseInput } from "./validation";
 
@@ -290,7 +290,15 @@ export async function decideRequest(
   principal: Principal,
   requestId: string,
   command: Command,
-  options: { ruleSet?: RuleSet } = {},
+  options: {
+    ruleSet?: RuleSet;
+    /**
+     * For a caller that decides inside its own transaction (`db` is then that transaction, and
+     * this one a savepoint of it): the transitions are handed over here, for the caller to
+     * record once its own commit is done, rather than recorded when the savepoint is released.
+     */
+    transitions?: Transition[];
+  } = {},
 ): Promise<RequestSummaryDto> {
   const ruleSet = options.ruleSet ?? hitlConfig().ruleSet;
   const id = parseInput(uuidSchema, requestId);
@@ -300,7 +308,7 @@ export async function decideRequest(
       "The operator decides nothing on its own; act as a reviewer (the CLI's --as EMAIL)",
     );
   }
-  const transitions: Transition[] = [];
+  const transitions: Transition[] = options.transitions ?? [];
   const result = await db.transaction(async (tx) => {
     const locked = await lockRequestWithTask(tx, id);
     // An agent never learns whether another agent's request exists.
@@ -350,7 +358,7 @@ export async function decideRequest(
       summary: requestSummary(ruleSet.policies, updated, approvals),
     };
   });
-  recordTransitions(transitions);
+  if (options.transitions === undefined) recordTransitions(transitions);
   if (result.kind === "expired") {
     throw new ServiceError(
       "conflict",
@@ -429,9 +437,17 @@ async function persist(
                 audience: "devops_engineer",
               })
             : [];
+  // The request's Slack message follows every other change too (votes, the decision, a
+  // claim): under either level, since an edit may have moved it.
+  const slackRows = outboxRows.some((r) => r.channel === "slack")
+    ? []
+    : slackUpdateRows(subject, last, [
+        ...ruleSet.levels[before.risk_level].notify,
+        ...ruleSet.levels[next.risk_level].notify,
+      ]);
   // One statement; the row's update has NOTIFYed its listeners through its trigger.
   await insertTogether(tx, [
-    outboxInsert(tx, outboxRows),
+    outboxInsert(tx, [...outboxRows, ...slackRows]),
     auditInsert(
       tx,
       result.events.map((e) => ({ ...e, payload: { ...e.payload, task_id: task.id } })),

@@ -99,6 +99,7 @@ describe("notifications by risk level", () => {
     setNotificationTargetsForTesting({
       webhookUrls: [receiver.url("/ops-hook"), receiver.url("/flaky-hook")],
       email: true,
+      slack: false,
     });
     settings = {
       webhookSecret: SECRET,

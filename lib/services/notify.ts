@@ -23,6 +23,7 @@ import { postSignedWebhook } from "./outbox-worker";
 export interface NotificationTargets {
   webhookUrls: readonly string[];
   email: boolean;
+  slack: boolean;
 }
 
 let targetsOverride: NotificationTargets | undefined;
@@ -30,7 +31,11 @@ let targetsOverride: NotificationTargets | undefined;
 export function notificationTargets(): NotificationTargets {
   if (targetsOverride) return targetsOverride;
   const e = env();
-  return { webhookUrls: e.HITL_NOTIFY_WEBHOOK_URLS, email: e.SMTP_URL !== undefined };
+  return {
+    webhookUrls: e.HITL_NOTIFY_WEBHOOK_URLS,
+    email: e.SMTP_URL !== undefined,
+    slack: e.SLACK_BOT_TOKEN !== undefined,
+  };
 }
 
 /** Make notifyRows write for these targets (tests; the environment is read once per process). */
@@ -85,10 +90,17 @@ const WORDS: Record<string, string> = {
   "hitl.expiring": "expires soon",
 };
 
-/** Delivers `notify` rows by their channel. */
-export function notifyHandler(settings: () => NotifySettings = notifySettings): OutboxHandler {
+/**
+ * Delivers `notify` rows by their channel; `slack` rows go to `slack` (lib/services/slack.ts
+ * deliverSlack, given by the caller: it decides through the lifecycle, which writes these rows).
+ */
+export function notifyHandler(
+  settings: () => NotifySettings = notifySettings,
+  slack?: OutboxHandler,
+): OutboxHandler {
   const transports = new Map<string, Transporter>();
   return async (row, ctx) => {
+    if (row.channel === "slack" && slack) return slack(row, ctx);
     const s = settings();
     const payload = row.payload as NotifyPayload;
     const link = `${s.baseUrl.replace(/\/+$/, "")}/requests/${payload.request_id}`;

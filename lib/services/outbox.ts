@@ -65,7 +65,20 @@ export function notifyRows(
       return targets.webhookUrls.map((url) => ({ ...base, channel, targetUrl: url }));
     }
     if (channel === "email" && targets.email) return [{ ...base, channel }];
-    // Slack approvals are not built yet; the log is the audit.
+    if (channel === "slack" && targets.slack) return [{ ...base, channel }];
+    // The log is the audit itself.
     return [];
   });
+}
+
+/**
+ * Any other change of a request whose level posts to Slack: a row that brings the request's
+ * message up to date (votes, the decision, a claim, a release, expiry).
+ */
+export function slackUpdateRows(
+  s: OutboxSubject,
+  eventType: string,
+  channels: readonly NotifyChannel[],
+): OutboxInsert[] {
+  return notifyRows(s, eventType, channels.includes("slack") ? ["slack"] : []);
 }

@@ -6,9 +6,10 @@ import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { hitlConfig } from "./config";
-import { notifyHandler } from "./notify";
+import { notifyHandler, notifySettings } from "./notify";
 import { OUTBOX_HANDLERS, startOutboxWorker } from "./outbox-worker";
 import { startSealer } from "./sealer";
+import { deliverSlack, slackSettings } from "./slack";
 import { startSweeper } from "./sweeper";
 import { processWorkflows, startWorkflowRecovery, workflowHandler } from "./workflow";
 
@@ -28,7 +29,9 @@ export async function startServer(): Promise<void> {
     log().error({ err: error }, "database unavailable at start");
   }
   startSweeper();
-  const notify = notifyHandler();
+  const notify = notifyHandler(notifySettings, (row, ctx) =>
+    deliverSlack(ctx.db, row, slackSettings(), ctx.timeoutMs),
+  );
   startOutboxWorker(async () => ({
     ...OUTBOX_HANDLERS,
     notify,

@@ -141,6 +141,8 @@ const TABLES = [
   "execution_checkpoints",
   "outbox",
   "standing_approvals",
+  "slack_messages",
+  "user_identities",
 ];
 
 /** A digest of every row of every table: equal before and after means nothing was written. */
