@@ -81,6 +81,15 @@ describe("hitl CLI", () => {
       /No active user with email nobody@example.com/,
     ],
     [["keys", "revoke", "not-a-uuid"], /expected a key id/],
+    [["users", "link-slack", "--email", "x@example.com"], /--slack-user is required/],
+    [
+      ["users", "link-slack", "--email", "nobody@example.com", "--slack-user", "U0ABC"],
+      /No user with email nobody@example.com/,
+    ],
+    [
+      ["users", "link-slack", "--email", "x@example.com", "--slack-user", "bob"],
+      /slack_user: expected a Slack user id/,
+    ],
     [["frobnicate"], /unknown command/],
   ])("refuses %j with a one-line reason and a non-zero exit", async (args, message) => {
     const result = await hitl(...args);
