@@ -17,6 +17,7 @@ if (!process.env.E2E_DATA_DIR) {
 const dataDir = process.env.E2E_DATA_DIR;
 export const E2E_OUTPUT_DIR = path.join(os.tmpdir(), "airlock-e2e-results");
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "";
+const serverLog = process.env.E2E_SERVER_LOG;
 
 // The shipped rules, except that low-risk actions wait (for a minute) instead of passing: the
 // journeys need a request whose countdown runs out while a reviewer watches.
@@ -77,18 +78,23 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `npm run --silent demo -- --no-build --port ${port}`,
+    // With E2E_SERVER_LOG (the test command's), the server's JSON logs go there, every request
+    // line included, for the scan of the run's logs; its banner (the demo's keys, which the
+    // specs read from the data directory) is not printed.
+    command: serverLog
+      ? `npm run --silent demo -- --no-build --port ${port} 2>>"${serverLog}"`
+      : `npm run --silent demo -- --no-build --port ${port}`,
     // Playwright loads this file as CommonJS.
     cwd: path.join(__dirname, ".."),
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: serverLog ? "ignore" : "pipe",
     stderr: "pipe",
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
-      // A JSON line per API request would bury the suite's own output.
-      LOG_LEVEL: "warn",
+      // On the console, a JSON line per API request would bury the suite's own output.
+      LOG_LEVEL: serverLog ? "info" : "warn",
       AIRLOCK_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
       NEXTAUTH_URL: baseURL,

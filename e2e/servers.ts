@@ -1,6 +1,7 @@
 // Servers of the shared build that specs start, kill and restart themselves (apart from the
 // suite's own demo server), each on a database of its own, and the operator CLI to set them up.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 
@@ -78,7 +79,13 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log += d));
   child.stderr?.on("data", (d: Buffer) => (log += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      // Into the run's server log, for the test command's scan for secrets.
+      if (process.env.E2E_SERVER_LOG) appendFileSync(process.env.E2E_SERVER_LOG, log);
+      resolve();
+    }),
+  );
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited:\n${log}`);
