@@ -1,78 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { verifyWebhook } from "../../lib/sdk";
 import { hitl, type Server, type Storage, serverUrl, startServer, storage } from "../servers";
+import { call, startReceiver, taskUntil } from "./agent";
 
 // The hosted workflows survive the server: real `next start` processes of the shared build,
 // killed with SIGKILL (the whole process group: nothing gets to clean up), on the embedded
 // database and on PostgreSQL. A local receiver counts the callbacks, which are the execution.
 const PASSWORD = "durable-test-password";
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-async function startReceiver() {
-  const received: Received[] = [];
-  const waiters: (() => void)[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(204).end();
-      for (const wake of waiters.splice(0)) wake();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/callback`,
-    received,
-    /** Resolves once `n` callbacks have arrived. */
-    async count(n: number, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < n) {
-        if (Date.now() > deadline) throw new Error(`${received.length} of ${n} callbacks arrived`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 500);
-        });
-      }
-    },
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
-
-async function call(base: string, method: string, route: string, key: string, body?: unknown) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: await response.json() };
-}
-
-/** Poll the task (long-polling on status changes) until `done` says so. */
-async function taskUntil(
-  base: string,
-  key: string,
-  taskId: string,
-  done: (task: Record<string, unknown>) => boolean,
-) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { json } = await call(base, "GET", `/api/tasks/${taskId}`, key);
-    if (done(json)) return json;
-    if (Date.now() > deadline) throw new Error(`task never got there: ${JSON.stringify(json)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const kinds: Storage["name"][] = serverUrl ? ["pglite", "postgres"] : ["pglite"];
 
