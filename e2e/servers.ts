@@ -61,8 +61,12 @@ export interface Server {
 
 let nextPort = 3260;
 
-export async function startServer(env: Record<string, string>): Promise<Server> {
-  const port = nextPort++;
+/** A `next start` of the shared build; `port` to come back where a killed one served. */
+export async function startServer(
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<Server> {
+  const port = options.port ?? nextPort++;
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(nextBin, ["start", "-p", String(port)], {
     cwd: root,

@@ -122,14 +122,40 @@ export async function resumeApproval(
   threadId: string,
   decision: GateDecision,
 ): Promise<RunResult> {
-  const snapshot = await graph.getState(config(threadId));
-  if (!("request_id" in (snapshot.values as object))) {
-    throw new Error(`thread ${threadId} was never started`);
+  const at = await threadAt(graph, threadId);
+  if (at === "unstarted") throw new Error(`thread ${threadId} was never started`);
+  if (at === "finished") {
+    return {
+      kind: "finished",
+      state: (await graph.getState(config(threadId))).values as ApprovalState,
+    };
   }
-  if (snapshot.next.length === 0) {
-    return { kind: "finished", state: snapshot.values as ApprovalState };
+  if (at === "between") {
+    const run = await continueApproval(graph, threadId);
+    if (run.kind === "finished") return run;
   }
   return settle(await graph.invoke(new Command({ resume: decision }), config(threadId)));
+}
+
+/**
+ * Where a thread stands. `between`: stopped by a crash between two steps: its last checkpoint
+ * still has tasks to run, or tasks whose writes were saved before the next checkpoint was
+ * (LangGraph then lists them in `tasks` but not in `next`, so an empty `next` alone does not
+ * mean finished).
+ */
+export async function threadAt(
+  graph: ApprovalGraph,
+  threadId: string,
+): Promise<"unstarted" | "gate" | "between" | "finished"> {
+  const snapshot = await graph.getState(config(threadId));
+  if (!("request_id" in (snapshot.values as object))) return "unstarted";
+  if (snapshot.tasks.some((t) => t.interrupts.length > 0)) return "gate";
+  return snapshot.tasks.length === 0 ? "finished" : "between";
+}
+
+/** Carry a thread stopped between steps on from its last checkpoint: to the gate, or its end. */
+export async function continueApproval(graph: ApprovalGraph, threadId: string): Promise<RunResult> {
+  return settle(await graph.invoke(null, config(threadId)));
 }
 
 function settle(out: ApprovalState): RunResult {

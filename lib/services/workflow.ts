@@ -43,9 +43,11 @@ import {
   type ApprovalGraph,
   type ApprovalState,
   compileApprovalGraph,
+  continueApproval,
   type GateDecision,
   resumeApproval,
   startApproval,
+  threadAt,
 } from "@/lib/graph/approval-graph";
 import { createCheckpointer } from "@/lib/graph/checkpointer";
 import type { RequestStatus } from "@/lib/hitl";
@@ -55,8 +57,13 @@ import { metrics } from "./metrics";
 import type { OutboxHandler } from "./outbox-worker";
 import { startPeriodic, stopPeriodic } from "./periodic";
 
-/** How long a driver may hold a task before another may take it over (it died, or hangs). */
-export const WORKFLOW_LEASE_MS = 60_000;
+/**
+ * How long a driver may hold a task before another may take it over (it died, or hangs). A
+ * drive takes milliseconds (the nodes record; the agent runs the action), and one that outlived
+ * its lease could not run a node twice (finishTask completes a task once), so a crashed
+ * instance's tasks are not held long.
+ */
+export const WORKFLOW_LEASE_MS = 15_000;
 
 export interface Workflows {
   db: Database;
@@ -168,29 +175,30 @@ export async function driveTask(
 async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<DriveResult> {
   const thread = graphThreadId(task);
   // Start, then resume if the request closed meanwhile (or had closed before the start).
-  for (let step = 0; step < 2; step++) {
+  for (let step = 0; step < 3; step++) {
     const row = await findRequestByTask(w.db, task.id);
     if (!row) throw new Error(`task ${task.id} has no request`);
     const closed = !isOpenStatus(row.status as RequestStatus);
-    const snapshot = await w.graph.getState({ configurable: { thread_id: thread } });
-    const started = "request_id" in (snapshot.values as object);
-    if (started && snapshot.next.length === 0) {
-      // Its last node completed the task before its checkpoint was written.
-      return completed(w.db, task.id);
-    }
+    const at = await threadAt(w.graph, thread);
+    // Its last node completed the task before its checkpoint was written.
+    if (at === "finished") return completed(w.db, task.id);
     if (closed) await enterRunning(w.db, task, row, actor);
-    if (!started) {
-      const run = await startApproval(w.graph, thread, {
-        task_id: task.id,
-        request_id: row.id,
-        assessment: {
-          level: row.riskLevel,
-          score: row.riskScore,
-          reasons: (row.riskFactors as { reasons?: string[] }).reasons ?? [],
-          auto_approved: row.autoApproved,
-        },
-        context: (row.actionDetails as Action).context ?? {},
-      });
+    if (at === "unstarted" || at === "between") {
+      const run =
+        at === "unstarted"
+          ? await startApproval(w.graph, thread, {
+              task_id: task.id,
+              request_id: row.id,
+              assessment: {
+                level: row.riskLevel,
+                score: row.riskScore,
+                reasons: (row.riskFactors as { reasons?: string[] }).reasons ?? [],
+                auto_approved: row.autoApproved,
+              },
+              context: (row.actionDetails as Action).context ?? {},
+            })
+          : // A crash stopped it between two steps: on from its last checkpoint.
+            await continueApproval(w.graph, thread);
       await markTaskStarted(w.db, task.id);
       if (run.kind === "finished") return completed(w.db, task.id);
       continue;
