@@ -236,6 +236,13 @@ export const approvalRequests = pgTable(
     index("approval_requests_decided_idx")
       .on(t.decidedAt.desc(), t.id.desc())
       .where(sql`decided_at IS NOT NULL`),
+    // Insights (db/queries/insights.ts): requests created per level over a window, and what
+    // closed in a window — times to decision, expiries, outcomes per agent, rejections per
+    // person — each read from the index alone, however long the history behind the window.
+    index("approval_requests_created_idx").on(t.createdAt, t.riskRank),
+    index("approval_requests_closed_idx")
+      .on(t.decidedAt, t.riskRank, t.status, t.autoApproved, t.createdAt, t.agentName, t.decidedBy)
+      .where(sql`decided_at IS NOT NULL`),
     // Sweeper: what is due to expire or auto-escalate.
     index("approval_requests_expiry_idx")
       .on(t.expiresAt)
@@ -282,6 +289,8 @@ export const approvals = pgTable(
   (t) => [
     uniqueIndex("approvals_vote_key").on(t.requestId, t.approverId, t.generation),
     index("approvals_request_idx").on(t.requestId, t.createdAt),
+    // Insights: approvals given per person over a window.
+    index("approvals_created_idx").on(t.createdAt, t.approverId),
     check("approvals_role_check", inList("approver_role", ROLES)),
   ],
 );

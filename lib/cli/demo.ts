@@ -2,6 +2,8 @@
 // Runs on the embedded database unless DATABASE_URL is set.
 // `--port N` serves elsewhere; the build is skipped when `.next` is already of the current
 // sources; `--build` builds anyway, `--no-build` serves the existing build (the e2e suite).
+// The first run on a database also writes two weeks of made-up, closed requests for the
+// insights page (`--no-history`: not this time).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { createDb } from "@/db/client";
 import { env, resolveFromCwd } from "@/lib/env";
 import { hitlConfig } from "@/lib/services/config";
 import { DEMO_PASSWORD, DEMO_REVIEWER, seedDemo } from "@/lib/services/demo";
+import { DEMO_HISTORY_DAYS, seedDemoHistoryFor } from "@/lib/services/demo-history";
 import { isBuildCurrent, recordBuild, sourceFingerprint, waitForHealth } from "./demo-server";
 
 function start(cmd: string, args: string[], extraEnv: Record<string, string>) {
@@ -46,6 +49,7 @@ async function main() {
       port: { type: "string" },
       build: { type: "boolean" },
       "no-build": { type: "boolean" },
+      "no-history": { type: "boolean" },
     },
     strict: true,
   });
@@ -76,6 +80,14 @@ async function main() {
       console.log(`      ${k.key}`);
     }
     console.log(`  ${DEMO_REVIEWER}'s key is also in ${seed.reviewerKeyFile}.\n`);
+    if (!values["no-history"]) {
+      const written = await seedDemoHistoryFor(handle.db, seed.agentKey);
+      if (written > 0) {
+        console.log(
+          `  Insights: ${written} made-up closed requests over the last ${DEMO_HISTORY_DAYS} days (--no-history to skip).\n`,
+        );
+      }
+    }
   } finally {
     // PGlite allows one process per data directory: release it before the server opens it.
     await handle.close();

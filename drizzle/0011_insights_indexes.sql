@@ -1,0 +1,3 @@
+CREATE INDEX "approval_requests_created_idx" ON "approval_requests" USING btree ("created_at","risk_rank");--> statement-breakpoint
+CREATE INDEX "approval_requests_closed_idx" ON "approval_requests" USING btree ("decided_at","risk_rank","status","auto_approved","created_at","agent_name","decided_by") WHERE decided_at IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "approvals_created_idx" ON "approvals" USING btree ("created_at","approver_id");
