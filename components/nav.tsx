@@ -11,6 +11,8 @@ import { LogoMark } from "./ui/logo";
 const LINKS = [
   { href: "/queue", label: "Queue", match: ["/queue", "/requests", "/workflows"] },
   { href: "/rules", label: "Rules", match: ["/rules"] },
+  { href: "/grants", label: "Grants", match: ["/grants"] },
+  { href: "/insights", label: "Insights", match: ["/insights"] },
   { href: "/audit", label: "Audit", match: ["/audit"] },
   { href: "/keys", label: "Keys", match: ["/keys"] },
 ];

@@ -4,7 +4,11 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { loadRequest } from "@/app/(dashboard)/actions";
 import type { RequestDetailDto } from "@/lib/contract/api";
+import type { GrantDto } from "@/lib/contract/grants";
+import type { GrantOfferDto } from "@/lib/services/grants";
 import { failureText, unwrap } from "../action-result";
+import { ApproveAndGrantDialog } from "../grants/approve-and-grant-dialog";
+import { useGrantOffer } from "../grants/use-grant-offer";
 import { POLL_MS } from "../live";
 import { DecisionDialog } from "../queue/decision-dialog";
 import { Quorum } from "../queue/quorum";
@@ -60,9 +64,12 @@ function executionWords(r: RequestDetailDto): string {
 export function RequestView({
   initial,
   initialStanding,
+  initialOffer,
 }: {
   initial: RequestDetailDto;
   initialStanding: Standing | null;
+  /** Whether the reader may grant a standing approval from it (and approve with it). */
+  initialOffer: GrantOfferDto | null;
 }) {
   const viewer = useViewer();
   const client = useQueryClient();
@@ -77,6 +84,7 @@ export function RequestView({
   const open = OPEN.has(r.status);
   const standing = useStanding(r.id, open, initialStanding);
   const actionable = open && (standing.data?.actionable ?? false);
+  const offer = useGrantOffer(r, open, initial.risk.level, initialOffer);
 
   // What the reviewer has read: an approval carries it, so a change since is refused (409).
   const [seenHash, setSeenHash] = useState(initial.content_hash);
@@ -95,11 +103,15 @@ export function RequestView({
   const [edited, setEdited] = useState<Record<string, unknown> | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const [showOriginal, setShowOriginal] = useState(false);
+  const [granting, setGranting] = useState(false);
+  const [granted, setGranted] = useState<GrantDto | null>(null);
   const claim = useDecide();
 
   const inputs = (r.edited_inputs ?? r.action_details.inputs ?? {}) as Record<string, unknown>;
   const original = (r.action_details.inputs ?? {}) as Record<string, unknown>;
   const canApproveAsIs = actionable && r.allowed_decisions.includes("approve");
+  const grantOffer = r.risk.level !== "critical" && offer.data?.offered ? offer.data : null;
+  const grantRefusal = offer.data && !offer.data.offered ? offer.data.reason : null;
   const canEdit = actionable && r.allowed_decisions.includes("edit");
   const escalate = open && canEscalate(viewer, r);
   const quarantine =
@@ -114,6 +126,7 @@ export function RequestView({
   function done(message: string) {
     if (edited) setAdoptNext(true);
     setFlash(message);
+    setGranted(null);
     setEdited(null);
     setEditing(false);
   }
@@ -205,6 +218,14 @@ export function RequestView({
         {flash && (
           <Alert tone="success" className="mt-4" testId="request-flash">
             {flash}
+            {granted && (
+              <>
+                {" "}
+                <Link href="/grants" className="font-medium underline underline-offset-2">
+                  See it on the Grants page
+                </Link>
+              </>
+            )}
           </Alert>
         )}
       </div>
@@ -417,6 +438,24 @@ export function RequestView({
                     Approve
                   </Button>
                 )}
+                {canApproveAsIs && grantOffer && (
+                  <Button
+                    variant="secondary"
+                    onClick={() => setGranting(true)}
+                    data-testid="approve-and-grant"
+                    disabled={changed}
+                  >
+                    Approve + the next ones like it…
+                  </Button>
+                )}
+                {canApproveAsIs && !grantOffer && grantRefusal && (
+                  <p
+                    className="text-xs text-slate-500 dark:text-slate-400"
+                    data-testid="grant-not-offered"
+                  >
+                    No standing approval from here: {grantRefusal.replace(/[.\s]+$/, "")}.
+                  </p>
+                )}
                 {canEdit && !editing && (
                   <Button
                     onClick={() => setEditing(true)}
@@ -578,6 +617,28 @@ export function RequestView({
           ) : undefined
         }
       />
+      {grantOffer && (
+        <ApproveAndGrantDialog
+          open={granting}
+          request={r}
+          offer={grantOffer}
+          seenHash={seenHash}
+          onClose={() => setGranting(false)}
+          onDone={({ request, grant }) => {
+            const left = request.approvals.need - request.approvals.have;
+            setFlash(
+              `${
+                request.status === "approved"
+                  ? "Approved"
+                  : `Your approval is recorded (${left} more needed)`
+              }, and the next ${grant.max_uses} like it will pass on arrival until ${new Date(
+                grant.expires_at,
+              ).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}.`,
+            );
+            setGranted(grant);
+          }}
+        />
+      )}
       <Link href="/queue" className={`${buttonClass("ghost", "sm")} mt-8`}>
         ← Back to the queue
       </Link>

@@ -90,6 +90,11 @@ export async function listApiKeys(db: Executor): Promise<ApiKeyRow[]> {
   return db.select(publicColumns).from(apiKeys).orderBy(asc(apiKeys.createdAt));
 }
 
+export async function findApiKeyById(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db.select(publicColumns).from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  return row;
+}
+
 /** The active agent key of that name (names are unique among them, whatever the case). */
 export async function findActiveAgentKeyByName(
   db: Executor,

@@ -54,8 +54,10 @@ const PAGES: [string, Person, () => string][] = [
   ["critical request", "ops", () => `/requests/${ids.critical}`],
   ["workflow", "lead", () => `/workflows/${ids.workflow}`],
   ["rules", "viewer", () => "/rules"],
+  ["insights", "viewer", () => "/insights"],
   ["audit", "viewer", () => "/audit"],
   ["keys", "ops", () => "/keys"],
+  ["grants", "lead", () => "/grants"],
 ];
 
 for (const [name, person, url] of PAGES) {
@@ -80,6 +82,7 @@ test("the login page has no serious accessibility violation", async ({ page }) =
 for (const [name, url] of [
   ["queue", () => "/queue"],
   ["request", () => `/requests/${ids.request}`],
+  ["grants", () => "/grants"],
 ] as const) {
   test(`the ${name} page fits a 390 px phone without horizontal scroll`, async ({ browser }) => {
     const page = await as(browser, "lead", 390);

@@ -87,6 +87,38 @@ describe("standing approvals", () => {
     );
   });
 
+  it("covers nothing outside its window, its environment or its type pattern", async () => {
+    // beta: alpha is covered by the catch-all grant above from here on.
+    const g = await createStandingApproval(
+      f.t.db,
+      f.as.lead,
+      grant({ agent: "beta", type_pattern: "DEPLOY", environment: "staging", max_uses: 10 }),
+    );
+    const statusOf = async (action: Record<string, unknown>) =>
+      (await submitTask(f.t.db, f.beta, taskBody(action))).task.status;
+    expect(await statusOf(ACTIONS.medium)).toBe("approved");
+    expect(await statusOf(ACTIONS.high)).toBe("pending");
+    expect(
+      await statusOf({
+        type: "scale",
+        operation: "scale",
+        environment: "staging",
+        description: "x",
+      }),
+    ).toBe("pending");
+    await execRows(
+      f.t.db,
+      sql`UPDATE standing_approvals SET expires_at = clock_timestamp() - interval '1 second'
+          WHERE id = ${g.id}`,
+    );
+    expect(await statusOf(ACTIONS.medium)).toBe("pending");
+    const [row] = await execRows<{ uses: number }>(
+      f.t.db,
+      sql`SELECT uses FROM standing_approvals WHERE id = ${g.id}`,
+    );
+    expect(row?.uses).toBe(1);
+  });
+
   it("refuses grants beyond the grantor's rights and with bad input", async () => {
     await expect(createStandingApproval(f.t.db, f.as.viewer, grant())).rejects.toMatchObject({
       code: "forbidden",

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RequestView } from "@/components/request/request-view";
 import { isServiceError } from "@/lib/services/errors";
+import { standingApprovalOffer } from "@/lib/services/grants";
 import { getRequestDetail } from "@/lib/services/queue";
 import { requireSignedIn } from "../../_lib/session";
 
@@ -20,11 +21,12 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
     if (isServiceError(error) && error.code === "not_found") notFound();
     throw error;
   }
-  // Whether this reader may approve it now: the service's own verdict, as in the queue.
+  // Whether this reader may approve it now, and grant from it: the services' own verdicts.
   return (
     <RequestView
       initial={detail}
       initialStanding={{ actionable: detail.actionable, reason: detail.not_actionable_reason }}
+      initialOffer={await standingApprovalOffer(db, principal, id)}
     />
   );
 }

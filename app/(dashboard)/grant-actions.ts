@@ -1,0 +1,45 @@
+"use server";
+// The standing approvals' server actions, through the same wrapper as actions.ts: the session,
+// zod, the service (which checks who may, from the user record, at the moment of the call), a
+// typed result.
+import { z } from "zod";
+import { serverAction } from "@/lib/auth/action";
+import { createGrantSchema } from "@/lib/contract/grants";
+import {
+  approveAndGrant,
+  approveAndGrantSchema,
+  createStandingApproval,
+  listStandingApprovals,
+  revokeStandingApproval,
+  standingApprovalOffer,
+} from "@/lib/services/grants";
+
+const requestId = z.uuid({ error: "expected a request id" });
+
+export const loadGrants = serverAction("grants", z.strictObject({}), ({ db, principal }) =>
+  listStandingApprovals(db, principal),
+);
+
+export const createGrant = serverAction("create-grant", createGrantSchema, ({ db, principal }, i) =>
+  createStandingApproval(db, principal, i),
+);
+
+export const revokeGrant = serverAction(
+  "revoke-grant",
+  z.strictObject({ id: z.uuid({ error: "expected a standing approval id" }) }),
+  ({ db, principal }, i) => revokeStandingApproval(db, principal, i.id),
+);
+
+/** Whether the reader may grant from this request, and what it would cover by default. */
+export const loadGrantOffer = serverAction(
+  "grant-offer",
+  z.strictObject({ id: requestId }),
+  ({ db, principal }, i) => standingApprovalOffer(db, principal, i.id),
+);
+
+/** "Approve this and the next N like it for T": both in one transaction, or neither. */
+export const approveRequestAndGrant = serverAction(
+  "approve-and-grant",
+  approveAndGrantSchema.extend({ id: requestId }),
+  ({ db, principal }, { id, ...terms }) => approveAndGrant(db, principal, id, terms),
+);
