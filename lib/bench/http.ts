@@ -38,6 +38,7 @@ import { createApiKey } from "@/lib/services/keys";
 import { operator } from "@/lib/services/principal";
 import { addUser } from "@/lib/services/users";
 import {
+  extraRatios,
   type Figure,
   type FigureId,
   figuresTable,
@@ -48,12 +49,15 @@ import {
   renderReport,
   spec9Ratios,
 } from "./report";
+import { groupRssMiB, measureWake } from "./wake";
 
 const ROOT = process.cwd();
 const REPORT_FILE = path.join(ROOT, "BENCHMARKS.md");
 const WARMUP_S = 2;
 const DEFAULT_DURATION_S = 10;
 const MANY = 32;
+/** Rounds of the cross-instance wake-up figure, per way of waiting. */
+const WAKE_ROUNDS = 100;
 // More than this share of failed requests makes the run invalid: its figures would measure
 // error paths, not the work.
 const MAX_ERROR_RATE = 0.01;
@@ -306,6 +310,8 @@ async function createBenchDatabase(serverUrl: string): Promise<{ url: string; ve
 interface AgentKeys {
   /** The key of the one-agent figures. */
   key: string;
+  /** A tech lead's reviewer key, for the decisions of the wake-up figure. */
+  reviewer: string;
   /** One key per connection, for the figure of many agents. */
   perClient: string[];
 }
@@ -323,6 +329,11 @@ async function seed(url: string): Promise<AgentKeys> {
       agent: BASE_TASK.agent_name,
       owner: owner.email,
     });
+    const lead = await addUser(handle.db, BENCH_OPERATOR, {
+      email: "bench-lead@company.example",
+      role: "tech_lead",
+    });
+    const reviewer = await createApiKey(handle.db, BENCH_OPERATOR, { user: lead.email });
     const perClient: string[] = [];
     for (let i = 1; i <= MANY; i++) {
       const made = await createApiKey(handle.db, BENCH_OPERATOR, {
@@ -331,7 +342,7 @@ async function seed(url: string): Promise<AgentKeys> {
       });
       perClient.push(made.key);
     }
-    return { key: key.key, perClient };
+    return { key: key.key, reviewer: reviewer.key, perClient };
   } finally {
     await handle.close();
   }
@@ -369,7 +380,10 @@ function writeReportKeepingBuild(text: string): void {
   if (wasCurrent) recordBuild(ROOT, sourceFingerprint(ROOT));
 }
 
-async function startApp(databaseUrl: string, logFd: number): Promise<string> {
+async function startApp(
+  databaseUrl: string,
+  logFd: number,
+): Promise<{ base: string; pid: number }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const app = startChild(
@@ -403,7 +417,7 @@ async function startApp(databaseUrl: string, logFd: number): Promise<string> {
         : `/api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (${health ? `${health.status}: ${health.body}` : "no answer"})`,
     );
   }
-  return base;
+  return { base, pid: app.proc.pid as number };
 }
 
 async function startFloor(databaseUrl: string, logFd: number): Promise<string> {
@@ -651,10 +665,11 @@ async function main(): Promise<number> {
     } else rmSync(logDir, { recursive: true, force: true });
   });
 
-  const [app, floor] = await Promise.all([
+  const [appServer, floor] = await Promise.all([
     startApp(database.url, logFd),
     startFloor(database.url, logFd),
   ]);
+  const app = appServer.base;
   const bases = { app, floor };
   await checkTargets(bases, keys.key);
 
@@ -680,10 +695,21 @@ async function main(): Promise<number> {
     );
   }
 
+  // The server's memory at the end of the load, then a second instance on the same database
+  // for the decision → waiting agent figure.
+  const rssMiB = groupRssMiB(appServer.pid);
+  console.log(`  resident memory of the app server after the load: ${rssMiB.toFixed(0)} MiB`);
+  const second = await startApp(database.url, logFd);
+  const wake = await measureWake(app, second.base, keys.key, keys.reviewer, WAKE_ROUNDS);
+  console.log(`  decision on A → agent waiting on B: ${wake.rounds} rounds each way measured`);
+  const extra = { rssMiB, wake };
+
   const place = (f: Figure) => TARGETS.findIndex((t) => t.id === f.id);
   figures.sort((a, b) => place(a) - place(b));
   const info = runInfo({ commit, postgres: database.version, loadBefore }, options.duration);
-  console.log(`\n${figuresTable(figures)}\n\n${ratiosTable(spec9Ratios(figures, risk))}\n`);
+  console.log(
+    `\n${figuresTable(figures)}\n\n${ratiosTable([...spec9Ratios(figures, risk), ...extraRatios(extra)])}\n`,
+  );
   const invalid = figures.filter((f) => f.errors > MAX_ERROR_RATE * f.total);
   if (invalid.length > 0) {
     console.error(
@@ -699,7 +725,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const previous = existsSync(REPORT_FILE) ? readFileSync(REPORT_FILE, "utf8") : null;
-  writeReportKeepingBuild(renderReport(info, figures, risk) + keptNotes(previous));
+  writeReportKeepingBuild(renderReport(info, figures, risk, extra) + keptNotes(previous));
   console.log(`Wrote ${path.relative(ROOT, REPORT_FILE)}.`);
   return 0;
 }
