@@ -109,9 +109,7 @@ test.describe("database outage", () => {
 
     // Load first, then cut every connection of the server, over and over.
     await expect
-      .poll(() => statuses.get(201) ?? 0, {
-        message: () => JSON.stringify([...statuses, ...problems]),
-      })
+      .poll(() => statuses.get(201) ?? 0, { message: "submits succeeded before the cuts" })
       .toBeGreaterThan(20);
     const cutsUntil = Date.now() + CUT_MS;
     let cuts = 0;
