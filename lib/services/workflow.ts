@@ -180,6 +180,8 @@ async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<
     if (!row) throw new Error(`task ${task.id} has no request`);
     const closed = !isOpenStatus(row.status as RequestStatus);
     const at = await threadAt(w.graph, thread);
+    // Started by a drive that failed before it could say so (the database went away).
+    if (at !== "unstarted" && task.startedAt === null) await markTaskStarted(w.db, task.id);
     // Its last node completed the task before its checkpoint was written.
     if (at === "finished") return completed(w.db, task.id);
     if (closed) await enterRunning(w.db, task, row, actor);
