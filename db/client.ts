@@ -317,17 +317,46 @@ const UNAVAILABLE_CODES = new Set([
   "53300", // too_many_connections
 ]);
 
+// What `pg` (the checkpointer's driver) says, without a code, of a connection it lost or
+// could not make.
+const UNAVAILABLE_PG_MESSAGES = new Set([
+  "Connection terminated unexpectedly",
+  "Client has encountered a connection error and is not queryable",
+  "Connection terminated due to connection timeout",
+  "timeout exceeded when trying to connect",
+]);
+
 /** Whether an error means the database cannot be reached (503), not that a query was wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 6; depth++) {
     // Another process holds the embedded database: unavailable to us until it lets go.
     if (e instanceof DatabaseInUseError) return true;
-    const code = (e as { code?: unknown }).code;
+    const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) {
+      return true;
+    }
+    if (code === undefined && typeof message === "string" && UNAVAILABLE_PG_MESSAGES.has(message)) {
       return true;
     }
     if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * `fn`, tried again while the database is unavailable — after 50 ms, doubling up to 1 s — for
+ * at most `budgetMs`: for the short writes that must not be lost to a connection cut (an
+ * outcome, a lease given back). Any other error, or the last unavailable one, is thrown.
+ */
+export async function retryWhileUnavailable<T>(fn: () => Promise<T>, budgetMs: number): Promise<T> {
+  const until = Date.now() + budgetMs;
+  for (let delayMs = 50; ; delayMs = Math.min(1000, delayMs * 2)) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + delayMs > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }

@@ -65,20 +65,24 @@ async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
 }
 
 /**
- * A pool whose idle client's error (the server restarting, or ending the connection) is only
- * worth a line in the log: unheard, the pool's "error" event takes the process down, and the
- * pool drops that client and connects anew anyway. Its `close()` waits until every connection
- * has ended, not only until the pool has let go of them (what `pool.end()` resolves on).
+ * A pool whose clients' connection errors (the server restarting, or ending the connection)
+ * are only worth a line in the log. Unheard, an idle client's error (the pool's "error") or a
+ * checked-out client's between two queries (the client's own) is an uncaught exception; the
+ * query in flight, if any, fails on its own, and the pool drops a broken client when it comes
+ * back and connects anew. A connection that cannot be made fails after 5 s instead of waiting
+ * for ever. Its `close()` waits until every connection has ended, not only until the pool has
+ * let go of them (what `pool.end()` resolves on).
  */
 function watchedPool(config: pg.PoolConfig): { pool: pg.Pool; close(): Promise<void> } {
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({ connectionTimeoutMillis: 5000, ...config });
   const ended: Promise<void>[] = [];
+  const warn = (error: Error & { code?: string }, where: string) =>
+    log().warn({ err: { message: error.message, code: error.code } }, `checkpointer: ${where}`);
   pool.on("connect", (client) => {
     ended.push(new Promise((resolve) => client.once("end", () => resolve())));
+    client.on("error", (error) => warn(error, "a connection failed"));
   });
-  pool.on("error", (error) => {
-    log().warn({ err: error }, "checkpointer: an idle connection failed");
-  });
+  pool.on("error", (error) => warn(error, "an idle connection failed"));
   return {
     pool,
     async close() {

@@ -338,6 +338,48 @@ describe("the outbox worker: agent callbacks", () => {
     expect(await outboxRow(rowId)).toMatchObject({ status: "delivered", attempts: 2 });
   });
 
+  it("a delivery the database failed is tried again without counting the attempt, and never dies of it", async () => {
+    receiver.on("/outage", () => 200);
+    const { rowId } = await approvedWithCallback("/outage");
+    const cut = Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    });
+    const unavailable: DeliverOptions = {
+      maxAttempts: 1,
+      handlers: {
+        webhook: async () => {
+          throw cut;
+        },
+      },
+    };
+    for (let i = 0; i < 3; i++) {
+      expect(await deliverDueOnce(f.t.db, { ...unavailable, backoffMs: 0 })).toMatchObject({
+        claimed: 1,
+        deferred: 1,
+        dead: 0,
+      });
+    }
+    expect(await outboxRow(rowId)).toMatchObject({ status: "pending", attempts: 0 });
+    expect(await drive(1)).toMatchObject({ delivered: 1 });
+    expect(receiver.at("/outage")).toHaveLength(1);
+  });
+
+  it("leaves behind a delivery that does not settle within its lease: the batch goes on, the row is due again", async () => {
+    receiver.on("/stranded", () => 200);
+    const { rowId } = await approvedWithCallback("/stranded");
+    const started = Date.now();
+    const counts = await deliverDueOnce(f.t.db, {
+      timeoutMs: 100,
+      leaseMarginMs: 200,
+      handlers: { webhook: () => new Promise(() => {}) },
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(counts).toMatchObject({ claimed: 1, delivered: 0, failed: 0, deferred: 0 });
+    expect(await outboxRow(rowId)).toMatchObject({ status: "pending", attempts: 1 });
+    expect(await drive(1)).toMatchObject({ delivered: 1 });
+    expect(await outboxRow(rowId)).toMatchObject({ status: "delivered", attempts: 2 });
+  });
+
   it("sends no callback for a task whose agent key was revoked since", async () => {
     const created = await createApiKey(f.t.db, TEST_OPERATOR, {
       agent: "short-lived",

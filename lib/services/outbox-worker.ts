@@ -9,7 +9,7 @@
 // Delivery is at least once: a worker that dies mid-delivery leaves the row to come due again
 // when its lease runs out, and receivers deduplicate by Airlock-Delivery (the row's id). Every
 // instance runs the loop; SKIP LOCKED and the lease keep two of them off the same row.
-import { type Database, getDb } from "@/db/client";
+import { type Database, getDb, isDatabaseUnavailable, retryWhileUnavailable } from "@/db/client";
 import {
   deferOutbox,
   findTaskWebhookSecret,
@@ -30,8 +30,11 @@ export type DeliveryOutcome =
    * `permanent`: retrying cannot help (nothing to sign with, nowhere to send): dead now.
    * `busy`: the row's subject is taken by someone else right now; try again shortly, without
    * counting this as an attempt.
+   * `unavailable`: the database could not be reached, which says nothing of the receiver:
+   * tried again after the backoff, without counting this as an attempt (an outage never
+   * kills a row).
    */
-  | { ok: false; error: string; permanent?: boolean; busy?: boolean };
+  | { ok: false; error: string; permanent?: boolean; busy?: boolean; unavailable?: boolean };
 
 export interface DeliveryContext {
   db: Database;
@@ -54,6 +57,8 @@ export interface DeliverOptions {
   /** The first retry's backoff ceiling; it doubles with each attempt (full jitter). */
   backoffMs?: number;
   backoffCapMs?: number;
+  /** Beyond the HTTP deadlines, how long a lease lasts (tests). */
+  leaseMarginMs?: number;
   /** Which kinds are delivered, and how (tests). */
   handlers?: Readonly<Record<string, OutboxHandler>>;
 }
@@ -66,7 +71,7 @@ export interface DeliveryCounts {
   failed: number;
   /** Failed attempts that were the last: the row is dead. */
   dead: number;
-  /** Rows whose subject was busy: due again shortly, the attempt not counted. */
+  /** Rows whose subject was busy, or the database away: due again, the attempt not counted. */
   deferred: number;
 }
 
@@ -186,8 +191,10 @@ export async function deliverDueOnce(
   const handlers = options.handlers ?? OUTBOX_HANDLERS;
   // A leased row may wait for a free slot behind the others of its batch: the lease covers
   // every round of the batch, not just one delivery.
-  const leaseMs = Math.ceil(limit / concurrency) * timeoutMs + LEASE_MARGIN_MS;
+  const leaseMs =
+    Math.ceil(limit / concurrency) * timeoutMs + (options.leaseMarginMs ?? LEASE_MARGIN_MS);
   const rows = await leaseDueOutbox(db, Object.keys(handlers), limit, leaseMs);
+  const leaseEnds = Date.now() + leaseMs;
   const counts: DeliveryCounts = {
     claimed: rows.length,
     delivered: 0,
@@ -197,7 +204,7 @@ export async function deliverDueOnce(
   };
   const ctx: DeliveryContext = { db, timeoutMs, maxAttempts };
 
-  await eachBounded(rows, concurrency, async (row) => {
+  const deliverOne = async (row: OutboxRow) => {
     // Only kinds with a handler were leased.
     const handler = handlers[row.kind] as OutboxHandler;
     const outcome: DeliveryOutcome = await Promise.resolve()
@@ -205,34 +212,65 @@ export async function deliverDueOnce(
       .catch((error: unknown) => ({
         ok: false,
         error: String((error as Error)?.message ?? error),
+        unavailable: isDatabaseUnavailable(error),
       }));
+    // The outcome is written once the database answers again (a connection cut must not
+    // leave the row leased for the rest of its lease), for as long as the lease lasts.
+    const record = (write: () => Promise<void>) =>
+      retryWhileUnavailable(write, leaseEnds - Date.now());
     try {
       if (outcome.ok) {
-        await markOutboxDelivered(db, row.id);
+        await record(() => markOutboxDelivered(db, row.id));
         counts.delivered++;
         recordDelivery(row.kind, row.channel, "delivered");
         return;
       }
-      if (outcome.busy === true) {
-        await deferOutbox(db, row.id, row.attempts, BUSY_RETRY_MS);
+      if (outcome.busy === true || outcome.unavailable === true) {
+        const inMs =
+          outcome.busy === true
+            ? BUSY_RETRY_MS
+            : retryDelayMs(row.attempts, backoffMs, backoffCapMs);
+        await record(() => deferOutbox(db, row.id, row.attempts, inMs));
         counts.deferred++;
         recordDelivery(row.kind, row.channel, "deferred");
         return;
       }
       const dead = outcome.permanent === true || row.attempts >= maxAttempts;
-      await markOutboxFailed(db, row.id, row.attempts, {
-        error: outcome.error.slice(0, MAX_ERROR_LENGTH),
-        dead,
-        retryInMs: retryDelayMs(row.attempts, backoffMs, backoffCapMs),
-      });
+      await record(() =>
+        markOutboxFailed(db, row.id, row.attempts, {
+          error: outcome.error.slice(0, MAX_ERROR_LENGTH),
+          dead,
+          retryInMs: retryDelayMs(row.attempts, backoffMs, backoffCapMs),
+        }),
+      );
       if (dead) counts.dead++;
       else counts.failed++;
       recordDelivery(row.kind, row.channel, dead ? "dead" : "retry");
     } catch (error) {
-      // The outcome is lost, not the row: it comes due again when its lease runs out.
+      // The outcome is lost (the database stayed away), not the row: it comes due again
+      // when its lease runs out.
       log().error(
         { err: error, outbox_id: row.id },
         "outbox: recording a delivery's outcome failed",
+      );
+    }
+  };
+  // A delivery that has not settled when its lease runs out (a query the driver lost with its
+  // connection) is left behind, so the batch, and the loop, go on: the row is due again. Should
+  // it settle after all, its outcome is written only if the row is still its lease.
+  await eachBounded(rows, concurrency, async (row) => {
+    let timer: NodeJS.Timeout | undefined;
+    const leaseOver = new Promise<"lease over">((resolve) => {
+      timer = setTimeout(() => resolve("lease over"), Math.max(0, leaseEnds - Date.now()));
+      timer.unref();
+    });
+    const settled = await Promise.race([deliverOne(row), leaseOver]).finally(() =>
+      clearTimeout(timer),
+    );
+    if (settled === "lease over") {
+      log().error(
+        { outbox_id: row.id, kind: row.kind, lease_ms: leaseMs },
+        "outbox: a delivery did not settle within its lease; it is due again",
       );
     }
   });

@@ -16,7 +16,13 @@
 // - `execution`: waiting (until the request closes) → running (past the gate) → completed (the
 //   last node ran) | failed (the drive's outbox row died; an operator's retry drives it again).
 import { randomUUID } from "node:crypto";
-import { type Database, type DbHandle, getDb } from "@/db/client";
+import {
+  type Database,
+  type DbHandle,
+  getDb,
+  isDatabaseUnavailable,
+  retryWhileUnavailable,
+} from "@/db/client";
 import { auditInsert } from "@/db/queries/audit";
 import { insertTogether } from "@/db/queries/batch";
 import {
@@ -168,7 +174,9 @@ export async function driveTask(
   try {
     return await advance(w, task, actor);
   } finally {
-    await releaseTask(w.db, taskId, token);
+    // Given back once the database answers again: a lease left behind by a connection cut
+    // would keep every other driver off the task until it runs out.
+    await retryWhileUnavailable(() => releaseTask(w.db, taskId, token), WORKFLOW_LEASE_MS);
   }
 }
 
@@ -376,6 +384,8 @@ export function workflowHandler(w: Workflows): OutboxHandler {
       return { ok: true };
     } catch (error) {
       const message = String((error as Error)?.message ?? error);
+      // An outage is not the graph's failure: the drive is tried again, and never fails the task.
+      if (isDatabaseUnavailable(error)) return { ok: false, error: message, unavailable: true };
       if (row.attempts >= ctx.maxAttempts) await failTask(w.db, row.taskId, message);
       return { ok: false, error: message };
     }
