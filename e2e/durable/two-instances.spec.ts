@@ -149,6 +149,17 @@ test.describe("two instances on one PostgreSQL database", () => {
                               GROUP BY request_id`;
     expect(expired).toHaveLength(ids.length);
     for (const e of expired) expect(e.n).toBe(1);
+    // Each expiry queued its graph's drive: wait for those to finish writing their events.
+    await expect
+      .poll(
+        async () =>
+          (
+            await sql`SELECT count(*)::int AS n FROM tasks t JOIN approval_requests r ON r.task_id = t.id
+                      WHERE r.id IN ${sql(ids)} AND t.completed_at IS NOT NULL`
+          )[0]?.n,
+        { timeout: 20_000 },
+      )
+      .toBe(ids.length);
 
     // Both sealers link what was written; every event once, the chain whole.
     await expect
