@@ -6,12 +6,12 @@ import { createGrant, loadGrants, revokeGrant } from "@/app/(dashboard)/grant-ac
 import { createGrantSchema, type GrantDto } from "@/lib/contract/grants";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
+import { RevokeDialog } from "../revoke-dialog";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
 import { RiskBadge, roleName } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Age, Countdown, DateTime, useNow } from "../ui/clock";
 import { cx } from "../ui/cx";
-import { Dialog } from "../ui/dialog";
 import { Input, Select } from "../ui/field";
 import { personName, useViewer } from "../viewer";
 import { ExpiresPreview, Field, GrantTermsFields, Scope, UsageBar, useTerms } from "./grant-fields";
@@ -187,12 +187,9 @@ export function GrantsView({
         </>
       )}
 
-      <Dialog
+      <RevokeDialog
         open={revoking !== null}
-        onClose={() => {
-          setRevoking(null);
-          revoke.reset();
-        }}
+        onClose={() => setRevoking(null)}
         title="Revoke this standing approval?"
         description={
           revoking ? (
@@ -204,25 +201,11 @@ export function GrantsView({
             </>
           ) : null
         }
+        revoke={revoke}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
         testId="grant-revoke-dialog"
-      >
-        {revoke.error && (
-          <Alert tone="error" className="mb-3">
-            {failureText(revoke.error)}
-          </Alert>
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <Button onClick={() => setRevoking(null)}>Keep it</Button>
-          <Button
-            variant="danger"
-            disabled={revoke.isPending}
-            onClick={() => revoking && revoke.mutate(revoking.id)}
-            data-testid="grant-revoke-confirm"
-          >
-            {revoke.isPending ? "Revoking…" : "Revoke"}
-          </Button>
-        </div>
-      </Dialog>
+        confirmTestId="grant-revoke-confirm"
+      />
     </div>
   );
 }

@@ -4,13 +4,13 @@ import { useId, useState } from "react";
 import { createKey, loadKeys, revokeKey } from "@/app/(dashboard)/actions";
 import type { ApiKeyDto, CreatedKeyDto } from "@/lib/contract/accounts";
 import { ActionFailure, failureText, unwrap } from "../action-result";
+import { RevokeDialog } from "../revoke-dialog";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
 import { Tag } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Age, DateTime } from "../ui/clock";
 import { CopyButton } from "../ui/copy-button";
 import { cx } from "../ui/cx";
-import { Dialog } from "../ui/dialog";
 import { FieldNote, Input, Label } from "../ui/field";
 import { personName, useViewer } from "../viewer";
 
@@ -251,33 +251,16 @@ export function KeysView({ initial }: { initial: ApiKeyDto[] }) {
         </Panel>
       </section>
 
-      <Dialog
+      <RevokeDialog
         open={revoking !== null}
-        onClose={() => {
-          setRevoking(null);
-          revoke.reset();
-        }}
+        onClose={() => setRevoking(null)}
         title={`Revoke the key “${revoking?.name ?? ""}”?`}
         description="Anything using it stops working at once. This cannot be undone."
+        revoke={revoke}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
         testId="revoke-dialog"
-      >
-        {revoke.error && (
-          <Alert tone="error" className="mb-3">
-            {failureText(revoke.error)}
-          </Alert>
-        )}
-        <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
-          <Button onClick={() => setRevoking(null)}>Keep it</Button>
-          <Button
-            variant="danger"
-            disabled={revoke.isPending}
-            onClick={() => revoking && revoke.mutate(revoking.id)}
-            data-testid="revoke-confirm"
-          >
-            {revoke.isPending ? "Revoking…" : "Revoke"}
-          </Button>
-        </div>
-      </Dialog>
+        confirmTestId="revoke-confirm"
+      />
     </div>
   );
 }

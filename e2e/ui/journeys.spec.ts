@@ -102,20 +102,37 @@ test("the owner of an agent's key cannot approve what it submits", async ({ brow
   // The demo agent is owned by dev@; a devops engineer's own key is made on the keys page.
   const ops = await as(browser, "ops");
   await ops.goto("/keys");
-  await ops.getByTestId("key-agent-name").fill(`ops-bot-${Date.now()}`);
+  const name = `ops-bot-${Date.now()}`;
+  await ops.getByTestId("key-agent-name").fill(name);
   await ops.getByTestId("key-create-agent").click();
   const key = (await ops.getByTestId("created-key-value").textContent())?.trim() ?? "";
   expect(key).toMatch(/^alk_/);
-  const response = await request.post("/api/tasks", {
-    headers: { Authorization: `Bearer ${key}` },
-    data: { workflow_id: "wf-owned", agent_name: "ops-bot", action: ACTIONS.high },
-  });
-  const task = await response.json();
+  const submitWith = () =>
+    request.post("/api/tasks", {
+      headers: { Authorization: `Bearer ${key}` },
+      data: { workflow_id: "wf-owned", agent_name: "ops-bot", action: ACTIONS.high },
+    });
+  const task = await (await submitWith()).json();
   await ops.goto(`/requests/${task.approval_request_id}`);
   await expect(ops.getByTestId("not-actionable")).toContainText(
     "You own the API key that submitted this request",
   );
   await expect(ops.getByTestId("approve")).toHaveCount(0);
+
+  // Revoked on the keys page, after a change of mind, the key stops working at once.
+  await ops.goto("/keys");
+  const keyRow = ops.getByTestId("key-row").filter({ hasText: name });
+  await keyRow.getByTestId("key-revoke").click();
+  const dialog = ops.getByTestId("revoke-dialog");
+  await expect(dialog).toContainText(`Revoke the key “${name}”?`);
+  await dialog.getByRole("button", { name: "Keep it" }).click();
+  await expect(dialog).toBeHidden();
+  await keyRow.getByTestId("key-revoke").click();
+  await ops.getByTestId("revoke-confirm").click();
+  await expect(dialog).toBeHidden();
+  await expect(keyRow).toContainText("revoked");
+  await expect(keyRow.getByTestId("key-revoke")).toHaveCount(0);
+  expect((await submitWith()).status()).toBe(401);
 });
 
 test("a lead escalates from the queue row, and can then no longer approve it", async ({
