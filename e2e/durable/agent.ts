@@ -1,6 +1,63 @@
-// What the durable specs' agents do over HTTP, and a local receiver that counts callbacks.
+// What the durable specs' agents do over HTTP, a local receiver that counts callbacks, and
+// the storage, people and keys each spec starts from.
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { hitl, type Storage, storage } from "../servers";
+
+export interface DurableSetup {
+  store: Storage;
+  /** owner@<name>.test's agent key. */
+  agent: { id: string; key: string; webhook_secret: string };
+  /** lead@<name>.test's reviewer key. */
+  reviewer: string;
+  /** Drop the database and remove the scratch directory. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database (of `kind`) in a scratch directory, set up through the CLI as an operator
+ * would: owner@<name>.test (developer) owning the agent `agentName`, and lead@<name>.test
+ * (tech lead, with `leadPassword` when the spec signs them in) with a reviewer key.
+ */
+export async function durableSetup(
+  kind: "postgres" | "pglite",
+  name: string,
+  agentName: string,
+  leadPassword?: string,
+): Promise<DurableSetup> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), `airlock-${name}-`));
+  const store = await storage(kind, path.join(scratch, "data"));
+  const owner = `owner@${name}.test`;
+  const lead = `lead@${name}.test`;
+  hitl(store.env, "init-db");
+  hitl(store.env, "users", "add", "--email", owner, "--role", "developer");
+  hitl(
+    store.env,
+    "users",
+    "add",
+    "--email",
+    lead,
+    "--role",
+    "tech_lead",
+    ...(leadPassword ? ["--password", leadPassword] : []),
+  );
+  const agent = JSON.parse(
+    hitl(store.env, "keys", "create", "--agent", agentName, "--owner", owner, "--json"),
+  );
+  const reviewer = JSON.parse(hitl(store.env, "keys", "create", "--user", lead, "--json")).key;
+  return {
+    store,
+    agent,
+    reviewer,
+    async drop() {
+      await store.drop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
 
 export interface Received {
   headers: IncomingHttpHeaders;

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { hitl, type Server, type Storage, serverUrl, startServer, storage } from "../servers";
-import { startReceiver } from "./agent";
+import { hitl, type Server, type Storage, serverUrl, startServer } from "../servers";
+import { type DurableSetup, durableSetup, startReceiver } from "./agent";
 
 // The crash test: a real server is SIGKILLed (its whole process group) at random moments and
 // restarted on the same port, over and over, while an agent drives 500 tasks through submit,
@@ -18,7 +15,7 @@ const DRIVERS = 8;
 test.describe("crash test", () => {
   test.skip(!serverUrl, "needs a PostgreSQL server (E2E_DATABASE_URL)");
   test.describe.configure({ timeout: 420_000 });
-  let scratch: string;
+  let setup: DurableSetup;
   let store: Storage;
   let sql: postgres.Sql;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -29,28 +26,10 @@ test.describe("crash test", () => {
   const base = `http://127.0.0.1:${port}`;
 
   test.beforeAll(async () => {
-    scratch = mkdtempSync(path.join(os.tmpdir(), "airlock-crash-"));
-    store = await storage("postgres", path.join(scratch, "data"));
+    setup = await durableSetup("postgres", "crash", "crashy");
+    ({ store, agent, reviewer } = setup);
     sql = postgres(store.env.DATABASE_URL as string, { max: 2, onnotice: () => {} });
     receiver = await startReceiver();
-    hitl(store.env, "init-db");
-    hitl(store.env, "users", "add", "--email", "owner@crash.test", "--role", "developer");
-    hitl(store.env, "users", "add", "--email", "lead@crash.test", "--role", "tech_lead");
-    agent = JSON.parse(
-      hitl(
-        store.env,
-        "keys",
-        "create",
-        "--agent",
-        "crashy",
-        "--owner",
-        "owner@crash.test",
-        "--json",
-      ),
-    );
-    reviewer = JSON.parse(
-      hitl(store.env, "keys", "create", "--user", "lead@crash.test", "--json"),
-    ).key;
     server = await startServer(store.env, { port });
   });
 
@@ -60,9 +39,8 @@ test.describe("crash test", () => {
     }
     await sql?.end();
     await receiver?.close();
-    if (!process.env.KEEP_CRASH_DB) await store?.drop();
+    if (!process.env.KEEP_CRASH_DB) await setup?.drop();
     else console.log(`kept ${store.env.DATABASE_URL}`);
-    rmSync(scratch, { recursive: true, force: true });
   });
 
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

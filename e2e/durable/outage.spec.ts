@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { hitl, type Server, type Storage, serverUrl, startServer, storage } from "../servers";
+import { hitl, type Server, type Storage, serverUrl, startServer } from "../servers";
+import { type DurableSetup, durableSetup } from "./agent";
 
 // The database outage test: under load from agents, every connection the server has to
 // PostgreSQL is cut (pg_terminate_backend, every 50 ms for 5 s). Callers get answers or 503
@@ -17,30 +15,16 @@ const CLIENTS = 6;
 test.describe("database outage", () => {
   test.skip(!serverUrl, "needs a PostgreSQL server (E2E_DATABASE_URL)");
   test.describe.configure({ timeout: 180_000 });
-  let scratch: string;
+  let setup: DurableSetup;
   let store: Storage;
   let sql: postgres.Sql;
   let agent: { id: string; key: string };
   let server: Server;
 
   test.beforeAll(async () => {
-    scratch = mkdtempSync(path.join(os.tmpdir(), "airlock-outage-"));
-    store = await storage("postgres", path.join(scratch, "data"));
+    setup = await durableSetup("postgres", "outage", "steady");
+    ({ store, agent } = setup);
     sql = postgres(store.env.DATABASE_URL as string, { max: 2, onnotice: () => {} });
-    hitl(store.env, "init-db");
-    hitl(store.env, "users", "add", "--email", "owner@outage.test", "--role", "developer");
-    agent = JSON.parse(
-      hitl(
-        store.env,
-        "keys",
-        "create",
-        "--agent",
-        "steady",
-        "--owner",
-        "owner@outage.test",
-        "--json",
-      ),
-    );
     // Retries of what the outage failed come quickly (the first after 100 ms, doubling),
     // so catching up is a matter of seconds here.
     server = await startServer({ ...store.env, HITL_OUTBOX_BACKOFF_MS: "100" });
@@ -49,8 +33,7 @@ test.describe("database outage", () => {
   test.afterAll(async () => {
     await server?.kill();
     await sql?.end();
-    await store?.drop();
-    rmSync(scratch, { recursive: true, force: true });
+    await setup?.drop();
   });
 
   test("cut connections: 503 with Retry-After, never a 500; nothing half-written; back within 5 s; outbox and sealer catch up", async () => {

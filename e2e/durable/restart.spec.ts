@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { verifyWebhook } from "../../lib/sdk";
-import { hitl, type Server, type Storage, serverUrl, startServer, storage } from "../servers";
-import { call, startReceiver, taskUntil } from "./agent";
+import { type Server, type Storage, serverUrl, startServer } from "../servers";
+import { call, type DurableSetup, durableSetup, startReceiver, taskUntil } from "./agent";
 
 // The hosted workflows survive the server: real `next start` processes of the shared build,
 // killed with SIGKILL (the whole process group: nothing gets to clean up), on the embedded
@@ -16,7 +13,7 @@ const kinds: Storage["name"][] = serverUrl ? ["pglite", "postgres"] : ["pglite"]
 for (const kind of kinds) {
   test.describe(`workflows survive SIGKILL (${kind})`, () => {
     test.describe.configure({ mode: "serial", timeout: 180_000 });
-    let scratch: string;
+    let setup: DurableSetup;
     let store: Storage;
     let receiver: Awaited<ReturnType<typeof startReceiver>>;
     let agent: { key: string; webhook_secret: string };
@@ -29,45 +26,16 @@ for (const kind of kinds) {
     };
 
     test.beforeAll(async () => {
-      scratch = mkdtempSync(path.join(os.tmpdir(), "airlock-durable-"));
-      store = await storage(kind, path.join(scratch, "data"));
+      setup = await durableSetup(kind, "durable", "bot", PASSWORD);
+      ({ store, agent, reviewer } = setup);
       receiver = await startReceiver();
-      hitl(store.env, "init-db");
-      hitl(store.env, "users", "add", "--email", "owner@durable.test", "--role", "developer");
-      hitl(
-        store.env,
-        "users",
-        "add",
-        "--email",
-        "lead@durable.test",
-        "--role",
-        "tech_lead",
-        "--password",
-        PASSWORD,
-      );
-      agent = JSON.parse(
-        hitl(
-          store.env,
-          "keys",
-          "create",
-          "--agent",
-          "bot",
-          "--owner",
-          "owner@durable.test",
-          "--json",
-        ),
-      );
-      reviewer = JSON.parse(
-        hitl(store.env, "keys", "create", "--user", "lead@durable.test", "--json"),
-      ).key;
     });
 
     test.afterAll(async () => {
       for (const s of servers)
         if (s.child.exitCode === null && s.child.signalCode === null) await s.kill();
       await receiver?.close();
-      await store?.drop();
-      rmSync(scratch, { recursive: true, force: true });
+      await setup?.drop();
     });
 
     const context = { insights: ["error rate flat since 09:00"], captured_by: "triage-agent" };

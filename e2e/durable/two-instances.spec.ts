@@ -1,10 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import postgres from "postgres";
-import { hitl, type Server, type Storage, serverUrl, startServer, storage } from "../servers";
-import { call, startReceiver, taskEvents, taskUntil } from "./agent";
+import { hitl, type Server, type Storage, serverUrl, startServer } from "../servers";
+import {
+  call,
+  type DurableSetup,
+  durableSetup,
+  startReceiver,
+  taskEvents,
+  taskUntil,
+} from "./agent";
 
 // Two `next start` processes of the shared build on one PostgreSQL database, as README's
 // "Running more than one instance" describes: what one instance does, the other sees at once
@@ -17,7 +21,7 @@ const WAKE_BOUND_MS = 500;
 test.describe("two instances on one PostgreSQL database", () => {
   test.skip(!serverUrl, "needs a PostgreSQL server (E2E_DATABASE_URL)");
   test.describe.configure({ mode: "serial", timeout: 180_000 });
-  let scratch: string;
+  let setup: DurableSetup;
   let store: Storage;
   let sql: postgres.Sql;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -33,29 +37,10 @@ test.describe("two instances on one PostgreSQL database", () => {
   };
 
   test.beforeAll(async () => {
-    scratch = mkdtempSync(path.join(os.tmpdir(), "airlock-two-"));
-    store = await storage("postgres", path.join(scratch, "data"));
+    setup = await durableSetup("postgres", "two", "twin", PASSWORD);
+    ({ store, agent, reviewer } = setup);
     sql = postgres(store.env.DATABASE_URL as string, { max: 2, onnotice: () => {} });
     receiver = await startReceiver();
-    hitl(store.env, "init-db");
-    hitl(store.env, "users", "add", "--email", "owner@two.test", "--role", "developer");
-    hitl(
-      store.env,
-      "users",
-      "add",
-      "--email",
-      "lead@two.test",
-      "--role",
-      "tech_lead",
-      "--password",
-      PASSWORD,
-    );
-    agent = JSON.parse(
-      hitl(store.env, "keys", "create", "--agent", "twin", "--owner", "owner@two.test", "--json"),
-    );
-    reviewer = JSON.parse(
-      hitl(store.env, "keys", "create", "--user", "lead@two.test", "--json"),
-    ).key;
     [a, b] = await Promise.all([start(), start()]);
   });
 
@@ -65,8 +50,7 @@ test.describe("two instances on one PostgreSQL database", () => {
     }
     await sql?.end();
     await receiver?.close();
-    await store?.drop();
-    rmSync(scratch, { recursive: true, force: true });
+    await setup?.drop();
   });
 
   const submitHigh = async (base: string, workflow: string) => {
