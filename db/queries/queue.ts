@@ -1,11 +1,20 @@
 // Read side for the queue, a request's page, a workflow's timeline and the audit pages.
 // Every list is keyset-paginated on an index: no OFFSET, no sequential scan.
 import "server-only";
-import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { OPEN_STATUSES, type RequestStatus, type RiskLevel, type Role } from "@/lib/hitl";
 import type { Executor } from "../client";
 import { approvalRequests, auditEvents } from "../schema";
 import type { RequestRow } from "./requests";
+
+/**
+ * Newest first, in the order of an index made with drizzle's `.desc()`, which is DESC NULLS
+ * LAST. A plain DESC means NULLS FIRST: an order those indexes cannot give, so PostgreSQL
+ * would read every row the filter matches and sort them for each page (the queue's first
+ * page read all 8,000 open requests of the benchmark). The columns are NOT NULL: the order is
+ * the same either way.
+ */
+export const descAsIndexed = (column: AnyColumn) => sql`${column} DESC NULLS LAST`;
 
 /** Where a page ends: the (risk rank, created_at, id) of its last row. */
 export interface QueuePosition {
@@ -71,9 +80,9 @@ export async function listQueue(
     .from(approvalRequests)
     .where(and(...conditions))
     .orderBy(
-      desc(approvalRequests.riskRank),
-      desc(approvalRequests.createdAt),
-      desc(approvalRequests.id),
+      descAsIndexed(approvalRequests.riskRank),
+      descAsIndexed(approvalRequests.createdAt),
+      descAsIndexed(approvalRequests.id),
     )
     .limit(page.limit + 1);
   return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };

@@ -1,10 +1,11 @@
 // Read side of the queue's "recently decided" tab: closed requests, newest decision first,
 // keyset-paginated on approval_requests_decided_idx (decided_at desc, id desc).
 import "server-only";
-import { and, desc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import { CLOSED_STATUSES, type RiskLevel } from "@/lib/hitl";
 import type { Executor } from "../client";
 import { approvalRequests } from "../schema";
+import { descAsIndexed } from "./queue";
 import type { RequestRow } from "./requests";
 
 /**
@@ -51,7 +52,8 @@ export async function listRecentlyDecided(
     })
     .from(approvalRequests)
     .where(and(...conditions))
-    .orderBy(desc(approvalRequests.decidedAt), desc(approvalRequests.id))
+    // decided_at is null until a request closes; the filter keeps only closed ones.
+    .orderBy(descAsIndexed(approvalRequests.decidedAt), descAsIndexed(approvalRequests.id))
     .limit(page.limit + 1);
   const shown = found.slice(0, page.limit);
   const rows: RequestRow[] = shown.map(({ decidedAtExact: _, ...row }) => row);
