@@ -45,8 +45,9 @@ export interface DbOptions {
   migrationsDir?: string;
   /** Connections in the pool (postgres only). */
   max?: number;
-  /** Called with every statement sent, BEGIN and COMMIT included (postgres only; tests). */
-  onStatement?: (statement: string) => void;
+  /** Called with every statement sent and its parameters, BEGIN and COMMIT included
+   * (postgres only; tests and the benchmark's plans). */
+  onStatement?: (statement: string, parameters: readonly unknown[]) => void;
 }
 
 // Any fixed number: it names the lock that keeps two starting instances from migrating at
@@ -66,11 +67,16 @@ function createPostgres(
   url: string,
   migrationsFolder: string,
   max: number,
-  onStatement?: (statement: string) => void,
+  onStatement?: (statement: string, parameters: readonly unknown[]) => void,
 ): DbHandle {
   const client = postgres(url, {
     max,
-    ...(onStatement ? { debug: (_connection: number, query: string) => onStatement(query) } : {}),
+    ...(onStatement
+      ? {
+          debug: (_connection: number, query: string, parameters: unknown[]) =>
+            onStatement(query, parameters),
+        }
+      : {}),
     onnotice: () => {},
     connect_timeout: 5,
     // Keep idle connections from piling up on a shared server.

@@ -22,7 +22,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import type autocannon from "autocannon";
 import postgres from "postgres";
 import { z } from "zod";
 import { createDb } from "@/db/client";
@@ -37,6 +37,7 @@ import { freePort } from "@/lib/net/free-port";
 import { createApiKey } from "@/lib/services/keys";
 import { operator } from "@/lib/services/principal";
 import { addUser } from "@/lib/services/users";
+import { ascending, fire, percentile } from "./load";
 import {
   extraRatios,
   type Figure,
@@ -49,6 +50,14 @@ import {
   renderReport,
   spec9Ratios,
 } from "./report";
+import {
+  makeTimeline,
+  measureStored,
+  STORED_REQUESTS,
+  type StoredIds,
+  seedStoredRequests,
+  signIn,
+} from "./stored";
 import { groupRssMiB, measureWake } from "./wake";
 
 const ROOT = process.cwd();
@@ -64,6 +73,8 @@ const MAX_ERROR_RATE = 0.01;
 const HEALTH_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 5_000;
 const BENCH_OPERATOR = operator("bench");
+// Only ever on the benchmark's own throwaway database.
+const LEAD_PASSWORD = "bench-only-password";
 
 // ---------------------------------------------------------------------------------------------
 // What the figures send
@@ -310,6 +321,9 @@ async function createBenchDatabase(serverUrl: string): Promise<{ url: string; ve
 interface AgentKeys {
   /** The key of the one-agent figures. */
   key: string;
+  /** Who the stored requests are filed under and decided by (lib/bench/stored.ts). */
+  ids: StoredIds;
+  leadEmail: string;
   /** A tech lead's reviewer key, for the decisions of the wake-up figure. */
   reviewer: string;
   /** One key per connection, for the figure of many agents. */
@@ -332,6 +346,8 @@ async function seed(url: string): Promise<AgentKeys> {
     const lead = await addUser(handle.db, BENCH_OPERATOR, {
       email: "bench-lead@company.example",
       role: "tech_lead",
+      // The pages are read signed in as this lead (lib/bench/stored.ts).
+      password: LEAD_PASSWORD,
     });
     const reviewer = await createApiKey(handle.db, BENCH_OPERATOR, { user: lead.email });
     const perClient: string[] = [];
@@ -342,7 +358,13 @@ async function seed(url: string): Promise<AgentKeys> {
       });
       perClient.push(made.key);
     }
-    return { key: key.key, reviewer: reviewer.key, perClient };
+    return {
+      key: key.key,
+      ids: { keyId: key.id, ownerId: owner.id, leadId: lead.id },
+      leadEmail: lead.email,
+      reviewer: reviewer.key,
+      perClient,
+    };
   } finally {
     await handle.close();
   }
@@ -495,72 +517,32 @@ async function checkTargets(bases: Record<Target["server"], string>, agentKey: s
 }
 
 let running: autocannon.Instance | undefined;
+const track = (instance: autocannon.Instance | undefined) => {
+  running = instance;
+};
 
-interface Fired {
-  result: autocannon.Result;
-  /** Latency of every 2xx answer in ms, at the clock's resolution (autocannon's own histogram
-   * rounds to whole milliseconds, too coarse for a 5 ms target). */
-  latencies: number[];
-  /** The server's own time of every answer that said (Server-Timing `app;dur=`), in ms. */
-  serverTimes: number[];
-}
-
-const SERVER_TIMING = /(?:^|,)\s*app;dur=([0-9.]+)/;
-
-/**
- * Per connection: its agent key (the same one, or the next of `keys.perClient`), and each
- * answer's Server-Timing collected (llhttp hands headers over as [name, value, …]).
- */
-function setupConnection(target: Target, keys: AgentKeys, into: number[]) {
+/** Per connection: its agent key (the same one, or the next of `keys.perClient`). */
+function setupConnection(target: Target, keys: AgentKeys) {
   let connections = 0;
   return (client: autocannon.Client) => {
     if (target.keys === "per-client") {
       const key = keys.perClient[connections++ % keys.perClient.length] as string;
       client.setHeaders(headers(key));
     }
-    // @types/autocannon (written for v7) types this event's argument wrongly.
-    (client as unknown as NodeJS.EventEmitter).on("headers", (info: { headers: string[] }) => {
-      for (let i = 0; i < info.headers.length; i += 2) {
-        if (info.headers[i]?.toLowerCase() !== "server-timing") continue;
-        const match = SERVER_TIMING.exec(info.headers[i + 1] ?? "");
-        if (match) into.push(Number(match[1]));
-      }
-    });
   };
 }
 
-function fire(base: string, target: Target, keys: AgentKeys, seconds: number): Promise<Fired> {
-  const latencies: number[] = [];
-  const serverTimes: number[] = [];
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${base}${target.path}`,
-        method: target.method,
-        headers: headers(keys.key),
-        body: target.body,
-        connections: target.clients,
-        duration: seconds,
-        timeout: 10,
-        setupClient: setupConnection(target, keys, serverTimes),
-      },
-      (error, result) => {
-        running = undefined;
-        if (error) reject(error);
-        else resolve({ result, latencies, serverTimes });
-      },
-    );
-    running = instance;
-    instance.on("response", (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-    });
+function fireAt(base: string, target: Target, keys: AgentKeys, seconds: number) {
+  return fire({
+    url: `${base}${target.path}`,
+    method: target.method,
+    headers: headers(keys.key),
+    body: target.body,
+    connections: target.clients,
+    seconds,
+    setupClient: setupConnection(target, keys),
+    onStart: track,
   });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(Math.max(rank, 0), sorted.length - 1)] as number;
 }
 
 async function measure(
@@ -569,9 +551,9 @@ async function measure(
   keys: AgentKeys,
   seconds: number,
 ): Promise<Figure> {
-  await fire(base, target, keys, WARMUP_S);
-  const { result, latencies, serverTimes } = await fire(base, target, keys, seconds);
-  const sorted = latencies.sort((a, b) => a - b);
+  await fireAt(base, target, keys, WARMUP_S);
+  const { result, latencies, serverTimes } = await fireAt(base, target, keys, seconds);
+  const sorted = ascending(latencies);
   const ok = result["2xx"];
   const errors = result.non2xx + result.errors;
   if (result.non2xx > 0) {
@@ -586,10 +568,7 @@ async function measure(
     reqPerSec: ok / result.duration,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
-    serverP50Ms: percentile(
-      serverTimes.sort((a, b) => a - b),
-      50,
-    ),
+    serverP50Ms: percentile(ascending(serverTimes), 50),
     errors,
     total: ok + errors,
   };
@@ -702,7 +681,33 @@ async function main(): Promise<number> {
   const second = await startApp(database.url, logFd);
   const wake = await measureWake(app, second.base, keys.key, keys.reviewer, WAKE_ROUNDS);
   console.log(`  decision on A → agent waiting on B: ${wake.rounds} rounds each way measured`);
-  const extra = { rssMiB, wake };
+  if (interrupted) return 130;
+
+  // Then the reads, with 100,000 requests stored.
+  console.log(
+    `Storing ${STORED_REQUESTS.toLocaleString("en-US")} requests in bulk, then sealing their events…`,
+  );
+  const seeded = await seedStoredRequests(database.url, keys.ids);
+  console.log(
+    `  ${seeded.requests.toLocaleString("en-US")} requests, ${seeded.events.toLocaleString("en-US")} audit events: written in ${(seeded.seedMs / 1000).toFixed(1)} s, sealed in ${(seeded.sealMs / 1000).toFixed(1)} s`,
+  );
+  const timeline = await makeTimeline(app, keys.key, keys.reviewer);
+  const stored = await measureStored({
+    base: app,
+    url: database.url,
+    reviewerKey: keys.reviewer,
+    cookie: await signIn(app, keys.leadEmail, LEAD_PASSWORD),
+    lead: { kind: "user", userId: keys.ids.leadId },
+    timeline,
+    onStart: track,
+  });
+  if (interrupted) return 130;
+  for (const f of stored) {
+    console.log(
+      `  ${f.name.padEnd(44)} p50 ${f.p50Ms.toFixed(2)} ms  p99 ${f.p99Ms.toFixed(2)} ms  server p50 ${Number.isFinite(f.serverP50Ms) ? `${f.serverP50Ms.toFixed(2)} ms` : "n/a"}`,
+    );
+  }
+  const extra = { rssMiB, wake, stored: { seeded, figures: stored } };
 
   const place = (f: Figure) => TARGETS.findIndex((t) => t.id === f.id);
   figures.sort((a, b) => place(a) - place(b));

@@ -21,7 +21,13 @@ const HIGH_TASK = {
   },
 };
 
-async function call(base: string, method: string, route: string, key: string, body?: unknown) {
+export async function call(
+  base: string,
+  method: string,
+  route: string,
+  key: string,
+  body?: unknown,
+) {
   const response = await fetch(`${base}${route}`, {
     method,
     headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
