@@ -58,7 +58,7 @@ import {
   seedStoredRequests,
   signIn,
 } from "./stored";
-import { groupRssMiB, measureWake } from "./wake";
+import { drainWorkflows, groupRssMiB, measureWake } from "./wake";
 
 const ROOT = process.cwd();
 const REPORT_FILE = path.join(ROOT, "BENCHMARKS.md");
@@ -71,6 +71,7 @@ const WAKE_ROUNDS = 100;
 // error paths, not the work.
 const MAX_ERROR_RATE = 0.01;
 const HEALTH_TIMEOUT_MS = 90_000;
+const DRAIN_TIMEOUT_MS = 6 * 60_000;
 const STOP_GRACE_MS = 5_000;
 const BENCH_OPERATOR = operator("bench");
 // Only ever on the benchmark's own throwaway database.
@@ -678,6 +679,10 @@ async function main(): Promise<number> {
   // for the decision → waiting agent figure.
   const rssMiB = groupRssMiB(appServer.pid);
   console.log(`  resident memory of the app server after the load: ${rssMiB.toFixed(0)} MiB`);
+  const drain = await drainWorkflows(database.url, DRAIN_TIMEOUT_MS);
+  console.log(
+    `  graph drives the loads queued: ${drain.drives}, driven by the instance in ${(drain.ms / 1000).toFixed(1)} s`,
+  );
   const second = await startApp(database.url, logFd);
   const wake = await measureWake(app, second.base, keys.key, keys.reviewer, WAKE_ROUNDS);
   console.log(`  decision on A → agent waiting on B: ${wake.rounds} rounds each way measured`);
@@ -707,7 +712,7 @@ async function main(): Promise<number> {
       `  ${f.name.padEnd(44)} p50 ${f.p50Ms.toFixed(2)} ms  p99 ${f.p99Ms.toFixed(2)} ms  server p50 ${Number.isFinite(f.serverP50Ms) ? `${f.serverP50Ms.toFixed(2)} ms` : "n/a"}`,
     );
   }
-  const extra = { rssMiB, wake, stored: { seeded, figures: stored } };
+  const extra = { rssMiB, drain, wake, stored: { seeded, figures: stored } };
 
   const place = (f: Figure) => TARGETS.findIndex((t) => t.id === f.id);
   figures.sort((a, b) => place(a) - place(b));

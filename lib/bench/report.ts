@@ -122,6 +122,8 @@ export function spec9Ratios(figures: readonly Figure[], risk: RiskFigure | null)
 export interface ExtraFigures {
   /** Resident memory of the app server's processes at the end of the load, MiB. */
   rssMiB: number;
+  /** The graph drives the loads left queued, and how long the instance took to drive them. */
+  drain: { drives: number; ms: number };
   wake: { rounds: number; sse: number[]; wait: number[] };
   /** The reads with 100,000 requests stored (lib/bench/stored.ts). */
   stored?: { seeded: Seeded; figures: StoredFigure[] };
@@ -153,7 +155,14 @@ export function extraRatios(extra: ExtraFigures | null): Ratio[] {
       pass: Number.isFinite(p99) ? p99 < 50 : null,
     };
   };
+  const perSecond = extra.drain.drives / (extra.drain.ms / 1000);
   return [
+    {
+      name: `graph drives the loads queued (${extra.drain.drives}), driven by one instance, per second`,
+      value: extra.drain.drives > 0 ? fixed(perSecond, 0) : "none queued",
+      target: "(information)",
+      pass: null,
+    },
     wake("task event stream", extra.wake.sse),
     wake("?wait=", extra.wake.wait),
     {
@@ -258,7 +267,7 @@ export function renderReport(
     "",
     ratiosTable([...spec9Ratios(figures, risk), ...extraRatios(extra)]),
     "",
-    "The wake-up figure runs a second `next start` on the same database: each round submits a high-risk task and approves it on the first instance while the agent waits on the second (on its task's event stream, whose first event says it listens; or on `?wait=30`, given 50 ms to arrive first), timed from the approval's answer to the agent's. The memory is the sum of VmRSS over the first server's process group, read after the loads above.",
+    "Every submit queues its task's graph start (and every decision its resume) in the outbox, which each instance's worker drives a few at a time; the loads queue them faster than that, so the benchmark waits until the first instance has driven them all (the graph-drive figure) before it measures what follows. The wake-up figure runs a second `next start` on the same database: each round submits a high-risk task and approves it on the first instance while the agent waits on the second (on its task's event stream, whose first event says it listens; or on `?wait=30`, given 50 ms to arrive first), timed from the approval's answer to the agent's. The memory is the sum of VmRSS over the first server's process group, read after the loads above.",
     "",
     ...(extra?.stored ? storedSection(extra.stored) : []),
     NOTES_MARKER,

@@ -2,6 +2,7 @@
 // waiting on another instance (its task's event stream, or `?wait=`), and the server's
 // resident memory. Used by lib/bench/http.ts.
 import { readdirSync, readFileSync } from "node:fs";
+import postgres from "postgres";
 
 export interface WakeFigures {
   rounds: number;
@@ -118,6 +119,41 @@ export async function measureWake(
     wait.push(performance.now() - decided);
   }
   return { rounds, sse, wait };
+}
+
+export interface Drain {
+  /** Graph drives (starts and resumes) the loads left queued. */
+  drives: number;
+  ms: number;
+}
+
+/**
+ * Wait until the outbox holds no graph drive: the loads queue a drive for every task they
+ * submit, faster than one instance drives them, and a wake-up measured while thousands wait
+ * would time that backlog's CPU, not the path from a decision to an agent.
+ */
+export async function drainWorkflows(databaseUrl: string, timeoutMs: number): Promise<Drain> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  const pending = async () => {
+    const [row] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM outbox WHERE kind = 'workflow' AND status = 'pending'`;
+    return row?.n ?? 0;
+  };
+  try {
+    const started = performance.now();
+    const drives = await pending();
+    for (let left = drives; left > 0; left = await pending()) {
+      if (performance.now() - started > timeoutMs) {
+        throw new Error(
+          `${left} of ${drives} graph drives still queued after ${timeoutMs / 1000} s`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return { drives, ms: performance.now() - started };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }
 
 /** Resident memory of every process in a process group (the server and its workers), MiB. */
