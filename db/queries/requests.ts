@@ -250,6 +250,19 @@ export async function findRequestByTask(
   return row;
 }
 
+/** A task with its request (every task has one), in one statement. */
+export async function findTaskWithRequest(
+  db: Executor,
+  taskId: string,
+): Promise<{ task: TaskRow; request: RequestRow } | undefined> {
+  const [row] = await db
+    .select({ task: tasks, request: approvalRequests })
+    .from(tasks)
+    .innerJoin(approvalRequests, eq(approvalRequests.taskId, tasks.id))
+    .where(eq(tasks.id, taskId));
+  return row;
+}
+
 /** The request's status only, for waiters that poll cheaply between notifications. */
 export async function findStatusByTask(db: Executor, taskId: string): Promise<string | undefined> {
   const [row] = await db

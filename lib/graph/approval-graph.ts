@@ -134,6 +134,15 @@ export async function resumeApproval(
     const run = await continueApproval(graph, threadId);
     if (run.kind === "finished") return run;
   }
+  return resumeFromGate(graph, threadId, decision);
+}
+
+/** Resume a thread its caller knows waits at the gate (threadAt said so) with the decision. */
+export async function resumeFromGate(
+  graph: ApprovalGraph,
+  threadId: string,
+  decision: GateDecision,
+): Promise<RunResult> {
   return settle(await graph.invoke(new Command({ resume: decision }), config(threadId)));
 }
 

@@ -9,7 +9,8 @@ import { REQUESTS_CHANNEL } from "@/db/queries/requests";
 import { OPEN_STATUSES } from "@/lib/hitl";
 import { getTaskStatus } from "./tasks";
 
-type Listener = () => void;
+/** Told of a change to a task, with the status the notification names (when it names one). */
+type Listener = (status: string | undefined) => void;
 
 /** What a NOTIFY says changed: one request (and its task), now in `status`. */
 export interface RequestChange {
@@ -50,7 +51,8 @@ function ensureListening(h: Hub): Promise<void> {
         }
         const { task_id: taskId, request_id: requestId, status } = change;
         if (typeof taskId !== "string") return;
-        for (const fn of h.byTask.get(taskId) ?? []) fn();
+        const named = typeof status === "string" ? status : undefined;
+        for (const fn of h.byTask.get(taskId) ?? []) fn(named);
         if (typeof requestId === "string" && typeof status === "string") {
           for (const fn of h.all) fn({ request_id: requestId, task_id: taskId, status });
         }
@@ -106,25 +108,47 @@ export async function waitForStatusChange(
   signal?: AbortSignal,
 ): Promise<string | undefined> {
   const { db } = await getDb();
-  let wake: () => void = () => {};
-  const unsubscribe = await subscribeToTask(taskId, () => wake());
+  // A notification that comes while the status is being read is kept for the next wait, not
+  // lost (it would leave the waiter to the recheck timer).
+  const inbox: { heard: { status: string | undefined } | null } = { heard: null };
+  let wake: (() => void) | null = null;
+  const unsubscribe = await subscribeToTask(taskId, (status) => {
+    inbox.heard = { status };
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
   const deadline = Date.now() + timeoutMs;
   try {
     // Read after subscribing, so a change between the caller's read and ours is not missed.
     let status = await getTaskStatus(db, taskId);
     while (status === known && isOpen(status) && Date.now() < deadline && !signal?.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        signal?.addEventListener("abort", () => wake(), { once: true });
-      });
-      status = await getTaskStatus(db, taskId);
+      if (!inbox.heard) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(
+            resolve,
+            Math.min(RECHECK_MS, Math.max(0, deadline - Date.now())),
+          );
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      const hint = inbox.heard;
+      inbox.heard = null;
+      // NOTIFY is sent on commit: a notification that the request closed is that change (no
+      // later one can undo it), and the caller reads the task anyway. Anything else (a timer,
+      // an open status that a late notification may name after a newer change) is re-read.
+      status =
+        hint?.status !== undefined && !isOpen(hint.status) && hint.status !== known
+          ? hint.status
+          : await getTaskStatus(db, taskId);
     }
     return status;
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     unsubscribe();
   }
 }

@@ -12,6 +12,7 @@ import {
   findRequestByTask,
   findStatusByTask,
   findTask,
+  findTaskWithRequest,
   listApprovals,
   listTasksOfThread,
   type TaskRow,
@@ -34,11 +35,13 @@ const noTask = (id: string) => new ServiceError("not_found", `No task with id ${
 /** The task, if this principal may read it; else not found (never "forbidden": no leaks). */
 async function readableTask(db: Executor, principal: Principal, taskId: string) {
   if (principal.kind !== "agent") await requireViewer(db, principal, "read tasks");
-  const task = await findTask(db, taskId);
-  if (!task || (principal.kind === "agent" && task.apiKeyId !== principal.keyId)) {
+  // The task and its request in one statement: one snapshot, one round trip (a waiting
+  // agent's wake-up reads this).
+  const found = await findTaskWithRequest(db, taskId);
+  if (!found || (principal.kind === "agent" && found.task.apiKeyId !== principal.keyId)) {
     throw noTask(taskId);
   }
-  return task;
+  return found;
 }
 
 export async function getTask(
@@ -46,9 +49,7 @@ export async function getTask(
   principal: Principal,
   taskId: string,
 ): Promise<TaskDto> {
-  const task = await readableTask(db, principal, taskId);
-  const request = await findRequestByTask(db, taskId);
-  if (!request) throw noTask(taskId);
+  const { task, request } = await readableTask(db, principal, taskId);
   return taskDto(task, request, await listApprovals(db, request.id));
 }
 

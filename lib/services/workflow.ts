@@ -51,7 +51,7 @@ import {
   compileApprovalGraph,
   continueApproval,
   type GateDecision,
-  resumeApproval,
+  resumeFromGate,
   startApproval,
   threadAt,
 } from "@/lib/graph/approval-graph";
@@ -182,14 +182,21 @@ export async function driveTask(
 
 async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<DriveResult> {
   const thread = graphThreadId(task);
+  let started = task.startedAt !== null;
+  const markStarted = async () => {
+    if (started) return;
+    await markTaskStarted(w.db, task.id);
+    started = true;
+  };
+  // Where the thread stands: read from its checkpoint once, then known from each run's end.
+  let at = await threadAt(w.graph, thread);
   // Start, then resume if the request closed meanwhile (or had closed before the start).
   for (let step = 0; step < 3; step++) {
     const row = await findRequestByTask(w.db, task.id);
     if (!row) throw new Error(`task ${task.id} has no request`);
     const closed = !isOpenStatus(row.status as RequestStatus);
-    const at = await threadAt(w.graph, thread);
     // Started by a drive that failed before it could say so (the database went away).
-    if (at !== "unstarted" && task.startedAt === null) await markTaskStarted(w.db, task.id);
+    if (at !== "unstarted") await markStarted();
     // Its last node completed the task before its checkpoint was written.
     if (at === "finished") return completed(w.db, task.id);
     if (closed) await enterRunning(w.db, task, row, actor);
@@ -209,12 +216,13 @@ async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<
             })
           : // A crash stopped it between two steps: on from its last checkpoint.
             await continueApproval(w.graph, thread);
-      await markTaskStarted(w.db, task.id);
+      await markStarted();
       if (run.kind === "finished") return completed(w.db, task.id);
+      at = "gate";
       continue;
     }
     if (!closed) return { kind: "waiting" };
-    const run = await resumeApproval(w.graph, thread, decisionOf(row));
+    const run = await resumeFromGate(w.graph, thread, decisionOf(row));
     if (run.kind === "finished") {
       if (row.decidedAt) {
         metrics().resumeLatency.observe((Date.now() - row.decidedAt.getTime()) / 1000);
