@@ -4,6 +4,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
+import { serverNodeOptions } from "../lib/cli/demo-server";
 
 const root = path.join(__dirname, "..");
 const nextBin = path.join(root, "node_modules", ".bin", "next");
@@ -76,6 +77,7 @@ export async function startServer(
       ...process.env,
       ...env,
       NEXT_TELEMETRY_DISABLED: "1",
+      NODE_OPTIONS: serverNodeOptions(),
       NEXTAUTH_URL: base,
       NEXTAUTH_SECRET: "durable-secret-not-for-production-0123456789",
     },

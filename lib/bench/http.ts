@@ -29,6 +29,7 @@ import { createDb } from "@/db/client";
 import {
   isBuildCurrent,
   recordBuild,
+  serverNodeOptions,
   sourceFingerprint,
   waitForHealth,
 } from "@/lib/cli/demo-server";
@@ -419,6 +420,7 @@ async function startApp(
         NEXTAUTH_URL: base,
         NEXTAUTH_SECRET: "bench-only-secret-not-for-any-real-deployment",
         NEXT_TELEMETRY_DISABLED: "1",
+        NODE_OPTIONS: serverNodeOptions(),
         // Pending submissions pile up by the thousand; the per-agent cap would refuse them.
         HITL_MAX_OPEN_PER_AGENT: "10000000",
       },

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -9,6 +9,8 @@ import {
   FINGERPRINT_FILE,
   isBuildCurrent,
   recordBuild,
+  SERVER_HEAP_MB,
+  serverNodeOptions,
   sourceFingerprint,
   waitForHealth,
 } from "./demo-server";
@@ -139,5 +141,41 @@ describe("waitForHealth", () => {
     });
     expect(answer).toBeNull();
     expect(polls).toBe(4);
+  });
+});
+
+describe("the server's heap budget", () => {
+  it("comes first in NODE_OPTIONS, so a budget the caller sets wins", () => {
+    expect(serverNodeOptions(undefined)).toBe(`--max-old-space-size=${SERVER_HEAP_MB}`);
+    expect(serverNodeOptions("  ")).toBe(`--max-old-space-size=${SERVER_HEAP_MB}`);
+    expect(serverNodeOptions("--max-old-space-size=2048 --enable-source-maps")).toBe(
+      `--max-old-space-size=${SERVER_HEAP_MB} --max-old-space-size=2048 --enable-source-maps`,
+    );
+  });
+
+  it("is the one `npm start` gives", () => {
+    const pkg = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.start).toBe(
+      `NODE_OPTIONS="--max-old-space-size=${SERVER_HEAP_MB} $NODE_OPTIONS" next start`,
+    );
+  });
+
+  it("is V8's: the last --max-old-space-size in NODE_OPTIONS is the heap limit", () => {
+    const limitMiB = (nodeOptions: string) =>
+      Number(
+        execFileSync(
+          process.execPath,
+          ["-e", "console.log(require('v8').getHeapStatistics().heap_size_limit / 1048576)"],
+          { env: { ...process.env, NODE_OPTIONS: nodeOptions }, encoding: "utf8" },
+        ),
+      );
+    const ours = limitMiB(serverNodeOptions(""));
+    const theirs = limitMiB(serverNodeOptions("--max-old-space-size=1024"));
+    // The limit is the old generation's plus the young one's: above the budget, not far.
+    expect(ours).toBeGreaterThanOrEqual(SERVER_HEAP_MB);
+    expect(ours).toBeLessThan(SERVER_HEAP_MB + 128);
+    expect(theirs).toBeGreaterThanOrEqual(1024);
   });
 });

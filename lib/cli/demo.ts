@@ -14,7 +14,13 @@ import { env, resolveFromCwd } from "@/lib/env";
 import { hitlConfig } from "@/lib/services/config";
 import { DEMO_PASSWORD, DEMO_REVIEWER, seedDemo } from "@/lib/services/demo";
 import { DEMO_HISTORY_DAYS, seedDemoHistoryFor } from "@/lib/services/demo-history";
-import { isBuildCurrent, recordBuild, sourceFingerprint, waitForHealth } from "./demo-server";
+import {
+  isBuildCurrent,
+  recordBuild,
+  serverNodeOptions,
+  sourceFingerprint,
+  waitForHealth,
+} from "./demo-server";
 
 function start(cmd: string, args: string[], extraEnv: Record<string, string>) {
   const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
@@ -108,7 +114,10 @@ async function main() {
       recordBuild(root, fingerprint);
     }
   }
-  const server = start("npx", ["next", "start", "-p", port], serverEnv);
+  const server = start("npx", ["next", "start", "-p", port], {
+    ...serverEnv,
+    NODE_OPTIONS: serverNodeOptions(),
+  });
   server.done.catch(() => {});
   const health = await waitForHealth(`http://127.0.0.1:${port}/api/health`, {
     stopped: () => exited(server.child),
