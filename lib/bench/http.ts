@@ -681,11 +681,11 @@ async function main(): Promise<number> {
   // for the decision → waiting agent figure.
   const rssMiB = groupRssMiB(appServer.pid);
   console.log(`  resident memory of the app server after the load: ${rssMiB.toFixed(0)} MiB`);
+  const second = await startApp(database.url, logFd);
   const drain = await drainWorkflows(database.url, DRAIN_TIMEOUT_MS);
   console.log(
-    `  graph drives the loads queued: ${drain.drives}, driven by the instance in ${(drain.ms / 1000).toFixed(1)} s`,
+    `  graph drives the loads queued: ${drain.drives}, driven by the two instances in ${(drain.ms / 1000).toFixed(1)} s`,
   );
-  const second = await startApp(database.url, logFd);
   const wake = await measureWake(app, second.base, keys.key, keys.reviewer, WAKE_ROUNDS);
   console.log(`  decision on A → agent waiting on B: ${wake.rounds} rounds each way measured`);
   if (interrupted) return 130;

@@ -122,7 +122,7 @@ export function spec9Ratios(figures: readonly Figure[], risk: RiskFigure | null)
 export interface ExtraFigures {
   /** Resident memory of the app server's processes at the end of the load, MiB. */
   rssMiB: number;
-  /** The graph drives the loads left queued, and how long the instance took to drive them. */
+  /** The graph drives the loads left queued, and how long the two instances took to drive them. */
   drain: { drives: number; ms: number };
   wake: { rounds: number; sse: number[]; wait: number[] };
   /** The reads with 100,000 requests stored (lib/bench/stored.ts). */
@@ -158,7 +158,7 @@ export function extraRatios(extra: ExtraFigures | null): Ratio[] {
   const perSecond = extra.drain.drives / (extra.drain.ms / 1000);
   return [
     {
-      name: `graph drives the loads queued (${extra.drain.drives}), driven by one instance, per second`,
+      name: `graph drives the loads queued (${extra.drain.drives}), driven by two instances, per second`,
       value: extra.drain.drives > 0 ? fixed(perSecond, 0) : "none queued",
       target: "(information)",
       pass: null,
@@ -267,7 +267,7 @@ export function renderReport(
     "",
     ratiosTable([...spec9Ratios(figures, risk), ...extraRatios(extra)]),
     "",
-    "Every submit queues its task's graph start (and every decision its resume) in the outbox, which each instance's worker drives a few at a time; the loads queue them faster than that, so the benchmark waits until the first instance has driven them all (the graph-drive figure) before it measures what follows. The wake-up figure runs a second `next start` on the same database: each round submits a high-risk task and approves it on the first instance while the agent waits on the second (on its task's event stream, whose first event says it listens; or on `?wait=30`, given 50 ms to arrive first), timed from the approval's answer to the agent's. The memory is the sum of VmRSS over the first server's process group, read after the loads above.",
+    "Every submit queues its task's graph start (and every decision its resume) in the outbox, which each instance's worker drives a few at a time; the loads queue them faster than that, so the benchmark starts the second instance and waits until the two have driven them all (the graph-drive figure) before it measures what follows. The wake-up figure runs a second `next start` on the same database: each round submits a high-risk task and approves it on the first instance while the agent waits on the second (on its task's event stream, whose first event says it listens; or on `?wait=30`, given 50 ms to arrive first), timed from the approval's answer to the agent's. The memory is the sum of VmRSS over the first server's process group, read after the loads above.",
     "",
     ...(extra?.stored ? storedSection(extra.stored) : []),
     NOTES_MARKER,

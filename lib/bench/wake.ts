@@ -129,7 +129,7 @@ export interface Drain {
 
 /**
  * Wait until the outbox holds no graph drive: the loads queue a drive for every task they
- * submit, faster than one instance drives them, and a wake-up measured while thousands wait
+ * submit, faster than the instances drive them, and a wake-up measured while thousands wait
  * would time that backlog's CPU, not the path from a decision to an agent.
  */
 export async function drainWorkflows(databaseUrl: string, timeoutMs: number): Promise<Drain> {
