@@ -1,4 +1,8 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execRows } from "@/db/client";
+import { REQUESTS_CHANNEL } from "@/db/queries/requests";
+import { waitForStatusChange } from "@/lib/services/changes";
 import { decideRequest } from "@/lib/services/lifecycle";
 import { ACTIONS, taskBody } from "@/lib/services/testing";
 import { type ApiHarness, createApiHarness } from "./testing";
@@ -74,6 +78,36 @@ describe("live task updates", () => {
     });
     expect(closed.json).toMatchObject({ status: "rejected", decision: { reason: "no" } });
     expect(Date.now() - closedAt).toBeLessThan(1000);
+  });
+
+  it("?wait= takes a notification that the request closed at its word, and re-reads any other", async () => {
+    const task = await submit();
+    const notify = (status: string) =>
+      execRows(
+        api.f.t.db,
+        sql`SELECT pg_notify(${REQUESTS_CHANNEL}, ${JSON.stringify({
+          request_id: task.approval_request_id,
+          task_id: task.task_id,
+          status,
+        })})`,
+      );
+    // An open status may be a late notification of an older change: the database still says
+    // pending, so the wait goes on to its end.
+    let started = Date.now();
+    const reread = waitForStatusChange(task.task_id, "pending", 1000);
+    await new Promise((r) => setTimeout(r, 200));
+    await notify("escalated");
+    expect(await reread).toBe("pending");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+
+    // A closed request stays closed: its notification ends the wait (the route then reads the
+    // task itself). Here only the notification says so, which shows it was not re-read.
+    started = Date.now();
+    const closed = waitForStatusChange(task.task_id, "pending", 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    await notify("approved");
+    expect(await closed).toBe("approved");
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("refuses the stream for another agent's task before it starts", async () => {
