@@ -38,6 +38,9 @@ export const OIDC = {
   clientId: "airlock-e2e",
   clientSecret: "e2e-oidc-secret-not-for-production",
 };
+/** Of the specs that set up servers of their own (see `projects`). */
+const SET_UP_TIMEOUT_MS = 120_000;
+
 export default defineConfig({
   testDir: ".",
   projects: [
@@ -45,10 +48,17 @@ export default defineConfig({
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     { name: "api", testMatch: /(smoke|api)\/.*\.spec\.ts$/ },
     { name: "ui", testMatch: /ui\/.*\.spec\.ts$/, dependencies: ["setup"] },
-    // Servers of their own (the same build), killed and restarted: no browser.
-    { name: "durable", testMatch: /durable\/.*\.spec\.ts$/ },
+    // Servers of their own (the same build), killed and restarted: no browser. These set-ups
+    // (beforeAll) run the operator CLI five to seven times, a few seconds each (tsx, and PGlite
+    // or a migration), then start a server: over 30 s on a slow machine, and a hook's time-out
+    // is its project's.
+    { name: "durable", testMatch: /durable\/.*\.spec\.ts$/, timeout: SET_UP_TIMEOUT_MS },
     // Agents' own libraries (langchain, LangGraph, the MCP SDK) against the built app: no browser.
-    { name: "integrations", testMatch: /integrations\/.*\.spec\.ts$/ },
+    {
+      name: "integrations",
+      testMatch: /integrations\/.*\.spec\.ts$/,
+      timeout: SET_UP_TIMEOUT_MS,
+    },
   ],
   outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,

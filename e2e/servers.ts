@@ -5,6 +5,7 @@ import { appendFileSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { serverNodeOptions } from "../lib/cli/demo-server";
+import { freePort } from "../lib/net/free-port";
 
 const root = path.join(__dirname, "..");
 const nextBin = path.join(root, "node_modules", ".bin", "next");
@@ -60,14 +61,14 @@ export interface Server {
   output(): string;
 }
 
-let nextPort = 3260;
-
 /** A `next start` of the shared build; `port` to come back where a killed one served. */
 export async function startServer(
   env: Record<string, string>,
   options: { port?: number } = {},
 ): Promise<Server> {
-  const port = options.port ?? nextPort++;
+  // A port nothing listens on: a server another spec left behind (its set-up timed out while
+  // it started) would otherwise answer this one's health check, and then its requests.
+  const port = options.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(nextBin, ["start", "-p", String(port)], {
     cwd: root,
