@@ -15,6 +15,10 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Two files at a time (Vitest's default here is one less than the cores: one). Every file
+    // makes its own databases, so only the pg project, whose races and timings want the
+    // machine to themselves, runs its files one after the other.
+    maxWorkers: 2,
     coverage: {
       provider: "v8",
       include: ["lib/hitl/**/*.ts"],
@@ -39,10 +43,10 @@ export default defineConfig({
           name: "db",
           include: ["**/*.db.test.ts"],
           exclude: ["node_modules/**"],
+          globalSetup: ["db/pglite-template.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
       {
