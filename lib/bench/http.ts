@@ -8,7 +8,8 @@
 // stops and the database is dropped, on success, failure and Ctrl-C alike.
 //
 // Options: --duration N (seconds per figure, default 10), --build (always build), --no-build
-// (serve the existing build), --http-only (skip the risk figure and leave BENCHMARKS.md alone).
+// (serve the existing build), --http-only (skip the risk figure and leave BENCHMARKS.md alone),
+// --reads-only (only the reads with 100,000 requests stored; BENCHMARKS.md left alone).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import {
   closeSync,
@@ -587,10 +588,14 @@ function parseOptions() {
       build: { type: "boolean" },
       "no-build": { type: "boolean" },
       "http-only": { type: "boolean" },
+      "reads-only": { type: "boolean" },
     },
     strict: true,
   });
   if (values.build && values["no-build"]) throw new Error("give --build or --no-build, not both");
+  if (values["reads-only"] && values["http-only"]) {
+    throw new Error("give --http-only or --reads-only, not both");
+  }
   const duration = z.coerce
     .number()
     .int()
@@ -602,6 +607,7 @@ function parseOptions() {
     duration: duration.data,
     build: values.build ? "always" : values["no-build"] ? "never" : ("auto" as const),
     httpOnly: values["http-only"] === true,
+    readsOnly: values["reads-only"] === true,
   } as const;
 }
 
@@ -622,6 +628,33 @@ function runInfo(
   };
 }
 
+/** Store 100,000 requests in bulk, then time the reads of SPEC §9 against `app`. */
+async function measureReads(app: string, url: string, keys: AgentKeys) {
+  console.log(
+    `Storing ${STORED_REQUESTS.toLocaleString("en-US")} requests in bulk, then sealing their events…`,
+  );
+  const seeded = await seedStoredRequests(url, keys.ids);
+  console.log(
+    `  ${seeded.requests.toLocaleString("en-US")} requests, ${seeded.events.toLocaleString("en-US")} audit events: written in ${(seeded.seedMs / 1000).toFixed(1)} s, sealed in ${(seeded.sealMs / 1000).toFixed(1)} s`,
+  );
+  const timeline = await makeTimeline(app, keys.key, keys.reviewer);
+  const figures = await measureStored({
+    base: app,
+    url,
+    reviewerKey: keys.reviewer,
+    cookie: await signIn(app, keys.leadEmail, LEAD_PASSWORD),
+    lead: { kind: "user", userId: keys.ids.leadId },
+    timeline,
+    onStart: track,
+  });
+  for (const f of figures) {
+    console.log(
+      `  ${f.name.padEnd(44)} p50 ${f.p50Ms.toFixed(2)} ms  p99 ${f.p99Ms.toFixed(2)} ms  server p50 ${Number.isFinite(f.serverP50Ms) ? `${f.serverP50Ms.toFixed(2)} ms` : "n/a"}`,
+    );
+  }
+  return { seeded, figures };
+}
+
 async function main(): Promise<number> {
   const options = parseOptions();
   const { BENCH_DATABASE_URL } = benchEnvSchema.parse(process.env);
@@ -629,7 +662,7 @@ async function main(): Promise<number> {
   const commit = gitCommit();
 
   // First, while nothing of ours runs: a CPU-bound figure is the most sensitive to neighbours.
-  const risk = options.httpOnly ? null : await measureRisk();
+  const risk = options.httpOnly || options.readsOnly ? null : await measureRisk();
   if (risk) console.log(`Risk engine: assess ÷ JSON.parse = ${risk.ratio.toFixed(2)}`);
   await ensureBuild(options.build);
 
@@ -647,6 +680,15 @@ async function main(): Promise<number> {
     } else rmSync(logDir, { recursive: true, force: true });
   });
 
+  if (options.readsOnly) {
+    // Only the reads (no loads before them, so fewer requests are open): a minute's loop for
+    // working on the read paths. BENCHMARKS.md is left alone.
+    const { base } = await startApp(database.url, logFd);
+    await measureReads(base, database.url, keys);
+    failed = interrupted;
+    console.log("--reads-only: BENCHMARKS.md left unchanged.");
+    return interrupted ? 130 : 0;
+  }
   const [appServer, floor] = await Promise.all([
     startApp(database.url, logFd),
     startFloor(database.url, logFd),
@@ -691,29 +733,8 @@ async function main(): Promise<number> {
   if (interrupted) return 130;
 
   // Then the reads, with 100,000 requests stored.
-  console.log(
-    `Storing ${STORED_REQUESTS.toLocaleString("en-US")} requests in bulk, then sealing their events…`,
-  );
-  const seeded = await seedStoredRequests(database.url, keys.ids);
-  console.log(
-    `  ${seeded.requests.toLocaleString("en-US")} requests, ${seeded.events.toLocaleString("en-US")} audit events: written in ${(seeded.seedMs / 1000).toFixed(1)} s, sealed in ${(seeded.sealMs / 1000).toFixed(1)} s`,
-  );
-  const timeline = await makeTimeline(app, keys.key, keys.reviewer);
-  const stored = await measureStored({
-    base: app,
-    url: database.url,
-    reviewerKey: keys.reviewer,
-    cookie: await signIn(app, keys.leadEmail, LEAD_PASSWORD),
-    lead: { kind: "user", userId: keys.ids.leadId },
-    timeline,
-    onStart: track,
-  });
+  const { seeded, figures: stored } = await measureReads(app, database.url, keys);
   if (interrupted) return 130;
-  for (const f of stored) {
-    console.log(
-      `  ${f.name.padEnd(44)} p50 ${f.p50Ms.toFixed(2)} ms  p99 ${f.p99Ms.toFixed(2)} ms  server p50 ${Number.isFinite(f.serverP50Ms) ? `${f.serverP50Ms.toFixed(2)} ms` : "n/a"}`,
-    );
-  }
   const extra = { rssMiB, drain, wake, stored: { seeded, figures: stored } };
 
   const place = (f: Figure) => TARGETS.findIndex((t) => t.id === f.id);
