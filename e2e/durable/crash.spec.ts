@@ -128,7 +128,9 @@ test.describe("crash test", () => {
     let kills = 0;
     const killer = (async () => {
       while (!done) {
-        await pause(800 + Math.random() * 2500);
+        // Up for 1.5 to 5 s: long enough past each restart's warm-up that work is in flight
+        // when the kill lands (a restart takes 2 to 3 s here), and still a dozen kills or more.
+        await pause(1500 + Math.random() * 3500);
         if (done) break;
         await server.kill();
         kills++;
