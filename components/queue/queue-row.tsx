@@ -13,7 +13,7 @@ import type { DecisionKind } from "./use-decide";
 function Meta({ r }: { r: RequestSummaryDto }) {
   const viewer = useViewer();
   return (
-    <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500 dark:text-slate-400">
+    <p className="row-meta">
       <span data-testid="row-agent" className="font-medium text-slate-700 dark:text-slate-300">
         {r.agent_name}
       </span>
@@ -21,7 +21,7 @@ function Meta({ r }: { r: RequestSummaryDto }) {
       <Link
         href={`/workflows/${encodeURIComponent(r.workflow_id)}`}
         data-testid="row-workflow"
-        className="max-w-[14rem] truncate underline decoration-slate-300 underline-offset-2 hover:text-slate-800 dark:decoration-slate-600 dark:hover:text-slate-200"
+        className="row-workflow"
       >
         {r.workflow_id}
       </Link>
@@ -41,11 +41,7 @@ function Title({ r }: { r: RequestSummaryDto }) {
   return (
     <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
       <RiskBadge level={r.risk.level} />
-      <Link
-        href={`/requests/${r.id}`}
-        data-testid="row-open"
-        className="min-w-0 truncate font-mono text-sm font-semibold text-slate-900 hover:text-indigo-700 hover:underline dark:text-slate-100 dark:hover:text-indigo-300"
-      >
+      <Link href={`/requests/${r.id}`} data-testid="row-open" className="row-title">
         {r.action.type}
       </Link>
       {r.action.environment && <Tag>{r.action.environment}</Tag>}
@@ -96,16 +92,11 @@ export const QueueRow = memo(function QueueRow({
       data-selected={selected ? "true" : "false"}
       aria-current={selected ? "true" : undefined}
       onClick={() => onSelect(r.id)}
-      className={cx(
-        "relative flex flex-col gap-3 px-4 py-3.5 sm:flex-row sm:items-center sm:gap-4",
-        selected
-          ? "bg-indigo-50/70 before:absolute before:inset-y-0 before:left-0 before:w-0.5 before:bg-indigo-600 dark:bg-indigo-500/10 dark:before:bg-indigo-400"
-          : "hover:bg-slate-50 dark:hover:bg-slate-800/40",
-      )}
+      className={cx("queue-row", selected ? "queue-row-selected" : "queue-row-idle")}
     >
       <div className="min-w-0 flex-1">
         <Title r={r} />
-        <p className="mt-1 line-clamp-2 text-sm text-slate-700 sm:line-clamp-1 dark:text-slate-300">
+        <p className="row-description">
           {r.action.description || <span className="italic text-slate-500">No description</span>}
         </p>
         <Meta r={r} />
@@ -149,7 +140,7 @@ export const QueueRow = memo(function QueueRow({
         </span>
       </div>
       {(reserveActions || canApprove || r.actionable || escalate || claimable || mineClaimed) && (
-        <div className="flex flex-wrap items-center gap-2 empty:max-lg:hidden *:max-sm:h-10 sm:flex-nowrap sm:justify-end lg:w-[18.5rem]">
+        <div className="row-actions *:max-sm:h-10">
           {canApprove && (
             <Button
               size="sm"
@@ -225,9 +216,7 @@ export function DecidedRow({ r }: { r: RequestSummaryDto }) {
     >
       <div className="min-w-0 flex-1">
         <Title r={r} />
-        <p className="mt-1 line-clamp-2 text-sm text-slate-700 sm:line-clamp-1 dark:text-slate-300">
-          {r.action.description}
-        </p>
+        <p className="row-description">{r.action.description}</p>
         <Meta r={r} />
         {r.status_reason && (
           <p className="mt-1 line-clamp-2 text-xs text-slate-600 dark:text-slate-400">

@@ -3,13 +3,12 @@ import { cx } from "./cx";
 
 export type RiskLevel = "low" | "medium" | "high" | "critical";
 
+// In app/globals.css (.badge-risk-*): a badge is on every queue row.
 const RISK: Record<RiskLevel, string> = {
-  low: "bg-emerald-50 text-emerald-800 ring-emerald-600/25 dark:bg-emerald-400/10 dark:text-emerald-300 dark:ring-emerald-400/30",
-  medium:
-    "bg-amber-50 text-amber-800 ring-amber-600/30 dark:bg-amber-400/10 dark:text-amber-300 dark:ring-amber-400/30",
-  high: "bg-orange-50 text-orange-800 ring-orange-600/30 dark:bg-orange-400/10 dark:text-orange-300 dark:ring-orange-400/35",
-  critical:
-    "bg-red-600 text-white ring-red-700 dark:bg-red-500/90 dark:text-white dark:ring-red-400/60",
+  low: "badge-risk-low",
+  medium: "badge-risk-medium",
+  high: "badge-risk-high",
+  critical: "badge-risk-critical",
 };
 
 const RISK_DOT: Record<RiskLevel, string> = {
@@ -24,11 +23,7 @@ export function RiskBadge({ level, className }: { level: RiskLevel; className?: 
     <span
       data-testid="risk-badge"
       data-level={level}
-      className={cx(
-        "inline-flex items-center gap-1.5 rounded-md px-1.5 py-0.5 text-xs font-semibold uppercase tracking-wide ring-1 ring-inset",
-        RISK[level],
-        className,
-      )}
+      className={cx("badge-risk", RISK[level], className)}
     >
       <span aria-hidden className={cx("size-1.5 rounded-full", RISK_DOT[level])} />
       {level}
@@ -71,16 +66,7 @@ export function StatusBadge({ status, className }: { status: string; className?:
 
 /** A quiet label: roles, environments, counts. */
 export function Tag({ children, className }: { children: ReactNode; className?: string }) {
-  return (
-    <span
-      className={cx(
-        "inline-flex max-w-full items-center truncate rounded-md bg-slate-100 px-1.5 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300",
-        className,
-      )}
-    >
-      {children}
-    </span>
-  );
+  return <span className={cx("tag", className)}>{children}</span>;
 }
 
 export const roleName = (role: string) => role.replaceAll("_", " ");
