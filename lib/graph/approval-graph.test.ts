@@ -1,6 +1,6 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { MemorySaver } from "@langchain/langgraph";
-import type { Checkpoint, CheckpointMetadata } from "@langchain/langgraph-checkpoint";
+import { INTERRUPT, MemorySaver } from "@langchain/langgraph";
+import type { Checkpoint, CheckpointMetadata, PendingWrite } from "@langchain/langgraph-checkpoint";
 import { describe, expect, it } from "vitest";
 import {
   type ApprovalState,
@@ -11,15 +11,24 @@ import {
   threadAt,
 } from "./approval-graph";
 
-/** A checkpointer that dies (as a killed process does) before writing the checkpoint of one step. */
+/** A checkpointer that dies (as a killed process does) at one of its writes, and counts them. */
 class DyingSaver extends MemorySaver {
-  dieAtStep: number | null = null;
+  dieAt: "checkpoint" | "interrupt" | null = null;
+  checkpoints = 0;
   override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata) {
-    if (metadata.step === this.dieAtStep) {
-      this.dieAtStep = null;
+    if (this.dieAt === "checkpoint") {
+      this.dieAt = null;
       throw new Error("killed before this checkpoint was written");
     }
+    this.checkpoints += 1;
     return super.put(config, checkpoint, metadata);
+  }
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string) {
+    if (this.dieAt === "interrupt" && writes.some(([channel]) => channel === INTERRUPT)) {
+      this.dieAt = null;
+      throw new Error("killed before the interrupt was written");
+    }
+    return super.putWrites(config, writes, taskId);
   }
 }
 
@@ -30,52 +39,71 @@ const input = {
   context: { note: "carried" },
 } as unknown as Parameters<typeof startApproval>[2];
 
-describe("a thread stopped by a crash between two steps", () => {
-  // 1: after assess (the start has not reached the gate); 2: after the gate took the decision;
-  // 3: after execute ran (its writes saved, the last checkpoint not).
-  for (const step of [1, 2, 3]) {
-    it(`carries on from its last checkpoint (killed before step ${step}'s): the gate, then one execution`, async () => {
-      const saver = new DyingSaver();
-      const executed: ApprovalState[] = [];
-      const graph = compileApprovalGraph(saver, {
-        execute: async (state) => {
-          executed.push(state);
-          return { executed: true };
-        },
-        reject: async () => ({ executed: false }),
-      });
-      const thread = `thread-${step}`;
-      const decision = { status: "approved" as const, edited_inputs: null, reason: null };
-      saver.dieAtStep = step;
-      // The crash: at the start (before the gate waits) or in the resume.
-      if (step < 2) {
-        await expect(startApproval(graph, thread, input)).rejects.toThrow(/killed/);
-      } else {
-        expect((await startApproval(graph, thread, input)).kind).toBe("waiting");
-        await expect(resumeApproval(graph, thread, decision)).rejects.toThrow(/killed/);
-      }
-      if (step === 2) {
-        // The gate's interrupt is still on record beside the decision it took: at the gate.
-        expect(await threadAt(graph, thread)).toBe("gate");
-      } else {
-        // Its pending writes are saved, so `next` is empty, yet it has not finished.
-        expect((await graph.getState({ configurable: { thread_id: thread } })).next).toEqual([]);
-        expect(await threadAt(graph, thread)).toBe("between");
-      }
-      if (step < 2) {
-        expect((await continueApproval(graph, thread)).kind).toBe("waiting");
-        expect(await threadAt(graph, thread)).toBe("gate");
-        expect(executed).toHaveLength(0);
-      }
-      const done = await resumeApproval(graph, thread, decision);
-      expect(done.kind).toBe("finished");
-      expect(await threadAt(graph, thread)).toBe("finished");
-      // Once, also when the crash came after it ran. Killed while saving the gate's step, the
-      // execute node may already have run (checkpoints are saved as the next step runs) and
-      // runs again: its effect is idempotent (lib/services/workflow.ts finishTask).
-      if (step === 2) expect(executed.length).toBeGreaterThanOrEqual(1);
-      else expect(executed).toHaveLength(1);
-      expect(executed[0]?.context).toEqual({ note: "carried" });
-    });
-  }
+function setUp() {
+  const saver = new DyingSaver();
+  const executed: ApprovalState[] = [];
+  const graph = compileApprovalGraph(saver, {
+    execute: async (state) => {
+      executed.push(state);
+      return { executed: true };
+    },
+    reject: async () => ({ executed: false }),
+  });
+  return { saver, executed, graph };
+}
+
+const decision = { status: "approved" as const, edited_inputs: null, reason: null };
+
+describe("a thread's checkpoints", () => {
+  it("are written once per run: when it stops at the gate, and when it ends", async () => {
+    const { saver, graph } = setUp();
+    expect((await startApproval(graph, "thread", input)).kind).toBe("waiting");
+    expect(saver.checkpoints).toBe(1);
+    expect((await resumeApproval(graph, "thread", decision)).kind).toBe("finished");
+    expect(saver.checkpoints).toBe(2);
+  });
+});
+
+describe("a thread stopped by a crash", () => {
+  it("while the start's checkpoint was written: nothing is saved, and it starts again", async () => {
+    const { saver, executed, graph } = setUp();
+    saver.dieAt = "checkpoint";
+    await expect(startApproval(graph, "thread", input)).rejects.toThrow(/killed/);
+    expect(await threadAt(graph, "thread")).toBe("unstarted");
+    expect((await startApproval(graph, "thread", input)).kind).toBe("waiting");
+    expect((await resumeApproval(graph, "thread", decision)).kind).toBe("finished");
+    expect(executed).toHaveLength(1);
+    expect(executed[0]?.context).toEqual({ note: "carried" });
+  });
+
+  it("after the checkpoint before the gate, before the gate's interrupt: carries on to the gate", async () => {
+    const { saver, executed, graph } = setUp();
+    saver.dieAt = "interrupt";
+    await expect(startApproval(graph, "thread", input)).rejects.toThrow(/killed/);
+    // Saved with the gate still to run, and nothing recorded of it: between two steps.
+    expect((await graph.getState({ configurable: { thread_id: "thread" } })).next).toEqual([
+      "gate",
+    ]);
+    expect(await threadAt(graph, "thread")).toBe("between");
+    expect((await continueApproval(graph, "thread")).kind).toBe("waiting");
+    expect(await threadAt(graph, "thread")).toBe("gate");
+    expect(executed).toHaveLength(0);
+    expect((await resumeApproval(graph, "thread", decision)).kind).toBe("finished");
+    expect(executed).toHaveLength(1);
+  });
+
+  it("after execute ran, before the resume's checkpoint: still at the gate, and the repeated resume runs execute again", async () => {
+    const { saver, executed, graph } = setUp();
+    expect((await startApproval(graph, "thread", input)).kind).toBe("waiting");
+    saver.dieAt = "checkpoint";
+    await expect(resumeApproval(graph, "thread", decision)).rejects.toThrow(/killed/);
+    expect(executed).toHaveLength(1);
+    expect(await threadAt(graph, "thread")).toBe("gate");
+    expect((await resumeApproval(graph, "thread", decision)).kind).toBe("finished");
+    expect(await threadAt(graph, "thread")).toBe("finished");
+    // Twice: the effect is idempotent by request id (lib/services/workflow.ts finishTask
+    // completes the task and queues its callback once).
+    expect(executed).toHaveLength(2);
+    expect(executed[1]?.context).toEqual({ note: "carried" });
+  });
 });

@@ -102,7 +102,14 @@ export type RunResult =
   | { kind: "waiting"; interrupt: GateInterrupt }
   | { kind: "finished"; state: ApprovalState };
 
-const config = (threadId: string) => ({ configurable: { thread_id: threadId } });
+// Checkpoints are written when a run stops (at the gate's interrupt, or at the end), not
+// after every step: a drive is a few pure steps and one idempotent effect, so a crash
+// mid-run leaves the thread at its last stop (unstarted, or at the gate) and the next drive
+// runs it again from there. One checkpoint per run, where there were one per step.
+const config = (threadId: string) => ({
+  configurable: { thread_id: threadId },
+  durability: "exit" as const,
+});
 
 /** Start a task's thread: it finishes, or waits at the gate. */
 export async function startApproval(
@@ -148,8 +155,10 @@ export async function resumeFromGate(
 
 /**
  * Where a thread stands. `between`: stopped by a crash between two steps: its last checkpoint
- * still has tasks to run, or tasks whose writes were saved before the next checkpoint was
- * (LangGraph then lists them in `tasks` but not in `next`, so an empty `next` alone does not
+ * still has tasks to run (killed after the checkpoint before the gate was saved, before the
+ * gate's interrupt was), or tasks whose writes were saved before the next checkpoint was (a
+ * thread checkpointed after every step, as before runs were saved only when they stop:
+ * LangGraph then lists them in `tasks` but not in `next`, so an empty `next` alone does not
  * mean finished).
  */
 export async function threadAt(
