@@ -10,6 +10,7 @@ import { deliverDueOnce } from "./outbox-worker";
 import { resumeTask } from "./tasks";
 import { ACTIONS, createFixture, type Fixture, TEST_OPERATOR, taskBody } from "./testing";
 import {
+  DRIVES_AT_ONCE,
   driveTask,
   graphThreadId,
   openWorkflows,
@@ -33,7 +34,7 @@ describe("the hosted approval workflow of every task", () => {
     execRows<T>(f.t.db, query);
 
   /** One pass of the outbox worker over workflow rows (and callbacks: none are reachable). */
-  const work = (workflows = w, options: { maxAttempts?: number } = {}) =>
+  const work = (workflows = w, options: { maxAttempts?: number; concurrency?: number } = {}) =>
     deliverDueOnce(f.t.db, {
       handlers: { workflow: workflowHandler(workflows) },
       backoffMs: 0,
@@ -144,6 +145,68 @@ describe("the hosted approval workflow of every task", () => {
     });
     // No callback_url: the task's status carries it.
     expect(await callbacksOf(task.approval_request_id)).toEqual([]);
+  });
+
+  it(`drives ${DRIVES_AT_ONCE} tasks at a time, whatever the outbox's concurrency`, async () => {
+    const tasks = [];
+    for (let i = 0; i < 6; i++) {
+      const { task } = await submitTask(
+        f.t.db,
+        f.alpha,
+        taskBody(ACTIONS.low, { thread_id: `t-slots-${i}` }),
+      );
+      tasks.push(task);
+    }
+    // The graph's runs, counted as they overlap.
+    let running = 0;
+    let most = 0;
+    const graph = Object.create(w.graph) as Workflows["graph"];
+    graph.invoke = async (...args: Parameters<Workflows["graph"]["invoke"]>) => {
+      most = Math.max(most, ++running);
+      try {
+        return await w.graph.invoke(...args);
+      } finally {
+        running--;
+      }
+    };
+    expect(await work({ ...w, graph }, { concurrency: 8 })).toMatchObject({
+      claimed: 6,
+      delivered: 6,
+    });
+    expect(most).toBe(DRIVES_AT_ONCE);
+    for (const task of tasks) {
+      expect(await findTask(f.t.db, task.task_id)).toMatchObject({ execution: "completed" });
+    }
+  });
+
+  it("lets a drive that hangs give its slot up: the others go on", async () => {
+    const tasks = [];
+    for (let i = 0; i < DRIVES_AT_ONCE + 2; i++) {
+      const { task } = await submitTask(
+        f.t.db,
+        f.alpha,
+        taskBody(ACTIONS.low, { thread_id: `t-hang-${i}` }),
+      );
+      tasks.push(task);
+    }
+    // The first runs never settle, as a query lost with its connection.
+    let started = 0;
+    const graph = Object.create(w.graph) as Workflows["graph"];
+    graph.invoke = (...args: Parameters<Workflows["graph"]["invoke"]>) =>
+      started++ < DRIVES_AT_ONCE ? new Promise(() => {}) : w.graph.invoke(...args);
+    const counts = await deliverDueOnce(f.t.db, {
+      handlers: { workflow: workflowHandler({ ...w, graph }, { slotMs: 50 }) },
+      backoffMs: 0,
+      concurrency: 8,
+      timeoutMs: 100,
+      leaseMarginMs: 1_000,
+    });
+    // The hung rows are left behind when their lease runs out; the rest were driven.
+    expect(counts).toMatchObject({ claimed: DRIVES_AT_ONCE + 2, delivered: 2 });
+    const executions = await Promise.all(
+      tasks.map(async (t) => (await findTask(f.t.db, t.task_id))?.execution),
+    );
+    expect(executions.filter((e) => e === "completed")).toHaveLength(2);
   });
 
   it("handles a rejection: nothing is executed, the agent hears the reason", async () => {
