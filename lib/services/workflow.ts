@@ -385,12 +385,13 @@ export async function failTask(db: Database, taskId: string, error: string): Pro
 /**
  * Drives in flight at once in this process, whatever the outbox's concurrency. A drive is
  * mostly CPU on the process's one thread (LangGraph's steps, the checkpointer's and drizzle's
- * statements) with short waits on the database: two keep the thread as busy as eight did, and
- * leave a request (a submit, a waiting agent's answer) fewer drives' callbacks to wait behind.
- * Measured with `npm run bench` (BENCHMARKS.md): a low-risk submit at one client went from
- * 8.5 to 4.7 ms server time, and the cross-instance wake-up's p99 from 28 to 8 ms.
+ * statements) with short waits on the database. Four keep the thread as busy as eight did and
+ * leave a request (a submit, a waiting agent's answer) fewer drives' callbacks to wait behind;
+ * two leave it idle during those waits. Measured with `npm run bench:http` one after the other
+ * (BENCHMARKS.md): eight, four and two at once drove a backlog at 137, 136 and 93 a second,
+ * and a low-risk submit at one client took 11.6, 7.6 and 6.6 ms of server time.
  */
-export const DRIVES_AT_ONCE = 2;
+export const DRIVES_AT_ONCE = 4;
 const driveSlots = pLimit(DRIVES_AT_ONCE);
 // A drive that has not settled by then (a query lost with its connection) gives its slot up,
 // so that it cannot hold this process's other drives back; the row still waits for it.
