@@ -4,7 +4,7 @@
 import "server-only";
 import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { CLOSED_STATUSES } from "@/lib/hitl";
-import { type Executor, execRows } from "../client";
+import { type Database, type Executor, execRows } from "../client";
 import { approvalRequests, outbox, tasks } from "../schema";
 import type { TaskRow } from "./requests";
 
@@ -105,6 +105,38 @@ export async function markTaskFailed(
     .where(and(eq(tasks.id, taskId), ne(tasks.execution, "completed")))
     .returning({ id: tasks.id });
   return rows.length > 0;
+}
+
+// The tables recovery's scan reads, whose statistics it needs to be right.
+const RECOVERY_TABLES = ["tasks", "approval_requests", "outbox"];
+
+/**
+ * ANALYZE those of recovery's tables that have had more rows written than they held (and at
+ * least 1,000) since their statistics were taken; the names of those analyzed. A new
+ * database written to fast has statistics that say its outbox is empty for a minute or two,
+ * until autovacuum comes round, and the planner then reads the whole of an outbox index for
+ * each unfinished task: 2–3 s at 4,000 tasks (db/queries/workflow-plan.pg.test.ts), and
+ * requests pipelined behind it on its connection waited as long.
+ */
+export async function analyzeGrownTables(db: Database): Promise<string[]> {
+  // In a transaction, for its connection of its own: ANALYZE of a large table takes a second
+  // or more, and queries pipelined behind it on a shared connection would wait as long.
+  return db.transaction(async (tx) => {
+    const grown = await execRows<{ name: string }>(
+      tx,
+      sql`SELECT s.relname AS name FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+          WHERE s.schemaname = 'public'
+            AND s.relname IN (${sql.join(
+              RECOVERY_TABLES.map((t) => sql`${t}`),
+              sql`, `,
+            )})
+            AND s.n_mod_since_analyze > greatest(1000, c.reltuples)
+          ORDER BY s.relname`,
+    );
+    const names = grown.map((row) => row.name);
+    if (names.length > 0) await execRows(tx, sql.raw(`ANALYZE ${names.join(", ")}`));
+    return names;
+  });
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   type TaskRow,
 } from "@/db/queries/requests";
 import {
+  analyzeGrownTables,
   claimTask,
   markTaskCompleted,
   markTaskFailed,
@@ -441,6 +442,7 @@ export function workflowHandler(w: Workflows, options: { slotMs?: number } = {})
  * none. Its queued rows are driven by the outbox worker.
  */
 export async function recoverWorkflows(db: Database, batch = 100): Promise<number> {
+  await analyzeGrownTables(db);
   let queued = 0;
   for (;;) {
     const n = await queueUnfinishedWorkflows(db, batch);
