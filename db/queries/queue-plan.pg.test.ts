@@ -2,10 +2,13 @@
 // at a time: with 100,000 requests stored (lib/bench/stored.ts), each page's plan is an index
 // scan of the index made for it, under a LIMIT, with no Sort and no sequential scan. A plain
 // DESC (NULLS FIRST) against those DESC NULLS LAST indexes sorted every open request instead.
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PlanNode, plansOfStatements, seedStoredRequests } from "@/lib/bench/stored";
-import { execRows } from "../client";
+import {
+  insertStoredOwner,
+  type PlanNode,
+  plansOfStatements,
+  seedStoredRequests,
+} from "@/lib/bench/stored";
 import { createTestDb, type TestDb } from "../testing";
 import { listQueue } from "./queue";
 import { listRecentlyDecided } from "./recent";
@@ -14,22 +17,8 @@ describe("the queue's plans on 100,000 requests", () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb({ kind: "postgres" });
-    const [user] = await execRows<{ id: string }>(
-      t.db,
-      sql`INSERT INTO users (email, role) VALUES ('lead@plan.test', 'tech_lead') RETURNING id`,
-    );
-    const [key] = await execRows<{ id: string }>(
-      t.db,
-      sql`INSERT INTO api_keys (scope, name, prefix, key_hash, user_id)
-          VALUES ('agent', 'bench-agent', 'x', 'h', ${user?.id}) RETURNING id`,
-    );
-    const id = user?.id as string;
-    await seedStoredRequests(
-      t.url as string,
-      { keyId: key?.id as string, ownerId: id, leadId: id },
-      100_000,
-      { seal: false },
-    );
+    const ids = await insertStoredOwner(t.db);
+    await seedStoredRequests(t.url as string, ids, 100_000, { seal: false });
   }, 120_000);
   afterAll(async () => {
     await t?.destroy();

@@ -6,7 +6,12 @@
 // tables it reads when they have grown past their statistics (analyzeGrownTables).
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PlanNode, plansOfStatements, seedStoredRequests } from "@/lib/bench/stored";
+import {
+  insertStoredOwner,
+  type PlanNode,
+  plansOfStatements,
+  seedStoredRequests,
+} from "@/lib/bench/stored";
 import { execRows } from "../client";
 import { createTestDb, type TestDb } from "../testing";
 import { analyzeGrownTables, queueUnfinishedWorkflows } from "./workflow";
@@ -15,24 +20,10 @@ describe("recovery's scan, when the statistics lag behind the writes", () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb({ kind: "postgres" });
-    const [user] = await execRows<{ id: string }>(
-      t.db,
-      sql`INSERT INTO users (email, role) VALUES ('lead@plan.test', 'tech_lead') RETURNING id`,
-    );
-    const [key] = await execRows<{ id: string }>(
-      t.db,
-      sql`INSERT INTO api_keys (scope, name, prefix, key_hash, user_id)
-          VALUES ('agent', 'bench-agent', 'x', 'h', ${user?.id}) RETURNING id`,
-    );
-    const id = user?.id as string;
+    const ids = await insertStoredOwner(t.db);
     // The outbox's statistics are of an empty table; those of tasks say 2 % are unfinished.
     await execRows(t.db, sql`ANALYZE outbox`);
-    await seedStoredRequests(
-      t.url as string,
-      { keyId: key?.id as string, ownerId: id, leadId: id },
-      5_000,
-      { seal: false },
-    );
+    await seedStoredRequests(t.url as string, ids, 5_000, { seal: false });
     // Then every task is decided and unfinished, each with its drive queued: none is due.
     await execRows(t.db, sql`UPDATE tasks SET execution = 'waiting', completed_at = NULL`);
     await execRows(

@@ -9,7 +9,7 @@
 // and the request page are of requests made through the API, so they show what the app writes.
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { createDb, execRows } from "@/db/client";
+import { createDb, type Executor, execRows } from "@/db/client";
 import { hasUnsealed } from "@/db/queries/audit";
 import { standingApprovalOffer } from "@/lib/services/grants";
 import type { UserPrincipal } from "@/lib/services/principal";
@@ -31,6 +31,21 @@ export interface StoredIds {
   ownerId: string;
   /** The tech lead who decided those decided by people. */
   leadId: string;
+}
+
+/** A tech lead and an agent key of theirs, for a bulk write on an empty database (tests). */
+export async function insertStoredOwner(db: Executor): Promise<StoredIds> {
+  const [user] = await execRows<{ id: string }>(
+    db,
+    sql`INSERT INTO users (email, role) VALUES ('lead@plan.test', 'tech_lead') RETURNING id`,
+  );
+  const [key] = await execRows<{ id: string }>(
+    db,
+    sql`INSERT INTO api_keys (scope, name, prefix, key_hash, user_id)
+        VALUES ('agent', 'bench-agent', 'x', 'h', ${user?.id}) RETURNING id`,
+  );
+  const id = user?.id as string;
+  return { keyId: key?.id as string, ownerId: id, leadId: id };
 }
 
 export interface Seeded {

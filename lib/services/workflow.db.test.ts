@@ -62,6 +62,20 @@ describe("the hosted approval workflow of every task", () => {
     return row?.n ?? 0;
   };
 
+  /** `count` low-risk tasks, each on a thread of its own, approved on arrival. */
+  const submitLowRisk = async (thread: string, count: number) => {
+    const submitted = [];
+    for (let i = 0; i < count; i++) {
+      const { task } = await submitTask(
+        f.t.db,
+        f.alpha,
+        taskBody(ACTIONS.low, { thread_id: `${thread}-${i}` }),
+      );
+      submitted.push(task);
+    }
+    return submitted;
+  };
+
   const insights = { insights: ["the canary was green for 2 h"], ticket: "OPS-42" };
 
   it("starts at submit and waits at the gate; the approval (with edits) resumes it, context intact", async () => {
@@ -148,15 +162,7 @@ describe("the hosted approval workflow of every task", () => {
   });
 
   it(`drives ${DRIVES_AT_ONCE} tasks at a time, whatever the outbox's concurrency`, async () => {
-    const tasks = [];
-    for (let i = 0; i < DRIVES_AT_ONCE + 2; i++) {
-      const { task } = await submitTask(
-        f.t.db,
-        f.alpha,
-        taskBody(ACTIONS.low, { thread_id: `t-slots-${i}` }),
-      );
-      tasks.push(task);
-    }
+    const tasks = await submitLowRisk("t-slots", DRIVES_AT_ONCE + 2);
     // The graph's runs, counted as they overlap.
     let running = 0;
     let most = 0;
@@ -180,15 +186,7 @@ describe("the hosted approval workflow of every task", () => {
   });
 
   it("lets a drive that hangs give its slot up: the others go on", async () => {
-    const tasks = [];
-    for (let i = 0; i < DRIVES_AT_ONCE + 2; i++) {
-      const { task } = await submitTask(
-        f.t.db,
-        f.alpha,
-        taskBody(ACTIONS.low, { thread_id: `t-hang-${i}` }),
-      );
-      tasks.push(task);
-    }
+    const tasks = await submitLowRisk("t-hang", DRIVES_AT_ONCE + 2);
     // The first runs never settle, as a query lost with its connection.
     let started = 0;
     const graph = Object.create(w.graph) as Workflows["graph"];
