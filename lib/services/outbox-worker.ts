@@ -22,7 +22,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
 import { recordDelivery } from "./metrics";
-import { startPeriodic, stopPeriodic } from "./periodic";
+import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";
 
 export type DeliveryOutcome =
   | { ok: true }
@@ -259,15 +259,7 @@ export async function deliverDueOnce(
   // connection) is left behind, so the batch, and the loop, go on: the row is due again. Should
   // it settle after all, its outcome is written only if the row is still its lease.
   await eachBounded(rows, concurrency, async (row) => {
-    let timer: NodeJS.Timeout | undefined;
-    const leaseOver = new Promise<"lease over">((resolve) => {
-      timer = setTimeout(() => resolve("lease over"), Math.max(0, leaseEnds - Date.now()));
-      timer.unref();
-    });
-    const settled = await Promise.race([deliverOne(row), leaseOver]).finally(() =>
-      clearTimeout(timer),
-    );
-    if (settled === "lease over") {
+    if (!(await settlesWithin(deliverOne(row), leaseEnds - Date.now()))) {
       log().error(
         { outbox_id: row.id, kind: row.kind, lease_ms: leaseMs },
         "outbox: a delivery did not settle within its lease; it is due again",

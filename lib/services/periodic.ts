@@ -47,3 +47,21 @@ export function stopPeriodic(name: string): void {
   if (timer) clearInterval(timer);
   all.delete(name);
 }
+
+/**
+ * Whether `work` settles within `ms`, on an unref'd timer: false once the time is up, and the
+ * background job goes on without it (it may still settle later). A rejection of `work` is
+ * passed on.
+ */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work.then(() => true), over]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -63,7 +63,7 @@ import { type Action, type ActorType, effectiveAction, isOpenStatus } from "@/li
 import { log } from "@/lib/log";
 import { metrics } from "./metrics";
 import type { OutboxHandler } from "./outbox-worker";
-import { startPeriodic, stopPeriodic } from "./periodic";
+import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";
 
 /**
  * How long a driver may hold a task before another may take it over (it died, or hangs). A
@@ -382,7 +382,6 @@ export async function failTask(db: Database, taskId: string, error: string): Pro
   });
 }
 
-/** The outbox worker's handler of `workflow` rows: one drive of the row's task. */
 /**
  * Drives in flight at once in this process, whatever the outbox's concurrency. A drive is
  * mostly CPU on the process's one thread (LangGraph's steps, the checkpointer's and drizzle's
@@ -403,18 +402,16 @@ async function driveInSlot(w: Workflows, taskId: string, slotMs: number): Promis
   let drive: Promise<DriveResult> | undefined;
   await driveSlots(() => {
     drive = driveTask(w, taskId);
-    let timer: NodeJS.Timeout | undefined;
-    const slotOver = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, slotMs);
-      timer.unref();
-    });
-    return Promise.race([drive.then(noop, noop), slotOver]).finally(() => clearTimeout(timer));
+    // Its outcome, failure included, is the caller's: the slot only waits for it to settle.
+    return settlesWithin(
+      drive.catch(() => {}),
+      slotMs,
+    );
   });
   return drive as Promise<DriveResult>;
 }
 
-const noop = () => {};
-
+/** The outbox worker's handler of `workflow` rows: one drive of the row's task. */
 export function workflowHandler(w: Workflows, options: { slotMs?: number } = {}): OutboxHandler {
   const slotMs = options.slotMs ?? DRIVE_SLOT_MS;
   return async (row, ctx) => {
