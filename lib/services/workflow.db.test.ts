@@ -163,13 +163,24 @@ describe("the hosted approval workflow of every task", () => {
 
   it(`drives ${DRIVES_AT_ONCE} tasks at a time, whatever the outbox's concurrency`, async () => {
     const tasks = await submitLowRisk("t-slots", DRIVES_AT_ONCE + 2);
-    // The graph's runs, counted as they overlap.
+    // The graph's runs, counted as they overlap. Each run waits until the slots are full (or
+    // five seconds have passed), so that the overlap is measured rather than raced: on a busy
+    // machine a run could otherwise end before the next one starts.
     let running = 0;
     let most = 0;
+    let full!: () => void;
+    const slotsFull = new Promise<void>((resolve) => {
+      full = resolve;
+    });
     const graph = Object.create(w.graph) as Workflows["graph"];
     graph.invoke = async (...args: Parameters<Workflows["graph"]["invoke"]>) => {
       most = Math.max(most, ++running);
+      if (running >= DRIVES_AT_ONCE) full();
       try {
+        await Promise.race([
+          slotsFull,
+          new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+        ]);
         return await w.graph.invoke(...args);
       } finally {
         running--;
