@@ -81,6 +81,8 @@ export async function startServer(
       NODE_OPTIONS: serverNodeOptions(),
       NEXTAUTH_URL: base,
       NEXTAUTH_SECRET: "durable-secret-not-for-production-0123456789",
+      // The specs' callback receivers listen on this machine.
+      HITL_CALLBACK_ALLOWED_HOSTS: "loopback",
     },
   });
   let log = "";

@@ -13,6 +13,7 @@ describe("parseEnv", () => {
       HITL_DEFAULT_REQUIRES_APPROVAL: true,
     });
     expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.HITL_CALLBACK_ALLOWED_HOSTS.text).toBe("external");
   });
 
   it.each([
@@ -49,6 +50,17 @@ describe("parseEnv", () => {
     [{ SLACK_BOT_TOKEN: "xoxb-1" }, "SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN"],
     [{ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "short" }, "SLACK_SIGNING_SECRET"],
     [{ SLACK_API_URL: "slack.example/api" }, "SLACK_API_URL: expected an http(s) URL"],
+    [
+      { HITL_CALLBACK_ALLOWED_HOSTS: "external, intranet!" },
+      'HITL_CALLBACK_ALLOWED_HOSTS: "intranet!" is not external, loopback, private, *',
+    ],
+    [
+      {
+        HITL_NOTIFY_WEBHOOK_URLS: "https://a.example/hook, http://169.254.169.254/latest",
+        HITL_NOTIFY_WEBHOOK_SECRET: "0123456789abcdef",
+      },
+      "HITL_NOTIFY_WEBHOOK_URLS: http://169.254.169.254/latest: 169.254.169.254 is a link-local address",
+    ],
   ])("refuses %o naming the variable", (source, message) => {
     expect(() => parseEnv(source)).toThrow(EnvError);
     expect(() => parseEnv(source)).toThrow(message);
@@ -58,6 +70,7 @@ describe("parseEnv", () => {
     const e = parseEnv({
       HITL_NOTIFY_WEBHOOK_URLS: " https://a.example/hook , http://127.0.0.1:9/b ",
       HITL_NOTIFY_WEBHOOK_SECRET: "0123456789abcdef",
+      HITL_CALLBACK_ALLOWED_HOSTS: "external,loopback",
       HITL_NOTIFY_EMAIL_TO: "ops@example.com,lead@example.com",
       SMTP_URL: "smtp://user:pw@mail.example:2525",
     });

@@ -2,6 +2,7 @@
 // process.env directly, so a typo in a variable is a start-up error, not a silent default.
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_ALLOWED_HOSTS, parseOutboundPolicy, urlProblem } from "@/lib/net/outbound";
 
 const bool = (fallback: boolean) =>
   z
@@ -59,6 +60,22 @@ const envSchema = z.object({
   HITL_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().max(100).default(8),
   HITL_OUTBOX_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
   HITL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
+  // Where callbacks and notification webhooks may go (SPEC §8.1, lib/net/outbound.ts):
+  // external, loopback, private, *, CIDRs and host globs; public addresses only by default.
+  HITL_CALLBACK_ALLOWED_HOSTS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default(DEFAULT_ALLOWED_HOSTS)
+      .transform((v, ctx) => {
+        try {
+          return parseOutboundPolicy(v);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+  ),
   // How often the audit sealer links new events into the hash chain (SPEC §8: within 1 s).
   HITL_SEAL_INTERVAL_MS: z.coerce.number().int().positive().max(1000).default(250),
   // Notifications (SPEC §8) of the channels a risk level lists: signed webhooks to these URLs
@@ -154,6 +171,10 @@ function crossCheck(e: Env): string[] {
     problems.push(
       "  HITL_NOTIFY_WEBHOOK_SECRET: required with HITL_NOTIFY_WEBHOOK_URLS (every notification webhook is signed)",
     );
+  }
+  for (const url of e.HITL_NOTIFY_WEBHOOK_URLS) {
+    const problem = urlProblem(e.HITL_CALLBACK_ALLOWED_HOSTS, url);
+    if (problem) problems.push(`  HITL_NOTIFY_WEBHOOK_URLS: ${url}: ${problem}`);
   }
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) {
     problems.push(

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { sweepDueRequests } from "@/lib/services/lifecycle";
 import { deliverDueOnce, OUTBOX_HANDLERS } from "@/lib/services/outbox-worker";
@@ -8,6 +8,12 @@ import { SYSTEM } from "@/lib/services/principal";
 import { ACTIONS, taskBody } from "@/lib/services/testing";
 import { driveTask } from "@/lib/services/workflow";
 import { type ApiHarness, createApiHarness } from "./testing";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 // /api/metrics parses as Prometheus text, and its figures move as a scripted day of requests
 // goes through the API.

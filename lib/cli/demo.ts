@@ -38,6 +38,9 @@ function start(cmd: string, args: string[], extraEnv: Record<string, string>) {
   return { child, done };
 }
 
+/** Where the demo lets callbacks go: public addresses, and this machine. */
+const DEMO_ALLOWED_HOSTS = "external,loopback";
+
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 /** A stable NEXTAUTH_SECRET for the demo, so sessions survive restarts. */
@@ -99,8 +102,15 @@ async function main() {
     await handle.close();
   }
 
+  // The demo's agents and their callback receivers run on this machine: callbacks may go to
+  // it, as well as to public addresses (SPEC §8.1), unless the caller says otherwise.
+  const allowedHosts = process.env.HITL_CALLBACK_ALLOWED_HOSTS || DEMO_ALLOWED_HOSTS;
+  console.log(
+    `  Callbacks and webhooks may go to: ${allowedHosts} (HITL_CALLBACK_ALLOWED_HOSTS; the default outside the demo is external only).\n`,
+  );
   const serverEnv = {
     NEXT_TELEMETRY_DISABLED: "1",
+    HITL_CALLBACK_ALLOWED_HOSTS: allowedHosts,
     NEXTAUTH_URL: e.NEXTAUTH_URL ?? `http://localhost:${port}`,
     NEXTAUTH_SECRET: e.NEXTAUTH_SECRET ?? demoSecret(dataDir),
   };

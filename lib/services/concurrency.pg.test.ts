@@ -1,7 +1,7 @@
 // Races that only a real server can stage: many connections deciding, sweeping and
 // submitting at once. Every test checks the database afterwards, not just the answers.
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb, type DbHandle, execRows } from "@/db/client";
 import { verifyAuditLog } from "./audit";
 import { ServiceError } from "./errors";
@@ -16,6 +16,12 @@ import {
   taskBody,
 } from "./testing";
 import { addUser } from "./users";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 describe("concurrency on PostgreSQL", () => {
   let f: Fixture;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { findTask } from "@/db/queries/requests";
 import { verifyAuditLog } from "./audit";
@@ -19,6 +19,12 @@ import {
   TEST_OPERATOR,
   taskBody,
 } from "./testing";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 describe("approval lifecycle", () => {
   let f: Fixture;

@@ -65,6 +65,7 @@ import {
   sha256Hex,
   sweepCommand,
 } from "@/lib/hitl";
+import { urlProblem } from "@/lib/net/outbound";
 import { hitlConfig } from "./config";
 import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
@@ -107,6 +108,14 @@ export async function submitTask(
     throw new ServiceError("invalid", "Idempotency-Key must be 1 to 200 visible ASCII characters", [
       { path: "Idempotency-Key", message: "must be 1 to 200 visible ASCII characters" },
     ]);
+  }
+  if (input.callback_url !== undefined) {
+    const problem = urlProblem(env().HITL_CALLBACK_ALLOWED_HOSTS, input.callback_url);
+    if (problem !== null) {
+      throw new ServiceError("unprocessable", `callback_url: ${problem}`, [
+        { path: "callback_url", message: problem },
+      ]);
+    }
   }
   const ruleSet = options.ruleSet ?? hitlConfig().ruleSet;
   const assessment = assess(ruleSet, input.action);

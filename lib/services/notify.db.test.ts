@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { sql } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { verifyWebhook } from "@/lib/webhook/signature";
 import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
@@ -11,6 +11,12 @@ import { type NotifySettings, notifyHandler, setNotificationTargetsForTesting } 
 import { deliverDueOnce } from "./outbox-worker";
 import { SYSTEM } from "./principal";
 import { ACTIONS, createFixture, type Fixture, PEOPLE, taskBody } from "./testing";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 const SECRET = "whsec_notifications-test-0123456789";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { leaseDueOutbox } from "@/db/queries/outbox";
 import { COMMANDS } from "@/lib/cli/commands";
@@ -21,6 +21,12 @@ import {
   taskBody,
 } from "./testing";
 import { driveTask } from "./workflow";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 interface Received {
   path: string;

@@ -1,11 +1,17 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createDb, type DbHandle, execRows } from "@/db/client";
 import { submitTask } from "./lifecycle";
 import { deliverDueOnce } from "./outbox-worker";
 import { ACTIONS, createFixture, type Fixture, taskBody } from "./testing";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 // Two instances' workers on one database: SKIP LOCKED and the lease keep them off each
 // other's rows, so every row reaches the receiver exactly once.

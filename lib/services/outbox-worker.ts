@@ -20,6 +20,12 @@ import {
 } from "@/db/queries/outbox";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
+import {
+  type OutboundPolicy,
+  OutboundRefused,
+  postOutbound,
+  type Resolver,
+} from "@/lib/net/outbound";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
 import { recordDelivery } from "./metrics";
 import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";
@@ -42,6 +48,8 @@ export interface DeliveryContext {
   timeoutMs: number;
   /** A row whose `attempts` reached this is on its last attempt. */
   maxAttempts: number;
+  /** How names are resolved (tests; the system's resolver otherwise). */
+  resolve?: Resolver;
 }
 
 /** Delivers one row once; a thrown error counts as a failed attempt. */
@@ -61,6 +69,8 @@ export interface DeliverOptions {
   leaseMarginMs?: number;
   /** Which kinds are delivered, and how (tests). */
   handlers?: Readonly<Record<string, OutboxHandler>>;
+  /** How target names are resolved (tests). */
+  resolve?: Resolver;
 }
 
 export interface DeliveryCounts {
@@ -86,17 +96,23 @@ const BUSY_RETRY_MS = 500;
 
 export const USER_AGENT = "Airlock-Webhooks/1";
 
-/** A signed POST of `body` (SPEC §8); 2xx is delivered, anything else a failed attempt. */
+/**
+ * A signed POST of `body` (SPEC §8); 2xx is delivered, anything else a failed attempt. Only to
+ * an address HITL_CALLBACK_ALLOWED_HOSTS allows (SPEC §8.1): a refused one is dead at once.
+ */
 export async function postSignedWebhook(input: {
   url: string;
   deliveryId: string;
   secret: string;
   body: string;
   timeoutMs: number;
+  policy?: OutboundPolicy;
+  resolve?: Resolver;
 }): Promise<DeliveryOutcome> {
   try {
-    const response = await fetch(input.url, {
-      method: "POST",
+    const { status } = await postOutbound({
+      policy: input.policy ?? env().HITL_CALLBACK_ALLOWED_HOSTS,
+      url: input.url,
       headers: {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -104,32 +120,38 @@ export async function postSignedWebhook(input: {
         [DELIVERY_HEADER]: input.deliveryId,
       },
       body: input.body,
-      // A redirect could take the signed payload somewhere the agent never named.
-      redirect: "manual",
-      signal: AbortSignal.timeout(input.timeoutMs),
+      timeoutMs: input.timeoutMs,
+      resolve: input.resolve,
     });
-    // The answer's body is of no interest; release the connection.
-    await response.body?.cancel().catch(() => {});
-    if (response.status >= 200 && response.status < 300) return { ok: true };
-    const redirect = response.status >= 300 && response.status < 400;
+    if (status >= 200 && status < 300) return { ok: true };
+    // A redirect could take the signed payload somewhere the agent never named.
+    const redirect = status >= 300 && status < 400;
     return {
       ok: false,
-      error: `HTTP ${response.status}${redirect ? " (redirects are not followed)" : ""}`,
+      error: `HTTP ${status}${redirect ? " (redirects are not followed)" : ""}`,
     };
   } catch (error) {
-    return { ok: false, error: describeFetchError(error, input.timeoutMs) };
+    if (error instanceof OutboundRefused) {
+      return { ok: false, error: error.message, permanent: true };
+    }
+    return { ok: false, error: describeRequestError(error, input.timeoutMs) };
   }
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
+function describeRequestError(error: unknown, timeoutMs: number): string {
   const e = error as {
     name?: string;
+    code?: string;
     message?: string;
-    cause?: { code?: string; message?: string };
+    cause?: { name?: string; code?: string; message?: string };
   };
-  if (e.name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
-  const cause = e.cause?.code ?? e.cause?.message;
-  return cause ? `${e.message}: ${cause}` : String(e.message ?? error);
+  if (e.name === "TimeoutError" || e.cause?.name === "TimeoutError") {
+    return `timed out after ${timeoutMs} ms`;
+  }
+  const cause = e.code ?? e.cause?.code ?? e.cause?.message;
+  return cause && !String(e.message).includes(cause)
+    ? `${e.message}: ${cause}`
+    : String(e.message ?? error);
 }
 
 /** An agent callback: the row's payload and its delivery id, signed with the key's secret. */
@@ -155,6 +177,7 @@ export const deliverWebhook: OutboxHandler = async (row, ctx) => {
     secret,
     body: JSON.stringify({ ...payload, delivery_id: row.id }),
     timeoutMs: ctx.timeoutMs,
+    resolve: ctx.resolve,
   });
 };
 
@@ -202,7 +225,7 @@ export async function deliverDueOnce(
     dead: 0,
     deferred: 0,
   };
-  const ctx: DeliveryContext = { db, timeoutMs, maxAttempts };
+  const ctx: DeliveryContext = { db, timeoutMs, maxAttempts, resolve: options.resolve };
 
   const deliverOne = async (row: OutboxRow) => {
     // Only kinds with a handler were leased.

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { findTask } from "@/db/queries/requests";
 import { claimTask } from "@/db/queries/workflow";
@@ -18,6 +18,12 @@ import {
   type Workflows,
   workflowHandler,
 } from "./workflow";
+
+// Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
+// §8.1); the environment is read once per process, so it is set before anything reads it.
+vi.hoisted(() => {
+  process.env.HITL_CALLBACK_ALLOWED_HOSTS = "loopback";
+});
 
 describe("the hosted approval workflow of every task", () => {
   let f: Fixture;
