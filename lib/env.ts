@@ -125,6 +125,10 @@ const envSchema = z.object({
   ),
   NEXTAUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   NEXTAUTH_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  // How many reverse proxies stand in front of Airlock, each appending to X-Forwarded-For: the
+  // sign-in limit per address believes the entry the outermost one added. 0 (the default): the
+  // header is anyone's to write, so it is ignored and only the per-account limit applies.
+  HITL_TRUSTED_PROXIES: z.coerce.number().int().nonnegative().max(20).default(0),
   OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
   OIDC_CLIENT_ID: z.preprocess(emptyToUndefined, z.string().optional()),
   OIDC_CLIENT_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),

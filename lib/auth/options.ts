@@ -6,19 +6,14 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { getDb } from "@/db/client";
+import { sameOriginRedirect } from "@/lib/auth/callback-url";
+import { clientAddress } from "@/lib/auth/client-address";
 import { env } from "@/lib/env";
 import type { Role } from "@/lib/hitl";
 import { isServiceError } from "@/lib/services/errors";
 import { signInWithIdentity, signInWithPassword } from "@/lib/services/sign-in";
 
 const EIGHT_HOURS = 8 * 60 * 60;
-
-function clientAddress(headers: Record<string, unknown> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  const real = headers?.["x-real-ip"];
-  return first || (typeof real === "string" ? real : null);
-}
 
 interface OidcProfile {
   sub: string;
@@ -84,7 +79,7 @@ export function authOptions(): NextAuthOptions {
             const user = await signInWithPassword(db, {
               email,
               password,
-              address: clientAddress(req?.headers as Record<string, unknown> | undefined),
+              address: clientAddress(req?.headers?.["x-forwarded-for"], e.HITL_TRUSTED_PROXIES),
             });
             if (!user || user.disabled) return null;
             return { id: user.id, email: user.email, name: user.name, role: user.role };
@@ -98,6 +93,10 @@ export function authOptions(): NextAuthOptions {
       ...(oidc ? [oidc] : []),
     ],
     callbacks: {
+      // The login page's rule for every redirect next-auth makes (after OIDC, after sign-out).
+      async redirect(params) {
+        return sameOriginRedirect(params);
+      },
       async signIn({ user, account, profile }) {
         if (account?.provider !== "oidc") return true;
         const { db } = await getDb();

@@ -25,6 +25,13 @@ describe("sign-in", () => {
 
   const password = (email: string, pw: string, address: string | null = "10.0.0.1") =>
     signInWithPassword(f.t.db, { email, password: pw, address });
+  const failures = async (key: string) => {
+    const [row] = await execRows<{ n: number }>(
+      f.t.db,
+      sql`SELECT coalesce(sum(failures), 0)::int AS n FROM sign_in_failures WHERE key = ${key}`,
+    );
+    return row?.n;
+  };
 
   describe("with a password", () => {
     it("answers the user for the right password and null for a wrong one", async () => {
@@ -60,6 +67,62 @@ describe("sign-in", () => {
         "limit",
       );
       expect(await password("ops@test.local", "test-password", "10.9.9.10")).not.toBeNull();
+    });
+
+    it("counts a refused attempt against neither the account nor the address", async () => {
+      // The address is spent: the account's count does not move while it is refused there.
+      for (let i = 0; i < SIGN_IN_LIMITS.perAddress; i++) {
+        await password(`spent-${i}@test.local`, "password1", "10.8.8.8");
+      }
+      for (let i = 0; i < 3; i++) {
+        expect((await refusalOf(password("viewer@test.local", "nope", "10.8.8.8"))).code).toBe(
+          "limit",
+        );
+      }
+      expect(await failures("account:viewer@test.local")).toBe(0);
+      // The account is spent: the address's count does not move while it is refused there.
+      for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++) {
+        await password("spent@test.local", `guess-${i}`, `10.8.9.${i}`);
+      }
+      expect((await refusalOf(password("spent@test.local", "guess", "10.8.9.99"))).code).toBe(
+        "limit",
+      );
+      expect(await failures("address:10.8.9.99")).toBe(0);
+    });
+
+    it("gives the address back its place when a sign-in succeeds", async () => {
+      await password("nobody-here@test.local", "wrong-one", "10.4.0.1");
+      for (let i = 0; i < 3; i++) {
+        expect(await password("lead2@test.local", "test-password", "10.4.0.1")).not.toBeNull();
+      }
+      expect(await failures("address:10.4.0.1")).toBe(1);
+    });
+
+    it("gives concurrent wrong guesses no more tries than serial ones", async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => password("owner@test.local", `guess-${i}`)),
+      );
+      const wrong = results.filter((r) => r.status === "fulfilled" && r.value === null);
+      const refused = results.filter(
+        (r) => r.status === "rejected" && (r.reason as { code?: string }).code === "limit",
+      );
+      expect([wrong.length, refused.length]).toEqual([SIGN_IN_LIMITS.perAccount, 7]);
+      expect(await failures("account:owner@test.local")).toBe(SIGN_IN_LIMITS.perAccount);
+    });
+
+    it("starts a new window once the last one has passed", async () => {
+      for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++) {
+        await password("ops3@test.local", `guess-${i}`, `10.5.0.${i}`);
+      }
+      expect((await refusalOf(password("ops3@test.local", "test-password", "10.5.1.1"))).code).toBe(
+        "limit",
+      );
+      await execRows(
+        f.t.db,
+        sql`UPDATE sign_in_failures SET window_start = now() - interval '16 minutes' WHERE key = 'account:ops3@test.local'`,
+      );
+      expect(await password("ops3@test.local", "wrong-again", "10.5.1.1")).toBeNull();
+      expect(await failures("account:ops3@test.local")).toBe(1);
     });
 
     it("clears an account's failures when it signs in", async () => {

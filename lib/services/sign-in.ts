@@ -7,12 +7,12 @@
 import type { Database } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
-  clearFailures,
-  failuresInWindow,
+  clearAttempts,
+  countAttempt,
   findIdentity,
   insertIdentity,
-  recordFailure,
   touchIdentity,
+  uncountAttempt,
 } from "@/db/queries/sign-in";
 import { findUserByEmail, findUserById, insertUser, updateUserRole } from "@/db/queries/users";
 import type { UserDto } from "@/lib/contract/accounts";
@@ -35,28 +35,39 @@ const addressKey = (address: string) => `address:${address}`;
  * The user for a correct email and password, or null. After too many failures for the
  * account or from the address in the window, refused with "limit" before any password is
  * checked, whatever was typed.
+ *
+ * Each attempt takes its place in the counts before the password is checked (a refused one
+ * takes none), so parallel guesses get no more tries than serial ones: the sixth concurrent
+ * wrong guess at an account is refused without a bcrypt. A failure keeps its place; a success
+ * clears the account's count and gives the address its place back.
  */
 export async function signInWithPassword(
   db: Database,
   input: { email: string; password: string; address: string | null },
 ): Promise<UserDto | null> {
-  const keys = [accountKey(input.email), ...(input.address ? [addressKey(input.address)] : [])];
-  const [account, address] = await Promise.all(
-    keys.map((k) => failuresInWindow(db, k, SIGN_IN_LIMITS.windowSeconds)),
-  );
-  if ((account ?? 0) >= SIGN_IN_LIMITS.perAccount || (address ?? 0) >= SIGN_IN_LIMITS.perAddress) {
-    throw new ServiceError(
-      "limit",
-      `Too many failed sign-ins; try again in ${SIGN_IN_LIMITS.windowSeconds / 60} minutes`,
-    );
-  }
+  const { windowSeconds } = SIGN_IN_LIMITS;
+  const account = accountKey(input.email);
+  const address = input.address ? addressKey(input.address) : null;
+  await db.transaction(async (tx) => {
+    const counts = await countAttempt(tx, address ? [account, address] : [account], windowSeconds);
+    const over = (key: string, limit: number) =>
+      (counts.get(key) ?? Number.POSITIVE_INFINITY) > limit;
+    // Rolled back: a refused attempt counts against neither key.
+    if (
+      over(account, SIGN_IN_LIMITS.perAccount) ||
+      (address && over(address, SIGN_IN_LIMITS.perAddress))
+    ) {
+      throw new ServiceError(
+        "limit",
+        `Too many failed sign-ins; try again in ${windowSeconds / 60} minutes`,
+      );
+    }
+  });
   const user = await verifyPassword(db, input.email, input.password);
-  if (user) {
-    await clearFailures(db, keys[0] as string);
-    return user;
-  }
-  for (const key of keys) await recordFailure(db, key, SIGN_IN_LIMITS.windowSeconds);
-  return null;
+  if (!user) return null;
+  await clearAttempts(db, account);
+  if (address) await uncountAttempt(db, address, windowSeconds);
+  return user;
 }
 
 /** The highest role any of the groups grants, or null. */

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input, Label } from "@/components/ui/field";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 
 export function LoginForm({
   callbackUrl,
@@ -30,8 +31,9 @@ export function LoginForm({
         callbackUrl,
       });
       if (result?.ok && !result.error) {
-        // A full load, so every server component reads the new session cookie.
-        window.location.assign(callbackUrl);
+        // A full load, so every server component reads the new session cookie; the page
+        // checked callbackUrl already, and a prop is checked again where it is followed.
+        window.location.assign(safeCallbackPath(callbackUrl) ?? "/queue");
         return;
       }
       setError(

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { LogoMark } from "@/components/ui/logo";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { oidcProvider } from "@/lib/auth/options";
 import { sessionPrincipal } from "@/lib/auth/session";
 import { env } from "@/lib/env";
@@ -9,20 +10,10 @@ import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-/** Only a path on this site: an absolute URL keeps its path, anything odd goes to the queue. */
+/** Only a path on this site, and not back to sign-in or into the API; else the queue. */
 function safeCallback(raw: string | undefined): string {
-  if (!raw) return "/queue";
-  let path = raw;
-  try {
-    if (/^https?:\/\//i.test(raw)) {
-      const u = new URL(raw);
-      path = `${u.pathname}${u.search}`;
-    }
-  } catch {
-    return "/queue";
-  }
-  if (!path.startsWith("/") || path.startsWith("//") || path.startsWith("/\\")) return "/queue";
-  if (path.startsWith("/login") || path.startsWith("/api/")) return "/queue";
+  const path = safeCallbackPath(raw);
+  if (!path || path.startsWith("/login") || path.startsWith("/api/")) return "/queue";
   return path;
 }
 
