@@ -1,13 +1,16 @@
 // LangGraph's checkpoints in the app's own database (SPEC §2, §6): the official PostgresSaver
 // on both storage modes. On PostgreSQL it has a small `pg` pool of its own; on the embedded
 // database (PGlite, in this process) the same PostgresSaver reaches it through
-// @electric-sql/pglite-socket, on a loopback port, over one connection.
+// @electric-sql/pglite-socket, on a Unix socket only this user can reach, over one connection.
 //
 // The tables live in the `langgraph` schema and are created by the migrations
 // (drizzle/0007), so `setup()` is never needed at run time. Embedded, the app and the socket
 // share PGlite's one session and take turns by transaction: a checkpoint write waits for the
 // app's transaction in progress, and the app's statements for the checkpoint's. Never run a
 // graph step while holding a drizzle transaction, or both wait for each other.
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type {
   ExecProtocolOptionsStream,
   PGlite,
@@ -19,7 +22,6 @@ import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import pg from "pg";
 import type { DbHandle } from "@/db/client";
 import { log } from "@/lib/log";
-import { freePort } from "@/lib/net/free-port";
 
 export const CHECKPOINT_SCHEMA = "langgraph";
 
@@ -45,11 +47,11 @@ export async function createCheckpointer(
 }
 
 async function embeddedCheckpointer(pglite: PGlite): Promise<Checkpointer> {
-  const { port, stop } = await serveEmbedded(pglite);
+  const { host, port, stop } = await serveEmbedded(pglite);
   // One connection: PGlite runs one statement at a time anyway, and the socket server's
   // default is one client, which `exclusiveForSocket` relies on.
   const { pool, close } = watchedPool({
-    host: "127.0.0.1",
+    host,
     port,
     user: "postgres",
     database: "postgres",
@@ -93,26 +95,38 @@ function watchedPool(config: pg.PoolConfig): { pool: pg.Pool; close(): Promise<v
 }
 
 /**
- * The embedded database on a loopback port (exported for its tests). The port is one the
- * kernel says is free, taken at once; tried again if someone took it between.
+ * The embedded database on a Unix socket (exported for its tests), never on a TCP port: the
+ * socket server has no authentication, so whoever could reach it could read every table. The
+ * socket lives in a directory of its own that only this process's user may enter (0700), and
+ * is itself 0600; `host` and `port` are what `pg` needs to find it (`<host>/.s.PGSQL.<port>`).
+ * `stop()` removes both.
  */
 export async function serveEmbedded(
   pglite: PGlite,
-): Promise<{ port: number; stop(): Promise<void> }> {
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const server = new PGLiteSocketServer({
-      db: exclusiveForSocket(pglite),
-      host: "127.0.0.1",
-      port,
-    });
-    try {
-      await server.start();
-      return { port, stop: () => server.stop() };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 4) throw error;
-    }
+): Promise<{ host: string; port: number; path: string; stop(): Promise<void> }> {
+  // A short path: a Unix socket's is limited to about 100 bytes.
+  const host = await mkdtemp(path.join(os.tmpdir(), "airlock-pg-"));
+  await chmod(host, 0o700);
+  const port = 5432;
+  const socketPath = path.join(host, `.s.PGSQL.${port}`);
+  const server = new PGLiteSocketServer({ db: exclusiveForSocket(pglite), path: socketPath });
+  try {
+    await server.start();
+    await chmod(socketPath, 0o600);
+  } catch (error) {
+    await server.stop().catch(() => {});
+    await rm(host, { recursive: true, force: true });
+    throw error;
   }
+  return {
+    host,
+    port,
+    path: socketPath,
+    async stop() {
+      await server.stop();
+      await rm(host, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Extended-protocol messages after which the statement is not done (committed) until Sync. */

@@ -3,14 +3,16 @@
 // so neither commits or rolls back the other's work, and a client that leaves mid-transaction
 // leaves nothing behind. Embedded mode only: each test makes its own in-memory PGlite, so the
 // suite runs the same when DATABASE_URL names a server.
+import { existsSync, statSync } from "node:fs";
 import net from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listeningTcpPorts } from "@/lib/net/listening";
 import { serveEmbedded } from "./checkpointer";
 
 let pglite: PGlite;
-let server: { port: number; stop(): Promise<void> };
+let server: Awaited<ReturnType<typeof serveEmbedded>>;
 let client: pg.Client;
 
 // The server takes one client at a time: each test connects either this one or a raw one.
@@ -19,7 +21,7 @@ beforeEach(async () => {
   await pglite.exec("CREATE TABLE t (id int)");
   server = await serveEmbedded(pglite);
   client = new pg.Client({
-    host: "127.0.0.1",
+    host: server.host,
     port: server.port,
     user: "postgres",
     database: "postgres",
@@ -126,7 +128,7 @@ describe("the embedded database shared with the socket", () => {
 
   it("rolls back a client that leaves between Execute and Sync, and the app goes on", async () => {
     // pg always sends Sync with Execute: speak the protocol by hand to leave it out.
-    const raw = await rawConnection(server.port);
+    const raw = await rawConnection(server.path);
     raw.socket.write(
       Buffer.concat([
         frame("P", cstring(""), cstring("INSERT INTO t VALUES (7)"), int16(0)),
@@ -162,8 +164,8 @@ const int32 = (n: number) => {
 };
 
 /** A started-up protocol connection; `received` waits until the server has sent `text`. */
-async function rawConnection(port: number) {
-  const socket = net.connect(port, "127.0.0.1");
+async function rawConnection(socketPath: string) {
+  const socket = net.connect(socketPath);
   let seen = Buffer.alloc(0);
   const waiters: (() => void)[] = [];
   socket.on("data", (data) => {
@@ -186,3 +188,22 @@ async function rawConnection(port: number) {
   await within(received("Z\0\0\0\x05I"), "the startup's ReadyForQuery");
   return { socket, received };
 }
+
+describe("the embedded database's socket", () => {
+  it("is a Unix socket only this user can reach, never a TCP port", async () => {
+    // beforeEach served it; a second server shows what serving adds, and a client is on it.
+    const before = listeningTcpPorts();
+    const again = await serveEmbedded(await PGlite.create());
+    try {
+      await client.connect();
+      expect((await client.query("SELECT count(*)::int AS n FROM t")).rows).toEqual([{ n: 0 }]);
+      expect(listeningTcpPorts()).toEqual(before);
+      expect(statSync(again.host).mode & 0o777).toBe(0o700);
+      expect(statSync(again.path).isSocket()).toBe(true);
+      expect(statSync(again.path).mode & 0o777).toBe(0o600);
+    } finally {
+      await again.stop();
+    }
+    expect(existsSync(again.host)).toBe(false);
+  });
+});
