@@ -52,6 +52,15 @@ const envSchema = z.object({
   HITL_DEFAULT_REQUIRES_APPROVAL: bool(true),
   // A runaway agent cannot flood the queue: open requests per agent key.
   HITL_MAX_OPEN_PER_AGENT: z.coerce.number().int().positive().default(500),
+  // Nor flood the server (SPEC §8.1): submits per agent key per minute, per instance (0: no
+  // limit), and each request's checkpoints, by count and by bytes of data in all.
+  HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE: z.coerce.number().int().nonnegative().default(1200),
+  HITL_MAX_CHECKPOINTS_PER_REQUEST: z.coerce.number().int().positive().default(100),
+  HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
   HITL_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   // The outbox worker: how often it looks for due deliveries, how many attempts a delivery
   // gets before it is dead, the first retry's backoff (doubling, with jitter) and the

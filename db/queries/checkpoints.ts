@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { approvalRequests, executionCheckpoints } from "../schema";
 
@@ -22,12 +22,38 @@ export async function insertCheckpoint(
   return row;
 }
 
-export async function listCheckpoints(db: Executor, actionId: string): Promise<CheckpointRow[]> {
+/** How many checkpoints an action has, and the bytes of their data as JSON text, in all. */
+export async function checkpointUsage(
+  db: Executor,
+  actionId: string,
+): Promise<{ count: number; bytes: number }> {
+  const [row] = await db
+    .select({
+      count: sql<number>`count(*)::int`,
+      bytes: sql<number>`coalesce(sum(octet_length(${executionCheckpoints.checkpointData}::text)), 0)::bigint`,
+    })
+    .from(executionCheckpoints)
+    .where(eq(executionCheckpoints.actionId, actionId));
+  return { count: Number(row?.count ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
+
+/** A page of an action's checkpoints in sequence, after sequence number `after`. */
+export async function listCheckpoints(
+  db: Executor,
+  actionId: string,
+  page: { after?: number; limit: number },
+): Promise<CheckpointRow[]> {
   return db
     .select()
     .from(executionCheckpoints)
-    .where(eq(executionCheckpoints.actionId, actionId))
-    .orderBy(asc(executionCheckpoints.sequenceNumber));
+    .where(
+      and(
+        eq(executionCheckpoints.actionId, actionId),
+        page.after === undefined ? undefined : gt(executionCheckpoints.sequenceNumber, page.after),
+      ),
+    )
+    .orderBy(asc(executionCheckpoints.sequenceNumber))
+    .limit(page.limit);
 }
 
 export async function latestCheckpointByName(

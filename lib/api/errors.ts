@@ -40,6 +40,10 @@ export function toErrorResponse(error: unknown, route: string): Response {
     e.code,
     e.message,
     e.details,
-    e.code === "unavailable" ? { "Retry-After": "5" } : {},
+    e.code === "unavailable"
+      ? { "Retry-After": "5" }
+      : e.retryAfterSeconds !== undefined
+        ? { "Retry-After": String(Math.max(1, Math.ceil(e.retryAfterSeconds))) }
+        : {},
   );
 }

@@ -19,7 +19,12 @@ import {
   requestSummarySchema,
   riskRulesSchema,
 } from "@/lib/contract/api";
-import { checkpointSchema, saveCheckpointSchema } from "@/lib/contract/checkpoints";
+import {
+  checkpointPageQuerySchema,
+  checkpointPageSchema,
+  checkpointSchema,
+  saveCheckpointSchema,
+} from "@/lib/contract/checkpoints";
 import { createGrantSchema, grantSchema } from "@/lib/contract/grants";
 import {
   actionSchema,
@@ -40,8 +45,8 @@ const ERRORS: Record<number, string> = {
   409: "The request's state forbids it",
   410: "Expired or cancelled",
   413: "Body over 256 KiB",
-  422: "Well-formed but impossible",
-  429: "Too many open requests for this agent",
+  422: "Well-formed but impossible, or refused (an action identifier that is not one); `details` names the field",
+  429: "Over a limit (open requests, submits a minute, checkpoints, streams); the message names its setting, and Retry-After says when to ask again where waiting helps",
   503: "Database unavailable; see Retry-After",
 };
 
@@ -74,7 +79,7 @@ const SPECS: PathSpec[] = [
     auth: "key",
     body: actionSchema,
     ok: { status: 200, schema: assessmentSchema },
-    errors: [400, 401, 413],
+    errors: [400, 401, 413, 422],
   },
   {
     method: "get",
@@ -179,16 +184,17 @@ const SPECS: PathSpec[] = [
     params: { id: uuid },
     body: saveCheckpointSchema,
     ok: { status: 201, schema: checkpointSchema },
-    errors: [400, 401, 403, 404],
+    errors: [400, 401, 403, 404, 413, 429],
   },
   {
     method: "get",
     path: "/api/hitl/actions/{id}/checkpoints",
-    summary: "List an action's checkpoints",
+    summary: "An action's checkpoints in sequence, a page (at most 100) at a time",
     auth: "key",
     params: { id: uuid },
-    ok: { status: 200, schema: z.object({ items: z.array(checkpointSchema) }) },
-    errors: [401, 404],
+    query: checkpointPageQuerySchema,
+    ok: { status: 200, schema: checkpointPageSchema },
+    errors: [400, 401, 404],
   },
   {
     method: "get",

@@ -422,8 +422,10 @@ async function startApp(
         NEXTAUTH_SECRET: "bench-only-secret-not-for-any-real-deployment",
         NEXT_TELEMETRY_DISABLED: "1",
         NODE_OPTIONS: serverNodeOptions(),
-        // Pending submissions pile up by the thousand; the per-agent cap would refuse them.
+        // Pending submissions pile up by the thousand; the per-agent cap would refuse them,
+        // and the loads submit with one key far faster than an agent is allowed to.
         HITL_MAX_OPEN_PER_AGENT: "10000000",
+        HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE: "0",
       },
     },
   );

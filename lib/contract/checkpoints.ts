@@ -44,3 +44,23 @@ export const checkpointSchema = z.object({
   resumed_by: z.string().nullable(),
 });
 export type CheckpointDto = z.infer<typeof checkpointSchema>;
+
+export const CHECKPOINT_PAGE_MAX = 100;
+
+/** `GET …/checkpoints?cursor=&limit=`: the cursor is the `next_cursor` of the page before. */
+export const checkpointPageQuerySchema = z.strictObject({
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/, "expected the next_cursor of an earlier page")
+    .transform(Number)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(CHECKPOINT_PAGE_MAX).default(CHECKPOINT_PAGE_MAX),
+});
+
+export type CheckpointPageQuery = Partial<z.output<typeof checkpointPageQuerySchema>>;
+
+export const checkpointPageSchema = z.object({
+  items: z.array(checkpointSchema),
+  next_cursor: z.string().nullable(),
+});
+export type CheckpointPage = z.infer<typeof checkpointPageSchema>;

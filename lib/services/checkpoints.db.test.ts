@@ -41,7 +41,7 @@ describe("checkpoints", () => {
       data: { page: 2 },
     });
     expect([a.sequence_number, b.sequence_number, c.sequence_number]).toEqual([1, 2, 3]);
-    expect((await listCheckpoints(f.t.db, f.alpha, actionId)).map((x) => x.name)).toEqual([
+    expect((await listCheckpoints(f.t.db, f.alpha, actionId)).items.map((x) => x.name)).toEqual([
       "pages",
       "gate",
       "pages",

@@ -7,6 +7,7 @@
 import type { Database, Executor } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
+  checkpointUsage,
   closeCheckpoint,
   findCheckpoint,
   insertCheckpoint,
@@ -17,7 +18,14 @@ import {
   nextCheckpointSequence,
 } from "@/db/queries/checkpoints";
 import { databaseNow, findRequestRow, lockRequestRow } from "@/db/queries/requests";
-import { type CheckpointDto, saveCheckpointSchema } from "@/lib/contract/checkpoints";
+import {
+  CHECKPOINT_PAGE_MAX,
+  type CheckpointDto,
+  type CheckpointPage,
+  type CheckpointPageQuery,
+  saveCheckpointSchema,
+} from "@/lib/contract/checkpoints";
+import { env } from "@/lib/env";
 import { checkpointDto } from "./dto";
 import { ServiceError } from "./errors";
 import { auditActor, type Principal, requireAgent, requireViewer, SYSTEM } from "./principal";
@@ -53,8 +61,11 @@ export async function saveCheckpoint(
   input: unknown,
 ): Promise<CheckpointDto> {
   const data = parseInput(saveCheckpointSchema, input);
+  const bytes = Buffer.byteLength(JSON.stringify(data.data));
   return db.transaction(async (tx) => {
     const action = await actionFor(tx, principal, actionId, "write");
+    // Under the action's row lock: concurrent saves are counted one after another.
+    await checkQuota(tx, actionId, bytes);
     const sequenceNumber = await nextCheckpointSequence(tx, actionId);
     const row = await insertCheckpoint(tx, {
       actionId,
@@ -84,13 +95,50 @@ export async function saveCheckpoint(
   });
 }
 
+/**
+ * An action's checkpoints may not outgrow HITL_MAX_CHECKPOINTS_PER_REQUEST in number or
+ * HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST in data (SPEC §8.1): an agent cannot fill the
+ * database, nor make a list answer that no server can hold.
+ */
+async function checkQuota(tx: Executor, actionId: string, bytes: number): Promise<void> {
+  const e = env();
+  const used = await checkpointUsage(tx, actionId);
+  if (used.count >= e.HITL_MAX_CHECKPOINTS_PER_REQUEST) {
+    throw new ServiceError(
+      "limit",
+      `Action ${actionId} has ${used.count} checkpoints, the most HITL_MAX_CHECKPOINTS_PER_REQUEST allows`,
+      { setting: "HITL_MAX_CHECKPOINTS_PER_REQUEST", limit: e.HITL_MAX_CHECKPOINTS_PER_REQUEST },
+    );
+  }
+  if (used.bytes + bytes > e.HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST) {
+    throw new ServiceError(
+      "limit",
+      `Action ${actionId}'s checkpoints would hold ${used.bytes + bytes} bytes of data, over the ${e.HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST} that HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST allows`,
+      {
+        setting: "HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST",
+        limit: e.HITL_MAX_CHECKPOINT_BYTES_PER_REQUEST,
+        used: used.bytes,
+      },
+    );
+  }
+}
+
+/** A page of an action's checkpoints, in sequence; `next_cursor` continues after it. */
 export async function listCheckpoints(
   db: Database,
   principal: Principal,
   actionId: string,
-): Promise<CheckpointDto[]> {
+  page: CheckpointPageQuery = {},
+): Promise<CheckpointPage> {
+  const limit = page.limit ?? CHECKPOINT_PAGE_MAX;
   await actionFor(db, principal, actionId, "read");
-  return (await listCheckpointRows(db, actionId)).map(checkpointDto);
+  const rows = await listCheckpointRows(db, actionId, { after: page.cursor, limit: limit + 1 });
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(checkpointDto),
+    next_cursor: rows.length > limit && last ? String(last.sequenceNumber) : null,
+  };
 }
 
 export async function getLatestCheckpoint(

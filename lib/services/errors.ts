@@ -30,6 +30,8 @@ export class ServiceError extends Error {
     readonly code: ServiceErrorCode,
     message: string,
     readonly details?: FieldIssue[] | Record<string, unknown>,
+    /** When asking again may succeed (a limit's window): the answer's Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -72,6 +72,7 @@ import { refusalError, ServiceError } from "./errors";
 import { recordSubmit, recordTransitions, type Transition } from "./metrics";
 import { notifyRows, type OutboxSubject, slackUpdateRows, workflowRows } from "./outbox";
 import { type AgentPrincipal, currentReviewer, type Principal, requireAgent } from "./principal";
+import { type RateLimiter, tokenBuckets } from "./rate-limit";
 import { parseInput } from "./validation";
 
 export interface SubmitResult {
@@ -89,6 +90,13 @@ export interface SubmitOptions {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
+let limiter: RateLimiter | undefined;
+/** Submits per agent key, per minute, in this process (HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE). */
+function submitLimiter(): RateLimiter {
+  limiter ??= tokenBuckets(env().HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE);
+  return limiter;
+}
+
 /**
  * Assess an action and record it: a pending request (or one approved on arrival, by the
  * level's policy or a standing approval), its task, audit events and outbox rows, in one
@@ -102,6 +110,16 @@ export async function submitTask(
   options: SubmitOptions = {},
 ): Promise<SubmitResult> {
   const caller = requireAgent(principal, "submit a task");
+  const waitSeconds = submitLimiter().take(caller.keyId);
+  if (waitSeconds > 0) {
+    const perMinute = env().HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE;
+    throw new ServiceError(
+      "limit",
+      `Too many submits: this agent key may submit ${perMinute} tasks a minute (HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE); try again in ${Math.ceil(waitSeconds)} s`,
+      { limit: perMinute, setting: "HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE" },
+      waitSeconds,
+    );
+  }
   const input = parseInput(submitTaskSchema, body);
   const idempotencyKey = options.idempotencyKey ?? null;
   if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {

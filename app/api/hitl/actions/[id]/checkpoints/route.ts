@@ -1,10 +1,9 @@
 // POST /api/hitl/actions/{id}/checkpoints — save a named checkpoint (agent keys)
-// GET  /api/hitl/actions/{id}/checkpoints — list an action's checkpoints
-import { z } from "zod";
+// GET  /api/hitl/actions/{id}/checkpoints — an action's checkpoints, a page (≤ 100) at a time
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
-import { checkpointSchema } from "@/lib/contract/checkpoints";
+import { checkpointPageQuerySchema, checkpointPageSchema } from "@/lib/contract/checkpoints";
 import { listCheckpoints, saveCheckpoint } from "@/lib/services/checkpoints";
 
 export const dynamic = "force-dynamic";
@@ -23,11 +22,10 @@ export const GET = apiRoute({
   name: "GET /api/hitl/actions/{id}/checkpoints",
   auth: "key",
   params: idParamsSchema,
-  async handler({ db, principal, params }) {
+  query: checkpointPageQuerySchema,
+  async handler({ db, principal, params, query }) {
     return {
-      body: {
-        items: z.array(checkpointSchema).parse(await listCheckpoints(db, principal, params.id)),
-      },
+      body: checkpointPageSchema.parse(await listCheckpoints(db, principal, params.id, query)),
     };
   },
 });
