@@ -5,6 +5,7 @@ import { roleName } from "./ui/badge";
 import { DateTime } from "./ui/clock";
 import { cx } from "./ui/cx";
 import { JsonTree } from "./ui/json-tree";
+import { VisibleText } from "./ui/visible-text";
 import { personName, useViewer, type ViewerInfo } from "./viewer";
 
 export type AuditEvent = RequestDetailDto["events"][number];
@@ -157,7 +158,7 @@ export function Timeline({
                   {eventWords(e.type)}
                 </span>
                 <span className="text-slate-600 dark:text-slate-400">
-                  by {actorName(viewer, e)}
+                  by <VisibleText text={actorName(viewer, e)} />
                 </span>
                 <span className="text-xs text-slate-500 dark:text-slate-400">
                   <DateTime iso={e.at} />
@@ -165,7 +166,7 @@ export function Timeline({
               </p>
               {details.length > 0 && (
                 <p className="mt-0.5 break-words text-slate-700 dark:text-slate-300">
-                  {details.join(" · ")}
+                  <VisibleText text={details.join(" · ")} />
                 </p>
               )}
               <div className="mt-0.5 flex flex-wrap gap-x-3 text-xs">
@@ -174,7 +175,9 @@ export function Timeline({
                     href={`/requests/${e.request_id}`}
                     className="text-indigo-700 hover:underline dark:text-indigo-300"
                   >
-                    {requestNames?.[e.request_id] ?? `Request ${e.request_id.slice(0, 8)}`}
+                    <VisibleText
+                      text={requestNames?.[e.request_id] ?? `Request ${e.request_id.slice(0, 8)}`}
+                    />
                   </Link>
                 )}
                 <details className="group">

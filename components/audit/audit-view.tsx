@@ -12,6 +12,7 @@ import { DateTime } from "../ui/clock";
 import { cx } from "../ui/cx";
 import { Input, Select } from "../ui/field";
 import { JsonTree } from "../ui/json-tree";
+import { VisibleText } from "../ui/visible-text";
 import { useViewer } from "../viewer";
 
 export const AUDIT_TYPES = [
@@ -133,12 +134,14 @@ function EventRow({ e }: { e: AuditEvent }) {
       <div className="min-w-0">
         <p className="flex flex-wrap items-baseline gap-x-2">
           <span className="font-medium">{eventWords(e.type)}</span>
-          <span className="text-slate-600 dark:text-slate-400">by {actorName(viewer, e)}</span>
+          <span className="text-slate-600 dark:text-slate-400">
+            by <VisibleText text={actorName(viewer, e)} />
+          </span>
           <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{e.type}</span>
         </p>
         {details.length > 0 && (
           <p className="mt-0.5 break-words text-slate-700 dark:text-slate-300">
-            {details.join(" · ")}
+            <VisibleText text={details.join(" · ")} />
           </p>
         )}
         <div className="mt-0.5 flex flex-wrap gap-x-3 text-xs">
@@ -155,7 +158,7 @@ function EventRow({ e }: { e: AuditEvent }) {
               href={`/workflows/${encodeURIComponent(e.payload.workflow_id)}`}
               className="text-indigo-700 hover:underline dark:text-indigo-300"
             >
-              Workflow {e.payload.workflow_id}
+              Workflow <VisibleText text={e.payload.workflow_id} />
             </Link>
           )}
           <details className="group">

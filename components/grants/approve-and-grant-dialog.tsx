@@ -12,6 +12,7 @@ import { RiskBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { useAnnounce } from "../ui/clock";
 import { Dialog } from "../ui/dialog";
+import { VisibleText } from "../ui/visible-text";
 import { ExpiresPreview, GrantTermsFields, Scope, useTerms } from "./grant-fields";
 import { checkFields, emptyTerms, type FieldErrors, serverFieldErrors, termsInput } from "./terms";
 
@@ -139,9 +140,11 @@ function GrantForm({
     <form onSubmit={submit} noValidate className="space-y-4">
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm">
         <RiskBadge level={r.risk.level} />
-        <span className="min-w-0 font-mono break-all">{r.action.type}</span>
+        <span className="min-w-0 font-mono break-all">
+          <VisibleText text={r.action.type} />
+        </span>
         <span className="min-w-0 break-words text-slate-600 dark:text-slate-400">
-          {r.action.description}
+          <VisibleText text={r.action.description} />
         </span>
       </div>
       {left > 1 && (
@@ -176,8 +179,11 @@ function GrantForm({
           data-testid="grant-same-agent-name"
         />
         <label htmlFor={labelId} className="text-sm text-slate-700 dark:text-slate-300">
-          Only when the agent acts as <span className="font-mono">{r.agent_name}</span> (the label
-          this request carries)
+          Only when the agent acts as{" "}
+          <span className="font-mono">
+            <VisibleText text={r.agent_name} />
+          </span>{" "}
+          (the label this request carries)
         </label>
       </div>
 
@@ -195,7 +201,10 @@ function GrantForm({
               {offer.agent}
             </span>
             {sameLabel && (
-              <span className="text-slate-500 dark:text-slate-400"> as {r.agent_name}</span>
+              <span className="text-slate-500 dark:text-slate-400">
+                {" "}
+                as <VisibleText text={r.agent_name} />
+              </span>
             )}
           </Covers>
           <Covers label="Action type">

@@ -13,6 +13,7 @@ import { Button } from "../ui/button";
 import { Age, Countdown, DateTime, useNow } from "../ui/clock";
 import { cx } from "../ui/cx";
 import { Input, Select } from "../ui/field";
+import { VisibleText } from "../ui/visible-text";
 import { personName, useViewer } from "../viewer";
 import { ExpiresPreview, Field, GrantTermsFields, Scope, UsageBar, useTerms } from "./grant-fields";
 import {
@@ -273,7 +274,9 @@ function GrantRow({
             {g.agent}
           </span>
           {g.agent_name && (
-            <span className="text-xs text-slate-500 dark:text-slate-400">as {g.agent_name}</span>
+            <span className="text-xs text-slate-500 dark:text-slate-400">
+              as <VisibleText text={g.agent_name} />
+            </span>
           )}
           <span aria-hidden className="text-slate-400">
             ·

@@ -16,6 +16,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { visibleText } from "@/lib/hitl/text";
 import type { AgentOutcomes, DecisionTime, VolumeBucket } from "@/lib/services/insights";
 import type { RiskLevel } from "../ui/badge";
 import {
@@ -243,7 +244,7 @@ export function AgentChart({
     if (!active || !point) return null;
     return (
       <TooltipBox
-        title={`${point.agent_name} · ${formatCount(point.total)} closed`}
+        title={`${visibleText(point.agent_name)} · ${formatCount(point.total)} closed`}
         rows={OUTCOMES.map((o) => ({
           name: o.label,
           value: formatCount(point[o.key]),
@@ -282,6 +283,7 @@ export function AgentChart({
           type="category"
           dataKey="agent_name"
           width={104}
+          tickFormatter={(name: string) => visibleText(name)}
           tick={tick}
           tickLine={false}
           axisLine={false}

@@ -3,10 +3,12 @@
 // (charts.tsx, drawn in the browser) show the same numbers.
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { visibleText } from "@/lib/hitl/text";
 import type { InsightsDto, InsightWindow } from "@/lib/services/insights";
 import { EmptyState, Panel } from "../ui/alert";
 import { RiskBadge, roleName } from "../ui/badge";
 import { cx } from "../ui/cx";
+import { VisibleText } from "../ui/visible-text";
 import { AgentChart, DecisionTimeChart, VolumeChart } from "./charts";
 import {
   bucketTitle,
@@ -211,7 +213,7 @@ function agentSummary(d: InsightsDto): string {
   return d.agents.items
     .map(
       (a) =>
-        `${a.agent_name}: ${a.approved} approved, ${a.auto_approved} approved on arrival, ${a.rejected} rejected, ${a.expired} expired, ${a.cancelled} cancelled`,
+        `${visibleText(a.agent_name)}: ${a.approved} approved, ${a.auto_approved} approved on arrival, ${a.rejected} rejected, ${a.expired} expired, ${a.cancelled} cancelled`,
     )
     .join("; ");
 }
@@ -487,7 +489,7 @@ export function InsightsView({ data: d }: { data: InsightsDto }) {
                       {d.agents.items.map((a) => (
                         <tr key={a.agent_name} data-testid="agent-row">
                           <th scope="row" className={cx(th, "font-normal")}>
-                            {a.agent_name}
+                            <VisibleText text={a.agent_name} />
                           </th>
                           {OUTCOMES.map((o) => (
                             <td key={o.key} className={cx(td, "text-right")}>

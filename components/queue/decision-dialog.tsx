@@ -1,6 +1,7 @@
 "use client";
 import { type ReactNode, useId, useState } from "react";
 import type { RequestSummaryDto } from "@/lib/contract/api";
+import { visibleText } from "@/lib/hitl/text";
 import { failureText } from "../action-result";
 import { Alert } from "../ui/alert";
 import { RiskBadge, type RiskLevel, roleName } from "../ui/badge";
@@ -8,6 +9,7 @@ import { Button } from "../ui/button";
 import { useAnnounce } from "../ui/clock";
 import { Dialog } from "../ui/dialog";
 import { FieldNote, Label, Textarea } from "../ui/field";
+import { VisibleText } from "../ui/visible-text";
 import { useViewer } from "../viewer";
 import { type DecisionKind, useDecide } from "./use-decide";
 
@@ -60,7 +62,7 @@ function outcome(kind: DecisionKind, r: RequestSummaryDto): string {
     return `Your approval is recorded; ${left} more needed from ${roleName(r.required_role)} or above`;
   }
   const what = r.action.description ? `${r.action.type} — ${r.action.description}` : r.action.type;
-  return `${COPY[kind].done}: ${what.length > 120 ? `${what.slice(0, 119)}…` : what}`;
+  return `${COPY[kind].done}: ${visibleText(what.length > 120 ? `${what.slice(0, 119)}…` : what)}`;
 }
 
 /**
@@ -93,8 +95,8 @@ export function DecisionDialog({
       title={
         kind && target
           ? editedInputs
-            ? `Approve ${target.action.type} with your edits?`
-            : `${COPY[kind].title} ${target.action.type}?`
+            ? `Approve ${visibleText(target.action.type)} with your edits?`
+            : `${COPY[kind].title} ${visibleText(target.action.type)}?`
           : ""
       }
       testId="decision-dialog"
@@ -186,7 +188,7 @@ function DecisionForm({
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <RiskBadge level={target.risk.level} />
         <span className="min-w-0 break-words text-slate-700 dark:text-slate-300">
-          {target.action.description}
+          <VisibleText text={target.action.description} />
         </span>
       </div>
       {kind === "approve" && target.approvals.need > 1 && (

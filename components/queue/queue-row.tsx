@@ -2,10 +2,12 @@
 import Link from "next/link";
 import { memo } from "react";
 import type { QueueItemDto, RequestSummaryDto } from "@/lib/contract/api";
+import { visibleText } from "@/lib/hitl/text";
 import { RiskBadge, roleName, StatusBadge, Tag } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Age, Countdown } from "../ui/clock";
 import { cx } from "../ui/cx";
+import { VisibleText } from "../ui/visible-text";
 import { can, canEscalate, personName, useViewer } from "../viewer";
 import { Quorum } from "./quorum";
 import type { DecisionKind } from "./use-decide";
@@ -15,7 +17,7 @@ function Meta({ r }: { r: RequestSummaryDto }) {
   return (
     <p className="row-meta">
       <span data-testid="row-agent" className="font-medium text-slate-700 dark:text-slate-300">
-        {r.agent_name}
+        <VisibleText text={r.agent_name} />
       </span>
       <span aria-hidden>·</span>
       <Link
@@ -23,7 +25,7 @@ function Meta({ r }: { r: RequestSummaryDto }) {
         data-testid="row-workflow"
         className="row-workflow"
       >
-        {r.workflow_id}
+        <VisibleText text={r.workflow_id} />
       </Link>
       <span aria-hidden>·</span>
       <Age iso={r.created_at} />
@@ -42,9 +44,13 @@ function Title({ r }: { r: RequestSummaryDto }) {
     <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
       <RiskBadge level={r.risk.level} />
       <Link href={`/requests/${r.id}`} data-testid="row-open" className="row-title">
-        {r.action.type}
+        <VisibleText text={r.action.type} />
       </Link>
-      {r.action.environment && <Tag>{r.action.environment}</Tag>}
+      {r.action.environment && (
+        <Tag>
+          <VisibleText text={r.action.environment} />
+        </Tag>
+      )}
       {r.escalated_to && r.status === "escalated" && (
         <Tag className="bg-violet-100 text-violet-800 dark:bg-violet-400/15 dark:text-violet-200">
           → {roleName(r.escalated_to)}
@@ -97,12 +103,16 @@ export const QueueRow = memo(function QueueRow({
       <div className="min-w-0 flex-1">
         <Title r={r} />
         <p className="row-description">
-          {r.action.description || <span className="italic text-slate-500">No description</span>}
+          {r.action.description ? (
+            <VisibleText text={r.action.description} />
+          ) : (
+            <span className="italic text-slate-500">No description</span>
+          )}
         </p>
         <Meta r={r} />
         {r.status === "quarantined" && r.status_reason && (
           <p className="mt-1 text-xs text-fuchsia-800 dark:text-fuchsia-300">
-            Quarantined: {r.status_reason}
+            Quarantined: <VisibleText text={r.status_reason} />
           </p>
         )}
         {!r.actionable && r.not_actionable_reason && viewer.user.role !== "viewer" && (
@@ -129,7 +139,7 @@ export const QueueRow = memo(function QueueRow({
         <Countdown
           expiresAt={r.expires_at}
           startedAt={r.created_at}
-          label={`${r.action.type} from ${r.agent_name}`}
+          label={visibleText(`${r.action.type} from ${r.agent_name}`)}
           onExpire={onExpire}
         />
         <span className="flex items-center gap-2">
@@ -216,12 +226,14 @@ export function DecidedRow({ r }: { r: RequestSummaryDto }) {
     >
       <div className="min-w-0 flex-1">
         <Title r={r} />
-        <p className="row-description">{r.action.description}</p>
+        <p className="row-description">
+          <VisibleText text={r.action.description} />
+        </p>
         <Meta r={r} />
         {r.status_reason && (
           <p className="mt-1 line-clamp-2 text-xs text-slate-600 dark:text-slate-400">
             <span className="font-medium">{r.status === "rejected" ? "Reason" : "Note"}:</span>{" "}
-            {r.status_reason}
+            <VisibleText text={r.status_reason} />
           </p>
         )}
       </div>

@@ -11,6 +11,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { claimRequest, loadQueue, unclaimRequest } from "@/app/(dashboard)/actions";
 import { loadRecent } from "@/app/(dashboard)/more-actions";
 import type { QueueItemDto, QueueResponse } from "@/lib/contract/api";
+import { visibleText } from "@/lib/hitl/text";
 import type { RecentResponse } from "@/lib/services/recent";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
@@ -172,7 +173,7 @@ export function QueueView({
       const r = await (claim ? claimRequest({ id: item.id }) : unclaimRequest({ id: item.id }));
       setClaiming(null);
       if (!r.ok) setClaimError(r.error.message);
-      else announce(claim ? `Claimed ${item.action.type}` : `Unclaimed ${item.action.type}`);
+      else announce(`${claim ? "Claimed" : "Unclaimed"} ${visibleText(item.action.type)}`);
       void client.invalidateQueries({ queryKey: ["queue"] });
     },
     [client, announce],

@@ -1,8 +1,23 @@
 "use client";
 import { useId, useState } from "react";
+import { visibleText } from "@/lib/hitl/text";
 import { Button } from "../ui/button";
 import { FieldNote, Label, Textarea } from "../ui/field";
 import { prettyJson } from "../ui/json-diff";
+
+/**
+ * The inputs as JSON to edit, with every invisible or bidirectional character written as its
+ * JSON escape (`\u200b`): a text box cannot style it, and the escape parses back to the same
+ * character, so the reviewer sees it and an unchanged text is unchanged inputs.
+ */
+function editableJson(v: unknown): string {
+  return visibleText(prettyJson(v), ({ char }) =>
+    Array.from(
+      { length: char.length },
+      (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`,
+    ).join(""),
+  );
+}
 
 /** Where a JSON.parse error points, in words a person can find in the text. */
 function parseProblem(text: string): {
@@ -38,7 +53,7 @@ export function InputsEditor({
   onCancel: () => void;
   onReview: (edited: Record<string, unknown>) => void;
 }) {
-  const [text, setText] = useState(() => prettyJson(current));
+  const [text, setText] = useState(() => editableJson(current));
   const id = useId();
   const noteId = useId();
   const { value, error } = parseProblem(text);

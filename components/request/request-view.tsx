@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { loadRequest } from "@/app/(dashboard)/actions";
 import type { RequestDetailDto } from "@/lib/contract/api";
 import type { GrantDto } from "@/lib/contract/grants";
+import { visibleText } from "@/lib/hitl/text";
 import type { GrantOfferDto } from "@/lib/services/grants";
 import { failureText, unwrap } from "../action-result";
 import { ApproveAndGrantDialog } from "../grants/approve-and-grant-dialog";
@@ -20,6 +21,7 @@ import { Button, buttonClass } from "../ui/button";
 import { Age, Countdown, DateTime, useAnnounce } from "../ui/clock";
 import { JsonDiff } from "../ui/json-diff";
 import { JsonTree } from "../ui/json-tree";
+import { VisibleText } from "../ui/visible-text";
 import { can, canEscalate, personName, useViewer } from "../viewer";
 import { InputsEditor } from "./inputs-editor";
 import { type Standing, useStanding } from "./standing";
@@ -148,7 +150,7 @@ export function RequestView({
           href={`/workflows/${encodeURIComponent(r.workflow_id)}`}
           className="truncate hover:text-slate-900 hover:underline dark:hover:text-slate-100"
         >
-          {r.workflow_id}
+          <VisibleText text={r.workflow_id} />
         </Link>
       </nav>
 
@@ -163,24 +165,28 @@ export function RequestView({
           className="mt-2 font-mono text-xl font-semibold break-all sm:text-2xl"
           data-testid="request-type"
         >
-          {r.action.type}
+          <VisibleText text={r.action.type} />
         </h1>
         <p
           className="mt-1 max-w-3xl text-slate-700 dark:text-slate-300"
           data-testid="request-description"
         >
-          {r.action.description || (
+          {r.action.description ? (
+            <VisibleText text={r.action.description} />
+          ) : (
             <span className="italic text-slate-500">The agent gave no description.</span>
           )}
         </p>
         <dl className="mt-4 grid grid-cols-2 gap-x-6 gap-y-3 sm:grid-cols-3 lg:grid-cols-6">
-          <Fact label="Agent">{r.agent_name}</Fact>
+          <Fact label="Agent">
+            <VisibleText text={r.agent_name} />
+          </Fact>
           <Fact label="Workflow">
             <Link
               className="underline decoration-slate-300 underline-offset-2 dark:decoration-slate-600"
               href={`/workflows/${encodeURIComponent(r.workflow_id)}`}
             >
-              {r.workflow_id}
+              <VisibleText text={r.workflow_id} />
             </Link>
           </Fact>
           <Fact label="Submitted">
@@ -191,7 +197,7 @@ export function RequestView({
               <Countdown
                 expiresAt={r.expires_at}
                 startedAt={r.created_at}
-                label={r.action.type}
+                label={visibleText(r.action.type)}
                 className="text-sm"
                 onExpire={() => void client.invalidateQueries({ queryKey: ["request", r.id] })}
               />
@@ -264,8 +270,14 @@ export function RequestView({
               (<DateTime iso={r.decided_at} />)
             </>
           ) : null}
-          {r.status_reason ? `: ${r.status_reason.replace(/[.\s]+$/, "")}.` : "."} Nothing more can
-          be decided on it.
+          {r.status_reason ? (
+            <>
+              : <VisibleText text={r.status_reason.replace(/[.\s]+$/, "")} />.
+            </>
+          ) : (
+            "."
+          )}{" "}
+          Nothing more can be decided on it.
         </Alert>
       )}
 
@@ -285,11 +297,19 @@ export function RequestView({
           </SectionTitle>
           <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
             <Fact label="Type" wrap>
-              <span className="font-mono">{r.action_details.type}</span>
+              <span className="font-mono">
+                <VisibleText text={r.action_details.type} />
+              </span>
             </Fact>
-            <Fact label="Operation">{r.action_details.operation ?? "—"}</Fact>
-            <Fact label="Environment">{r.action_details.environment ?? "—"}</Fact>
-            <Fact label="Resource">{r.action_details.resource_type ?? "—"}</Fact>
+            <Fact label="Operation">
+              <VisibleText text={r.action_details.operation ?? "—"} />
+            </Fact>
+            <Fact label="Environment">
+              <VisibleText text={r.action_details.environment ?? "—"} />
+            </Fact>
+            <Fact label="Resource">
+              <VisibleText text={r.action_details.resource_type ?? "—"} />
+            </Fact>
           </dl>
           <div className="mt-4 flex flex-wrap items-center justify-between gap-2">
             <h3 className="text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">
@@ -368,7 +388,9 @@ export function RequestView({
           {r.risk.reasons.length > 0 ? (
             <ul className="mt-3 list-disc space-y-1 pl-5 text-sm text-slate-800 dark:text-slate-200">
               {r.risk.reasons.map((reason) => (
-                <li key={reason}>{reason}</li>
+                <li key={reason}>
+                  <VisibleText text={reason} />
+                </li>
               ))}
             </ul>
           ) : (
@@ -569,7 +591,7 @@ export function RequestView({
                     </p>
                     {a.justification && (
                       <p className="mt-1 break-words text-slate-700 dark:text-slate-300">
-                        “{a.justification}”
+                        “<VisibleText text={a.justification} />”
                       </p>
                     )}
                   </li>

@@ -1,4 +1,5 @@
 import { cx } from "./cx";
+import { VisibleText } from "./visible-text";
 
 type Line = { kind: "same" | "add" | "del"; text: string };
 
@@ -39,7 +40,10 @@ export function diffLines(before: string, after: string): Line[] {
 
 export const prettyJson = (v: unknown) => JSON.stringify(v ?? {}, null, 2);
 
-/** Old and new JSON, one column, removed lines red and added lines green. */
+/**
+ * Old and new JSON, one column, removed lines red and added lines green; hidden characters are
+ * shown, so an edit that only adds or removes one is seen.
+ */
 export function JsonDiff({
   before,
   after,
@@ -76,7 +80,7 @@ export function JsonDiff({
             <span className="sr-only">
               {l.kind === "add" ? "added: " : l.kind === "del" ? "removed: " : ""}
             </span>
-            {l.text}
+            <VisibleText text={l.text} />
           </div>
         ))}
       </pre>

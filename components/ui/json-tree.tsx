@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
 import { cx } from "./cx";
+import { VisibleText } from "./visible-text";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Mode = "default" | "all" | "none";
@@ -24,7 +25,9 @@ function Primitive({ value }: { value: Json }) {
     return <span className="text-sky-700 tabular-nums dark:text-sky-300">{value}</span>;
   return (
     <span className="break-words whitespace-pre-wrap text-emerald-800 dark:text-emerald-300">
-      &quot;{String(value)}&quot;
+      &quot;
+      <VisibleText text={String(value)} />
+      &quot;
     </span>
   );
 }
@@ -38,7 +41,7 @@ function Key({ name }: { name: string | number }) {
           : "text-slate-800 dark:text-slate-200"
       }
     >
-      {name}
+      {typeof name === "number" ? name : <VisibleText text={name} />}
       <span className="text-slate-500 dark:text-slate-400">: </span>
     </span>
   );

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useId, useMemo, useState } from "react";
 import { decideBatch, loadQueue, loadWorkflow } from "@/app/(dashboard)/actions";
 import type { QueueResponse, RequestSummaryDto, WorkflowStatusDto } from "@/lib/contract/api";
+import { visibleText } from "@/lib/hitl/text";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
 import { Quorum } from "../queue/quorum";
@@ -16,6 +17,7 @@ import { cx } from "../ui/cx";
 import { Dialog } from "../ui/dialog";
 import { FieldNote, Label, Textarea } from "../ui/field";
 import { JsonTree } from "../ui/json-tree";
+import { VisibleText } from "../ui/visible-text";
 import { useViewer } from "../viewer";
 
 const OPEN = new Set(["pending", "escalated", "quarantined"]);
@@ -121,7 +123,7 @@ export function WorkflowView({
         <span>Workflow</span>
       </nav>
       <h1 className="mt-2 font-mono text-xl font-semibold break-all" data-testid="workflow-id">
-        {id}
+        <VisibleText text={id} />
       </h1>
       <p className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm text-slate-600 dark:text-slate-400">
         <span>
@@ -271,7 +273,9 @@ export function WorkflowView({
               {data.checkpoints.map((c) => (
                 <li key={c.checkpoint_id} data-testid="workflow-checkpoint">
                   <div className="flex flex-wrap items-center gap-2 text-sm">
-                    <span className="font-medium text-slate-900 dark:text-slate-100">{c.name}</span>
+                    <span className="font-medium text-slate-900 dark:text-slate-100">
+                      <VisibleText text={c.name} />
+                    </span>
                     <Tag>{c.type.replace("_", " ")}</Tag>
                     <span className="text-xs text-slate-500 dark:text-slate-400">
                       #{c.sequence_number} · {c.status} · <DateTime iso={c.created_at} />
@@ -284,7 +288,11 @@ export function WorkflowView({
                     </Link>
                   </div>
                   <div className="mt-2 overflow-x-auto rounded-md bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-950 dark:ring-slate-800">
-                    <JsonTree value={c.data} openDepth={2} label={`Data of ${c.name}`} />
+                    <JsonTree
+                      value={c.data}
+                      openDepth={2}
+                      label={`Data of ${visibleText(c.name)}`}
+                    />
                   </div>
                 </li>
               ))}
@@ -352,7 +360,7 @@ function WorkflowRow({
             checked={checked}
             disabled={!checkable}
             onChange={onToggle}
-            aria-label={`Select ${r.action.type}: ${r.action.description}`}
+            aria-label={visibleText(`Select ${r.action.type}: ${r.action.description}`)}
             className="size-4 rounded border-slate-300 accent-indigo-600 disabled:opacity-40"
           />
         )}
@@ -364,18 +372,30 @@ function WorkflowRow({
             href={`/requests/${r.id}`}
             className="font-mono text-sm font-semibold hover:underline"
           >
-            {r.action.type}
+            <VisibleText text={r.action.type} />
           </Link>
-          {r.action.environment && <Tag>{r.action.environment}</Tag>}
+          {r.action.environment && (
+            <Tag>
+              <VisibleText text={r.action.environment} />
+            </Tag>
+          )}
           <StatusBadge status={r.status} />
         </div>
-        <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">{r.action.description}</p>
+        <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">
+          <VisibleText text={r.action.description} />
+        </p>
         <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500 dark:text-slate-400">
-          <span>{r.agent_name}</span>
+          <span>
+            <VisibleText text={r.agent_name} />
+          </span>
           <DateTime iso={r.created_at} />
           {open && (
             <>
-              <Countdown expiresAt={r.expires_at} startedAt={r.created_at} label={r.action.type} />
+              <Countdown
+                expiresAt={r.expires_at}
+                startedAt={r.created_at}
+                label={visibleText(r.action.type)}
+              />
               <Quorum have={r.approvals.have} need={r.approvals.need} />
               <span>{roleName(r.required_role)}+</span>
             </>

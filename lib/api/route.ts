@@ -10,7 +10,7 @@ import { ServiceError } from "@/lib/services/errors";
 import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
 import { metrics } from "@/lib/services/metrics";
 import type { AgentPrincipal, UserPrincipal } from "@/lib/services/principal";
-import { fieldIssues } from "@/lib/services/validation";
+import { inputError } from "@/lib/services/validation";
 import { NO_STORE, toErrorResponse } from "./errors";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -162,12 +162,7 @@ function parseWith(schema: unknown, input: unknown, where: "params" | "query" | 
   if (schema === undefined) return undefined;
   const result = (schema as z.ZodType).safeParse(input);
   if (result.success) return result.data;
-  const details = fieldIssues(result.error).map((i) => ({
-    ...i,
-    path: where === "body" ? i.path : `${where}.${i.path}`,
-  }));
-  const summary = details.map((d) => `${d.path}: ${d.message}`).join("; ");
-  throw new ServiceError("invalid", `Invalid ${where} — ${summary}`, details);
+  throw inputError(result.error, where, where === "body" ? undefined : where);
 }
 
 /** A body that is not JSON at all: like every 400, `details` names what is wrong (the root). */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { checkpointSchema } from "./checkpoints";
 import { jsonObject, requiredText, text } from "./json";
 import {
-  actionSchema,
+  actionDtoSchema,
   approvalGivenSchema,
   DECISION_VALUES,
   EXECUTION_VALUES,
@@ -112,7 +112,7 @@ export const auditEventSchema = z.object({
 });
 
 export const requestDetailSchema = requestSummarySchema.extend({
-  action_details: actionSchema.partial({ description: true }),
+  action_details: actionDtoSchema,
   edited_inputs: z.record(z.string(), z.unknown()).nullable(),
   content_hash: z.string(),
   edit_generation: z.int(),

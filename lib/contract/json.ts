@@ -72,3 +72,56 @@ export const requiredText = (max: number) =>
   text(max)
     .transform((s) => s.trim())
     .pipe(z.string().min(1, "must not be empty"));
+
+/**
+ * The `params` of an issue that refuses a well-formed value (422, SPEC §5), not a malformed one
+ * (400): parse errors whose issues all carry it are "unprocessable".
+ */
+export const UNPROCESSABLE = { unprocessable: true } as const;
+
+// An action's identifiers are matched by the risk rules, whose type patterns have these
+// characters besides their wildcards (lib/hitl/glob.ts; contract.test.ts holds them equal).
+// Anything else (a zero-width space, a bidirectional override, a Cyrillic look-alike) would let
+// an action that reads as `COMMUNICATION.SEND_EMAIL` miss the rules written for it.
+const IDENTIFIER_CHAR = /^[A-Za-z0-9_.:/-]$/;
+
+/** An identifier as it is stored and assessed: NFKC-normalised (`ＤＥＰＬＯＹ` is `DEPLOY`), trimmed. */
+export function normalizeIdentifier(s: string): string {
+  return s.normalize("NFKC").trim();
+}
+
+/** Why a normalised identifier has a character it may not have, or null when it has none. */
+export function identifierProblem(s: string): string | null {
+  let at = 0;
+  for (const ch of s) {
+    at += 1;
+    if (IDENTIFIER_CHAR.test(ch)) continue;
+    const what =
+      ch === " "
+        ? "a space"
+        : /^[!-~]$/.test(ch)
+          ? `"${ch}"`
+          : `U+${(ch.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0")}`;
+    return `must be an identifier of letters, digits and . _ : / - (printable ASCII, after NFKC normalisation); ${what} at character ${at} is not allowed`;
+  }
+  return null;
+}
+
+/**
+ * An action's identifier (type, operation, environment, resource_type): NFKC-normalised and
+ * trimmed, then letters, digits and `._:/-` only, else 422 naming the field (SPEC §8.1). The
+ * normalised value is what is stored and assessed.
+ */
+export const identifier = (max: number) =>
+  text(max)
+    .transform(normalizeIdentifier)
+    .pipe(
+      z
+        .string()
+        .min(1, "must not be empty")
+        .max(max, `must be at most ${max} characters`)
+        .superRefine((s, ctx) => {
+          const message = identifierProblem(s);
+          if (message !== null) ctx.addIssue({ code: "custom", message, params: UNPROCESSABLE });
+        }),
+    );

@@ -1,18 +1,32 @@
 // The agent-facing shapes of an action and a task submission, shared by the API routes, the
 // services, the OpenAPI document and the SDK.
 import { z } from "zod";
-import { jsonObject, requiredText, text, unstorableText } from "./json";
+import { identifier, jsonObject, requiredText, text, unstorableText } from "./json";
 
+/** An action as an agent submits it, and as it is assessed (`POST /api/hitl/assess-risk`). */
 export const actionSchema = z.strictObject({
-  type: requiredText(200),
-  operation: text(100).optional(),
-  environment: text(100).optional(),
-  resource_type: text(100).optional(),
+  type: identifier(200),
+  operation: identifier(100).optional(),
+  environment: identifier(100).optional(),
+  resource_type: identifier(100).optional(),
   description: text(10_000),
   inputs: jsonObject.optional(),
   context: jsonObject.optional(),
 });
 export type ActionInput = z.output<typeof actionSchema>;
+
+/**
+ * An action as Airlock answers it: its identifiers as they were stored (a request submitted
+ * before they had to be identifiers keeps its text), the description optional.
+ */
+export const actionDtoSchema = actionSchema
+  .extend({
+    type: z.string(),
+    operation: z.string().optional(),
+    environment: z.string().optional(),
+    resource_type: z.string().optional(),
+  })
+  .partial({ description: true });
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 export const DECISION_VALUES = ["approve", "edit", "reject"] as const;
@@ -90,7 +104,7 @@ export const executionResultSchema = z.discriminatedUnion("status", [
   z.object({
     executed: z.literal(true),
     status: z.literal("approved"),
-    action: actionSchema.partial({ description: true }),
+    action: actionDtoSchema,
     context: z.record(z.string(), z.unknown()),
   }),
   z.object({
@@ -114,7 +128,7 @@ export const taskSchema = z.object({
   auto_approved: z.boolean(),
   execution: z.enum(EXECUTION_VALUES),
   risk: riskSchema,
-  action: actionSchema.partial({ description: true }),
+  action: actionDtoSchema,
   approvals: z.array(approvalGivenSchema),
   required_approvals: z.int(),
   allowed_decisions: z.array(z.enum(DECISION_VALUES)),
@@ -148,7 +162,7 @@ export const resumeResponseSchema = z.object({
   resumed: z.literal(true),
   resumed_at: z.iso.datetime(),
   /** The action to run, with any inputs a reviewer edited. */
-  action: actionSchema.partial({ description: true }),
+  action: actionDtoSchema,
   execution: z.literal("completed"),
   result: executionResultSchema,
 });

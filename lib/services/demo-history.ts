@@ -12,6 +12,7 @@ import { databaseNow } from "@/db/queries/clock";
 import { hasAuditEventOfType, lockHistorySeed } from "@/db/queries/history";
 import { findActiveKeyByHash } from "@/db/queries/keys";
 import { findUserByEmail } from "@/db/queries/users";
+import { actionSchema } from "@/lib/contract/tasks";
 import { type Action, assess, type Command, type Reviewer, type RiskLevel } from "@/lib/hitl";
 import { hitlConfig } from "./config";
 import { DEMO_USERS } from "./demo";
@@ -347,7 +348,8 @@ export function planDemoHistory(options: {
     for (let i = 0; i < count; i++) {
       const createdAt = new Date(hourStart + Math.floor(rand() * 3_600_000));
       const agent = pick(rand, AGENTS);
-      const action = pick(rand, agent.actions);
+      // Through the agents' own schema: the demo seeds only what an agent could submit.
+      const action = actionSchema.parse(pick(rand, agent.actions));
       const assessment = assess(ruleSet, action);
       n++;
       items.push({

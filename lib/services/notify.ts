@@ -7,7 +7,9 @@
 //   callbacks are (Airlock-Signature with HITL_NOTIFY_WEBHOOK_SECRET; Airlock-Delivery).
 // - email: through SMTP_URL to the enabled people whose role may act on it now, and to
 //   HITL_NOTIFY_EMAIL_TO: the action, its risk and reasons, the deadline and the request's
-//   link. Never a link that decides: deciding takes a signed-in reviewer.
+//   link. Never a link that decides: deciding takes a signed-in reviewer. Plain text only (no
+//   HTML part an agent's text could add markup to), its hidden characters shown.
+// Text from agents is escaped in the Slack-compatible message (mrkdwn.ts) (SPEC §8.1).
 // The decision itself reaches the agent as its callback (lib/services/workflow.ts).
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Database } from "@/db/client";
@@ -16,6 +18,8 @@ import { findRequestRow } from "@/db/queries/requests";
 import { listEmailsOfRoles } from "@/db/queries/users";
 import { env } from "@/lib/env";
 import { ROLE_RANK, ROLES, type Role } from "@/lib/hitl";
+import { visibleText } from "@/lib/hitl/text";
+import { mrkdwn } from "./mrkdwn";
 import type { OutboxHandler } from "./outbox-worker";
 import { postSignedWebhook } from "./outbox-worker";
 
@@ -163,27 +167,28 @@ async function sendEmail(
     transports.set(s.smtpUrl as string, transport);
   }
   const reasons = ((request.riskFactors as { reasons?: string[] }).reasons ?? []).map(
-    (r) => `  - ${r}`,
+    (r) => `  - ${agentText(r, "    ")}`,
   );
   const level = payload.risk_level.toUpperCase();
   const what = WORDS[payload.event] ?? payload.event;
+  const type = visibleText(request.actionType);
   try {
     await transport.sendMail({
       from: s.from,
       // Blind copies only: no reviewer sees the others' addresses.
       bcc: to,
-      subject: `[Airlock] ${level}: ${request.actionType} ${what}`,
+      subject: `[Airlock] ${level}: ${type} ${what}`,
       headers: { "X-Airlock-Delivery": row.id, "X-Airlock-Request": payload.request_id },
       text: [
-        `${request.actionType} ${what}.`,
+        `${type} ${what}.`,
         "",
-        `Action:      ${request.actionDescription || "(no description)"}`,
-        `Agent:       ${request.agentName}, workflow ${request.workflowId}`,
+        `Action:      ${agentText(request.actionDescription || "(no description)")}`,
+        `Agent:       ${agentText(request.agentName)}, workflow ${agentText(request.workflowId)}`,
         `Risk:        ${payload.risk_level} (score ${request.riskScore.toFixed(2)})`,
         ...(reasons.length > 0 ? ["Why:", ...reasons] : []),
         `Waits for:   ${payload.audience_role.replace("_", " ")} or above`,
         `Decide by:   ${new Date(payload.expires_at).toUTCString()} (undecided, it fails closed: never approved)`,
-        ...(payload.reason ? [`Note:        ${payload.reason}`] : []),
+        ...(payload.reason ? [`Note:        ${agentText(payload.reason)}`] : []),
         "",
         `Review it (sign in to decide): ${link}`,
       ].join("\n"),
@@ -192,6 +197,14 @@ async function sendEmail(
   } catch (error) {
     return { ok: false as const, error: `SMTP: ${(error as Error).message}` };
   }
+}
+
+/**
+ * Text from an agent in the email's plain text: hidden characters shown, and every line after
+ * its first indented under it, so no line of it passes for one of ours (a "Review it:" link).
+ */
+function agentText(s: string, indent = " ".repeat(13)): string {
+  return visibleText(s).replace(/\r\n?|\n/g, `\n${indent}`);
 }
 
 /**
@@ -213,20 +226,25 @@ function smtpServerOf(url: string) {
 
 /** An incoming-webhook message Slack (and tools that speak its format) can show as it is. */
 function slackMessage(p: NotifyPayload, link: string, deliveryId: string) {
-  const title = `${p.risk_level.toUpperCase()}: ${p.action_type} ${WORDS[p.event] ?? p.event}`;
+  const title = `${p.risk_level.toUpperCase()}: ${mrkdwn(p.action_type)} ${WORDS[p.event] ?? p.event}`;
   return {
     text: `${title} — ${link}`,
     blocks: [
       {
         type: "section",
-        text: { type: "mrkdwn", text: `*${title}*\n<${link}|Review it in Airlock>` },
+        text: {
+          type: "mrkdwn",
+          text: `*${title}*\n<${link}|Review it in Airlock>`,
+          verbatim: true,
+        },
       },
       {
         type: "context",
         elements: [
           {
             type: "mrkdwn",
-            text: `workflow ${p.workflow_id} · waits for ${p.audience_role} · decide by ${p.expires_at}`,
+            text: `workflow ${mrkdwn(p.workflow_id)} · waits for ${p.audience_role} · decide by ${p.expires_at}`,
+            verbatim: true,
           },
         ],
       },

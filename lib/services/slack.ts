@@ -43,6 +43,7 @@ import { hitlConfig } from "./config";
 import { requestSummary } from "./dto";
 import { isServiceError, ServiceError } from "./errors";
 import { decideRequest } from "./lifecycle";
+import { mrkdwn } from "./mrkdwn";
 import type { DeliveryOutcome } from "./outbox-worker";
 import { auditActor, type Principal, requireOperator, type UserPrincipal } from "./principal";
 import { getRequestDetail } from "./queue";
@@ -149,8 +150,11 @@ const CLOSED_WORDS: Record<string, string> = {
 const slackDate = (d: Date, format: string) =>
   `<!date^${Math.floor(d.getTime() / 1000)}^${format}|${d.toISOString()}>`;
 
-/** Slack's mrkdwn with the three characters it reads as markup escaped. */
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/**
+ * A mrkdwn text object. `verbatim`: Slack does not turn plain text into links or mentions by
+ * itself (an agent's bare URL or "@here" stays text); our own `<!date^…>` still formats.
+ */
+const md = (text: string) => ({ type: "mrkdwn", text, verbatim: true });
 
 export function renderMessage(v: MessageView): { text: string; blocks: Block[] } {
   const r = v.row;
@@ -164,28 +168,24 @@ export function renderMessage(v: MessageView): { text: string; blocks: Block[] }
   const blocks: Block[] = [
     {
       type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `${EMOJI[level] ?? ""} *${esc(title)}*${where ? ` (${esc(where)})` : ""}\n${esc(r.actionDescription || "(no description)")}`,
-      },
+      text: md(
+        `${EMOJI[level] ?? ""} *${mrkdwn(title)}*${where ? ` (${mrkdwn(where)})` : ""}\n${mrkdwn(r.actionDescription || "(no description)")}`,
+      ),
     },
     {
       type: "section",
       fields: [
-        { type: "mrkdwn", text: `*Agent*\n${esc(r.agentName)}` },
-        { type: "mrkdwn", text: `*Workflow*\n${esc(r.workflowId)}` },
-        { type: "mrkdwn", text: `*Risk*\n${level} (score ${r.riskScore.toFixed(2)})` },
-        {
-          type: "mrkdwn",
-          text: `*Approvals*\n${v.have} of ${v.need} (${v.awaitedRole.replace("_", " ")} or above)`,
-        },
+        md(`*Agent*\n${mrkdwn(r.agentName)}`),
+        md(`*Workflow*\n${mrkdwn(r.workflowId)}`),
+        md(`*Risk*\n${level} (score ${r.riskScore.toFixed(2)})`),
+        md(`*Approvals*\n${v.have} of ${v.need} (${v.awaitedRole.replace("_", " ")} or above)`),
       ],
     },
   ];
   if (reasons.length > 0) {
     blocks.push({
       type: "section",
-      text: { type: "mrkdwn", text: `*Why*\n${reasons.map((x) => `• ${esc(x)}`).join("\n")}` },
+      text: md(`*Why*\n${reasons.map((x) => `• ${mrkdwn(x)}`).join("\n")}`),
     });
   }
   const context: string[] = [];
@@ -200,16 +200,18 @@ export function renderMessage(v: MessageView): { text: string; blocks: Block[] }
     if (r.status === "quarantined") {
       context.push(":lock: Quarantined: only a devops engineer can release it, in Airlock");
     }
-    if (v.approvers.length > 0) context.push(`Approved so far by ${v.approvers.join(", ")}`);
+    if (v.approvers.length > 0) {
+      context.push(`Approved so far by ${mrkdwn(v.approvers.join(", "))}`);
+    }
   } else {
-    const by = v.decidedBy ? ` by ${v.decidedBy}` : "";
+    const by = v.decidedBy ? ` by ${mrkdwn(v.decidedBy)}` : "";
     const when = r.decidedAt ? ` ${slackDate(r.decidedAt, "{date_short_pretty} {time}")}` : "";
     context.push(`${CLOSED_WORDS[r.status] ?? r.status}${by}${when}`);
-    if (r.statusReason) context.push(`Reason: ${esc(r.statusReason)}`);
+    if (r.statusReason) context.push(`Reason: ${mrkdwn(r.statusReason)}`);
   }
   blocks.push({
     type: "context",
-    elements: context.map((text) => ({ type: "mrkdwn", text })),
+    elements: context.map(md),
   });
   const buttons: Block[] = [];
   if (open && r.status !== "quarantined") {
@@ -238,7 +240,11 @@ export function renderMessage(v: MessageView): { text: string; blocks: Block[] }
   });
   blocks.push({ type: "actions", block_id: `airlock:${r.id}`, elements: buttons });
   const state = open ? `needs approval (${v.have} of ${v.need})` : r.status;
-  return { text: `${title} ${state}: ${r.actionDescription || r.actionType} — ${v.link}`, blocks };
+  // The notification's own text (and what a client without blocks shows) is mrkdwn too.
+  return {
+    text: `${mrkdwn(title)} ${state}: ${mrkdwn(r.actionDescription || r.actionType)} — ${v.link}`,
+    blocks,
+  };
 }
 
 async function messageViewOf(db: Executor, row: RequestRow, baseUrl: string): Promise<MessageView> {
@@ -633,7 +639,7 @@ async function decideAs(
         : done.status === "rejected"
           ? ":no_entry: Rejected; the agent is told your reason."
           : `Your approval is recorded: ${done.approvals.have} of ${done.approvals.need}.`;
-    return { ok: true, message: `${what} ${done.action.type} (${done.risk.level})` };
+    return { ok: true, message: `${what} ${mrkdwn(done.action.type)} (${done.risk.level})` };
   } catch (error) {
     if (isServiceError(error) && error.code !== "internal" && error.code !== "unavailable") {
       return { ok: false, message: error.message };
@@ -663,10 +669,9 @@ function modalOf(
     blocks: [
       {
         type: "section",
-        text: {
-          type: "mrkdwn",
-          text: `*${esc(row.riskLevel.toUpperCase())}: ${esc(row.actionType)}*\n${esc(row.actionDescription || "(no description)")}`,
-        },
+        text: md(
+          `*${mrkdwn(row.riskLevel.toUpperCase())}: ${mrkdwn(row.actionType)}*\n${mrkdwn(row.actionDescription || "(no description)")}`,
+        ),
       },
       {
         type: "input",
