@@ -61,6 +61,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(10 * 1024 * 1024),
+  // Open event streams and ?wait= long polls per API key (per person for reviewer keys, and
+  // for dashboard sessions), per instance; and how often each re-checks its caller (SPEC
+  // §8.1: a revoked key, disabled person or lost role ends it within 5 s).
+  HITL_MAX_STREAMS_PER_KEY: z.coerce.number().int().positive().default(100),
+  HITL_STREAM_RECHECK_MS: z.coerce.number().int().positive().max(5000).default(4000),
   HITL_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   // The outbox worker: how often it looks for due deliveries, how many attempts a delivery
   // gets before it is dead, the first retry's backoff (doubling, with jitter) and the

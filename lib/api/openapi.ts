@@ -110,7 +110,7 @@ const SPECS: PathSpec[] = [
     params: { id: uuid },
     query: z.object({ wait: z.int().min(0).max(60).optional() }),
     ok: { status: 200, schema: taskSchema },
-    errors: [400, 401, 404],
+    errors: [400, 401, 404, 429],
   },
   {
     method: "get",
@@ -120,10 +120,11 @@ const SPECS: PathSpec[] = [
     params: { id: uuid },
     ok: {
       status: 200,
-      description: "`event: status` with the task as data, until the request closes",
+      description:
+        "`event: status` with the task as data, until the request closes (or the key is revoked)",
       contentType: "text/event-stream",
     },
-    errors: [400, 401, 404],
+    errors: [400, 401, 404, 429],
   },
   {
     method: "post",

@@ -9,9 +9,10 @@ import { log, requestIdOf, withRequestId } from "@/lib/log";
 import { ServiceError } from "@/lib/services/errors";
 import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
 import { metrics } from "@/lib/services/metrics";
-import type { AgentPrincipal, UserPrincipal } from "@/lib/services/principal";
+import { type AgentPrincipal, requireViewer, type UserPrincipal } from "@/lib/services/principal";
 import { inputError } from "@/lib/services/validation";
 import { NO_STORE, toErrorResponse } from "./errors";
+import { holdStream, type StreamHold } from "./streams";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_NESTING = 64;
@@ -38,6 +39,12 @@ export interface HandlerContext<A extends AuthMode, P, Q, B> {
   query: Out<Q>;
   /** The parsed body: the schema's output, or the raw JSON when `body: "json"`. */
   body: B extends "json" ? unknown : Out<B>;
+  /**
+   * For a response that outlives this call (an event stream, a `?wait=` long poll): one of the
+   * caller's slots (429 when all are taken) and a signal that aborts once the caller fails
+   * this same authentication again (lib/api/streams.ts). Authenticated routes only.
+   */
+  holdStream(): StreamHold;
 }
 
 export interface JsonResult {
@@ -126,6 +133,12 @@ async function handle<A extends AuthMode, P, Q, B>(
     params: params as Out<P>,
     query: query as Out<Q>,
     body: body as HandlerContext<A, P, Q, B>["body"],
+    holdStream: () => {
+      if (principal === null) throw new Error(`${spec.name} is public: no caller to hold for`);
+      return holdStream(streamOwner(spec.auth, principal), () =>
+        reauthenticate(db, req, spec.auth, principal),
+      );
+    },
   });
   if (result instanceof Response) return result;
   return Response.json(result.body, {
@@ -156,6 +169,28 @@ async function authenticate(db: Database, req: Request, mode: AuthMode): Promise
     throw new ServiceError("forbidden", "This route needs a reviewer key");
   }
   return principal;
+}
+
+/** Whose slots a stream takes: an agent key's; a person's for their reviewer keys, and apart
+ * from those, for their browser sessions. */
+function streamOwner(mode: AuthMode, principal: KeyPrincipal): string {
+  if (principal.kind === "agent") return `key:${principal.keyId}`;
+  return `${mode === "session" ? "session" : "reviewer"}:${principal.userId}`;
+}
+
+/**
+ * The caller checked again, for a stream or a wait that outlives its request: the same key
+ * through the same lookup (revoked, or its person disabled: 401), then a person's record as it
+ * stands now (disabled, or a role that may no longer read: 403).
+ */
+async function reauthenticate(
+  db: Database,
+  req: Request,
+  mode: AuthMode,
+  principal: KeyPrincipal,
+): Promise<void> {
+  const now = mode === "session" ? principal : await authenticate(db, req, mode);
+  if (now.kind === "user") await requireViewer(db, now, "keep reading");
 }
 
 function parseWith(schema: unknown, input: unknown, where: "params" | "query" | "body"): unknown {

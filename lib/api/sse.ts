@@ -3,7 +3,11 @@
 // request or the reader cancels the body — in any order, any number of them, even while the
 // handler is still subscribing. One flag for all of them, so cleanup runs once and nothing is
 // written after it: a closed controller throws, and from an abort listener or a timer that
-// would crash the process.
+// would crash the process. Every stream holds one of its caller's slots (lib/api/streams.ts),
+// given back by that same cleanup however the stream ends, and ends when the caller may no
+// longer read.
+import { log } from "@/lib/log";
+import type { StreamHold } from "./streams";
 
 const HEARTBEAT_MS = 15_000;
 
@@ -21,9 +25,12 @@ export interface EventSink {
 /**
  * A text/event-stream response. `open` subscribes to whatever feeds the stream and returns
  * its cleanup; it runs once the stream starts, and its cleanup runs exactly once at the end.
+ * `hold` is released at the end too, even when `open` never ran or failed; its signal ends
+ * the stream.
  */
 export function eventStream(
   req: Request,
+  hold: StreamHold,
   open: (sink: EventSink) => Promise<() => void>,
 ): Response {
   const encoder = new TextEncoder();
@@ -34,6 +41,7 @@ export function eventStream(
     closed = true;
     cleanup?.();
     cleanup = null;
+    hold.release();
     return true;
   };
 
@@ -63,15 +71,28 @@ export function eventStream(
           }
         },
       };
-      // An aborted signal never fires "abort" again: a request gone already ends here.
-      if (req.signal.aborted) return sink.close();
+      // An aborted signal never fires "abort" again: a request gone (or a caller refused)
+      // already ends here.
+      if (req.signal.aborted || hold.signal.aborted) return sink.close();
       req.signal.addEventListener("abort", sink.close, { once: true });
-      const release = await open(sink);
+      hold.signal.addEventListener("abort", sink.close, { once: true });
+      const stopListening = () => {
+        req.signal.removeEventListener("abort", sink.close);
+        hold.signal.removeEventListener("abort", sink.close);
+      };
+      let release: () => void;
+      try {
+        release = await open(sink);
+      } catch (error) {
+        log().error({ err: error }, "event stream failed to start");
+        stopListening();
+        return sink.close();
+      }
       const heartbeat = setInterval(() => sink.write(": keep-alive\n\n"), HEARTBEAT_MS);
       const done = () => {
         release();
         clearInterval(heartbeat);
-        req.signal.removeEventListener("abort", sink.close);
+        stopListening();
       };
       // Ended while subscribing: release what was just set up.
       if (closed) return done();

@@ -12,10 +12,11 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute({
   name: "GET /api/dashboard/events",
   auth: "session",
-  async handler({ req, db, principal }) {
-    // A disabled account's session stops here, before the stream starts.
+  async handler({ req, db, principal, holdStream }) {
+    // A disabled account's session stops here, before the stream starts (and after, within
+    // seconds: the stream re-checks the person).
     await currentUser(db, principal);
-    return eventStream(req, async (sink) => {
+    return eventStream(req, holdStream(), async (sink) => {
       const unsubscribe = await subscribeToChanges((change) =>
         sink.event("change", { request_id: change.request_id, status: change.status }),
       );

@@ -13,11 +13,20 @@ export const GET = apiRoute({
   auth: "key",
   params: idParamsSchema,
   query: z.strictObject({ wait: z.coerce.number().int().min(0).max(60).default(0) }),
-  async handler({ req, db, principal, params, query }) {
+  async handler({ req, db, principal, params, query, holdStream }) {
     let task = await getTask(db, principal, params.id);
     if (query.wait > 0) {
-      await waitForStatusChange(params.id, task.status, query.wait * 1000, req.signal);
-      task = await getTask(db, principal, params.id);
+      // A wait counts against the key's open streams, and ends early (401, 403) if the key
+      // is revoked or its person disabled meanwhile.
+      const hold = holdStream();
+      try {
+        const signal = AbortSignal.any([req.signal, hold.signal]);
+        await waitForStatusChange(params.id, task.status, query.wait * 1000, signal);
+        hold.signal.throwIfAborted();
+        task = await getTask(db, principal, params.id);
+      } finally {
+        hold.release();
+      }
     }
     return { body: task };
   },

@@ -14,10 +14,11 @@ export const GET = apiRoute({
   name: "GET /api/tasks/{id}/events",
   auth: "key",
   params: idParamsSchema,
-  async handler({ req, db, principal, params }) {
-    // Unknown or foreign tasks answer 404 before the stream starts.
+  async handler({ req, db, principal, params, holdStream }) {
+    // Unknown or foreign tasks answer 404, and a key with all its streams open 429, before the
+    // stream starts.
     const first = await getTask(db, principal, params.id);
-    return eventStream(req, async (sink) => {
+    return eventStream(req, holdStream(), async (sink) => {
       let last = "";
       const send = (task: typeof first) => {
         if (task.status === last) return;
