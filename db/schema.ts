@@ -27,6 +27,8 @@ const inList = (column: string, values: readonly string[]) =>
 
 export const EXECUTION_VALUES = ["waiting", "running", "completed", "failed"] as const;
 export const KEY_SCOPE_VALUES = ["agent", "reviewer"] as const;
+/** Who disabled an account: the operator (the CLI), or a sign-in whose groups grant no role. */
+export const DISABLED_BY_VALUES = ["operator", "identity_provider"] as const;
 export const CHECKPOINT_TYPE_VALUES = CHECKPOINT_TYPES;
 export const CHECKPOINT_STATUS_VALUES = ["active", "resumed", "expired", "cancelled"] as const;
 export const OUTBOX_STATUS_VALUES = ["pending", "delivered", "dead"] as const;
@@ -46,12 +48,19 @@ export const users = pgTable(
     // Null for users who only sign in through OIDC.
     passwordHash: text("password_hash"),
     disabledAt: ts("disabled_at"),
+    // Set with disabled_at: the identity provider re-enables only what it disabled itself.
+    // Null on a disabled row means the operator (rows disabled before this column existed).
+    disabledBy: text("disabled_by"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("users_email_key").on(t.email),
     check("users_role_check", inList("role", ROLES)),
+    check(
+      "users_disabled_by_check",
+      sql`disabled_by IS NULL OR (disabled_at IS NOT NULL AND ${inList("disabled_by", DISABLED_BY_VALUES)})`,
+    ),
   ],
 );
 
@@ -77,6 +86,8 @@ export const apiKeys = pgTable(
     createdAt: createdAt(),
     lastUsedAt: ts("last_used_at"),
     revokedAt: ts("revoked_at"),
+    // Reviewer keys may expire (`keys create --user E --expires-in 30d`); null: never.
+    expiresAt: ts("expires_at"),
   },
   (t) => [
     uniqueIndex("api_keys_key_hash_key").on(t.keyHash),

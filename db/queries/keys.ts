@@ -13,6 +13,7 @@ const publicColumns = {
   createdAt: apiKeys.createdAt,
   lastUsedAt: apiKeys.lastUsedAt,
   revokedAt: apiKeys.revokedAt,
+  expiresAt: apiKeys.expiresAt,
 };
 
 export type ApiKeyRow = {
@@ -24,6 +25,7 @@ export type ApiKeyRow = {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date | null;
 };
 
 export async function insertApiKey(
@@ -36,14 +38,29 @@ export async function insertApiKey(
     userId: string | null;
     webhookSecret: string | null;
     createdBy: string | null;
+    /** From now, by the database clock; absent: the key never expires. */
+    expiresInSeconds?: number;
   },
 ): Promise<ApiKeyRow> {
-  const [row] = await db.insert(apiKeys).values(values).returning(publicColumns);
+  const { expiresInSeconds, ...columns } = values;
+  const [row] = await db
+    .insert(apiKeys)
+    .values({
+      ...columns,
+      expiresAt:
+        expiresInSeconds === undefined
+          ? null
+          : sql`now() + ${expiresInSeconds} * interval '1 second'`,
+    })
+    .returning(publicColumns);
   if (!row) throw new Error("insert into api_keys returned no row");
   return row;
 }
 
-/** An unrevoked key by the hash of its secret, with the role of the user it belongs to. */
+/**
+ * An unrevoked key by the hash of its secret, with the user it belongs to and whether it has
+ * expired (by the database clock, read in the same statement as `seenAt`).
+ */
 export async function findActiveKeyByHash(db: Executor, keyHash: string) {
   const [row] = await db
     .select({
@@ -53,6 +70,7 @@ export async function findActiveKeyByHash(db: Executor, keyHash: string) {
       userDisabledAt: users.disabledAt,
       // The database clock, read in the same round trip: the request's arrival.
       seenAt: databaseClock(),
+      expired: sql<boolean>`coalesce(${apiKeys.expiresAt} <= clock_timestamp(), false)`,
     })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))

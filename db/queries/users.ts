@@ -1,7 +1,9 @@
 import "server-only";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { users } from "../schema";
+import { type DISABLED_BY_VALUES, users } from "../schema";
+
+export type DisabledBy = (typeof DISABLED_BY_VALUES)[number];
 
 const publicColumns = {
   id: users.id,
@@ -9,6 +11,7 @@ const publicColumns = {
   name: users.name,
   role: users.role,
   disabledAt: users.disabledAt,
+  disabledBy: users.disabledBy,
   createdAt: users.createdAt,
 };
 
@@ -18,6 +21,7 @@ export type UserRow = {
   name: string | null;
   role: string;
   disabledAt: Date | null;
+  disabledBy: string | null;
   createdAt: Date;
 };
 
@@ -62,6 +66,55 @@ export async function updateUserRole(
     .update(users)
     .set({ role, updatedAt: sql`now()` })
     .where(eq(users.id, id))
+    .returning(publicColumns);
+  return row;
+}
+
+/**
+ * Disable an account, unless it already is by someone at least as strong: the operator's
+ * disable replaces the identity provider's (so a later sign-in cannot lift it), never the
+ * other way round. Undefined when there was nothing to do.
+ */
+export async function disableUserRow(
+  db: Executor,
+  id: string,
+  by: DisabledBy,
+): Promise<UserRow | undefined> {
+  const replaceable =
+    by === "operator"
+      ? sql`(${users.disabledAt} IS NULL OR ${users.disabledBy} = 'identity_provider')`
+      : isNull(users.disabledAt);
+  const [row] = await db
+    .update(users)
+    .set({
+      disabledAt: sql`coalesce(${users.disabledAt}, clock_timestamp())`,
+      disabledBy: by,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(users.id, id), replaceable))
+    .returning(publicColumns);
+  return row;
+}
+
+/**
+ * Enable a disabled account; `onlyBy` enables it only if that is who disabled it. Undefined
+ * when there was nothing to do.
+ */
+export async function enableUserRow(
+  db: Executor,
+  id: string,
+  onlyBy?: DisabledBy,
+): Promise<UserRow | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ disabledAt: null, disabledBy: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(users.id, id),
+        isNotNull(users.disabledAt),
+        onlyBy ? eq(users.disabledBy, onlyBy) : undefined,
+      ),
+    )
     .returning(publicColumns);
   return row;
 }

@@ -9,7 +9,12 @@ import { type Command as DecisionCommand, OPEN_STATUSES } from "@/lib/hitl";
 import { mcpConfig } from "@/lib/mcp/config";
 import { verifyAuditLog } from "@/lib/services/audit";
 import { expireCheckpoints } from "@/lib/services/checkpoints";
-import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
+import {
+  createApiKey,
+  listApiKeys,
+  MAX_KEY_LIFETIME_SECONDS,
+  revokeApiKey,
+} from "@/lib/services/keys";
 import { decideRequest, sweepDueRequests } from "@/lib/services/lifecycle";
 import {
   listOutbox,
@@ -21,7 +26,15 @@ import {
 import { operator } from "@/lib/services/principal";
 import { getQueue, getWorkflowStatus } from "@/lib/services/queue";
 import { linkSlackUser } from "@/lib/services/slack";
-import { actAs, addUser, listUsers, setUserRole } from "@/lib/services/users";
+import {
+  actAs,
+  addUser,
+  disableUser,
+  enableUser,
+  listUsers,
+  setUserRole,
+} from "@/lib/services/users";
+import { parseDuration } from "./duration";
 import { CliError, table } from "./output";
 
 export interface CommandContext {
@@ -82,7 +95,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   users: {
     summary:
-      "users add --email E --role R [--password P] [--name N] | users list | users set-role --email E --role R | users link-slack --email E --slack-user U…",
+      "users add --email E --role R [--password P] [--name N] | users list | users set-role --email E --role R | users disable --email E | users enable --email E | users link-slack --email E --slack-user U…",
     async run(args, ctx) {
       const [sub, ...rest] = args;
       const { db } = await ctx.db();
@@ -108,7 +121,11 @@ export const COMMANDS: Record<string, Command> = {
       } else if (sub === "list") {
         const { values } = parse(rest, {});
         const users = await listUsers(db, OPERATOR);
-        print(ctx, values.json, users, table(users, ["id", "email", "role", "name"]));
+        const rows = users.map((u) => ({
+          ...u,
+          disabled: u.disabled_at ? `${u.disabled_at} (${u.disabled_by})` : null,
+        }));
+        print(ctx, values.json, users, table(rows, ["id", "email", "role", "name", "disabled"]));
       } else if (sub === "set-role") {
         const { values } = parse(rest, { email: { type: "string" }, role: { type: "string" } });
         const user = await setUserRole(db, OPERATOR, {
@@ -116,6 +133,19 @@ export const COMMANDS: Record<string, Command> = {
           role: required(values.role, "--role"),
         });
         print(ctx, values.json, user, `${user.email} is now ${user.role}`);
+      } else if (sub === "disable") {
+        const { values } = parse(rest, { email: { type: "string" } });
+        const user = await disableUser(db, OPERATOR, { email: required(values.email, "--email") });
+        print(
+          ctx,
+          values.json,
+          user,
+          `Disabled ${user.email} at ${user.disabled_at}: their sessions, server actions, event streams and reviewer keys are refused from their next request.`,
+        );
+      } else if (sub === "enable") {
+        const { values } = parse(rest, { email: { type: "string" } });
+        const user = await enableUser(db, OPERATOR, { email: required(values.email, "--email") });
+        print(ctx, values.json, user, `Enabled ${user.email} (${user.role})`);
       } else if (sub === "link-slack") {
         const { values } = parse(rest, {
           email: { type: "string" },
@@ -133,14 +163,14 @@ export const COMMANDS: Record<string, Command> = {
         );
       } else {
         throw new CliError(
-          'expected "users add", "users list", "users set-role" or "users link-slack"',
+          'expected "users add", "users list", "users set-role", "users disable", "users enable" or "users link-slack"',
         );
       }
     },
   },
   keys: {
     summary:
-      "keys create --agent NAME [--owner EMAIL] | keys create --user EMAIL | keys list | keys revoke ID",
+      "keys create --agent NAME --owner EMAIL | keys create --user EMAIL [--expires-in 90m|12h|30d] | keys list | keys revoke ID — --owner is required: four-eyes keeps the owner from approving what the key submits",
     async run(args, ctx) {
       const [sub, ...rest] = args;
       const { db } = await ctx.db();
@@ -149,11 +179,27 @@ export const COMMANDS: Record<string, Command> = {
           agent: { type: "string" },
           owner: { type: "string" },
           user: { type: "string" },
+          "expires-in": { type: "string" },
         });
         if (Boolean(values.agent) === Boolean(values.user)) {
           throw new CliError("give exactly one of --agent NAME or --user EMAIL");
         }
         if (values.user && values.owner) throw new CliError("--owner goes with --agent");
+        if (values.agent && values["expires-in"] !== undefined) {
+          throw new CliError(
+            "--expires-in goes with --user: agent keys do not expire (revoke them instead)",
+          );
+        }
+        let expiresIn: number | undefined;
+        if (values["expires-in"] !== undefined) {
+          const duration = parseDuration(
+            values["expires-in"],
+            "--expires-in",
+            MAX_KEY_LIFETIME_SECONDS,
+          );
+          if (!duration.ok) throw new CliError(duration.problem);
+          expiresIn = duration.seconds;
+        }
         if (values.agent && !values.owner) {
           throw new CliError(
             "--owner EMAIL is required with --agent: the owner is the person four-eyes keeps from approving what the key submits",
@@ -164,17 +210,19 @@ export const COMMANDS: Record<string, Command> = {
           OPERATOR,
           values.agent
             ? { agent: values.agent, owner: values.owner }
-            : { user: values.user as string },
+            : { user: values.user as string, expires_in_seconds: expiresIn },
         );
         const json = {
           id: created.id,
           key: created.key,
           ...(created.webhook_secret ? { webhook_secret: created.webhook_secret } : {}),
+          ...(created.expires_at ? { expires_at: created.expires_at } : {}),
         };
         const human = [
           `Created ${created.scope} key ${created.id} for ${created.name}. It is shown once; store it now:`,
           `  key:            ${created.key}`,
           ...(created.webhook_secret ? [`  webhook secret: ${created.webhook_secret}`] : []),
+          ...(created.expires_at ? [`  expires:        ${created.expires_at}`] : []),
         ].join("\n");
         print(ctx, values.json, json, human);
       } else if (sub === "list") {
@@ -192,6 +240,7 @@ export const COMMANDS: Record<string, Command> = {
             "created_at",
             "last_used_at",
             "revoked_at",
+            "expires_at",
           ]),
         );
       } else if (sub === "revoke") {

@@ -31,4 +31,17 @@ describe("hitl help", () => {
   it("wraps to the width asked for", () => {
     for (const row of usage(60).split("\n")) expect(row.length).toBeLessThanOrEqual(60);
   });
+
+  it("says what keys create needs: an agent key's owner, a reviewer key's optional expiry", () => {
+    const keys = COMMANDS.keys?.summary ?? "";
+    // The CLI is no person who could own the key: without --owner it is refused.
+    expect(keys).toContain("keys create --agent NAME --owner EMAIL |");
+    expect(keys).not.toContain("[--owner");
+    expect(keys).toMatch(/--owner is required/);
+    expect(keys).toContain("keys create --user EMAIL [--expires-in 90m|12h|30d]");
+  });
+
+  it("lists disabling and enabling people", () => {
+    expect(COMMANDS.users?.summary).toContain("users disable --email E | users enable --email E");
+  });
 });

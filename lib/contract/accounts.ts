@@ -7,6 +7,10 @@ export const userSchema = z.object({
   role: z.enum(["viewer", "developer", "tech_lead", "devops_engineer"]),
   name: z.string().nullable(),
   disabled: z.boolean(),
+  /** When the account was disabled; null while it is enabled. */
+  disabled_at: z.iso.datetime().nullable(),
+  /** Who disabled it: the operator, or a sign-in whose groups no longer grant a role. */
+  disabled_by: z.enum(["operator", "identity_provider"]).nullable(),
 });
 export type UserDto = z.infer<typeof userSchema>;
 
@@ -22,6 +26,8 @@ export const apiKeySchema = z.object({
   created_at: z.iso.datetime(),
   last_used_at: z.iso.datetime().nullable(),
   revoked_at: z.iso.datetime().nullable(),
+  /** Reviewer keys may expire; null: never. */
+  expires_at: z.iso.datetime().nullable(),
 });
 export type ApiKeyDto = z.infer<typeof apiKeySchema>;
 

@@ -134,7 +134,10 @@ describe("users, keys and the demo seed", () => {
       t.db,
       sql`UPDATE users SET disabled_at = now() WHERE email = 'alice@example.com'`,
     );
-    expect(await authenticateApiKey(t.db, created.key)).toBeNull();
+    await expect(authenticateApiKey(t.db, created.key)).rejects.toMatchObject({
+      code: "unauthorized",
+      message: "The API key's account is disabled",
+    });
     await execRows(
       t.db,
       sql`UPDATE users SET disabled_at = NULL WHERE email = 'alice@example.com'`,

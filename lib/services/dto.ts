@@ -244,6 +244,9 @@ export function userDto(u: UserRow): UserDto {
     role: u.role,
     name: u.name,
     disabled: u.disabledAt !== null,
+    disabled_at: isoOrNull(u.disabledAt),
+    // Rows disabled before the column existed were disabled by the operator.
+    disabled_by: u.disabledAt === null ? null : (u.disabledBy ?? "operator"),
   });
 }
 
@@ -257,5 +260,6 @@ export function apiKeyDto(k: ApiKeyRow): ApiKeyDto {
     created_at: iso(k.createdAt),
     last_used_at: isoOrNull(k.lastUsedAt),
     revoked_at: isoOrNull(k.revokedAt),
+    expires_at: isoOrNull(k.expiresAt),
   });
 }

@@ -53,16 +53,27 @@ export const agentNameSchema = z
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-'");
 
+/** The longest a reviewer key may be made to last: ten years (longer: leave out the expiry). */
+export const MAX_KEY_LIFETIME_SECONDS = 3650 * 24 * 60 * 60;
+
 const createKeyInput = z.union([
   z.object({ agent: agentNameSchema, owner: emailSchema.optional() }),
-  z.object({ user: emailSchema }),
+  z.object({
+    user: emailSchema,
+    expires_in_seconds: z
+      .int({ error: "expected a whole number of seconds" })
+      .positive("must be positive")
+      .max(MAX_KEY_LIFETIME_SECONDS, "must be at most ten years")
+      .optional(),
+  }),
 ]);
 
 /**
  * `{ agent, owner? }` creates an agent key (owned by `owner` — by the creating person when a
- * person creates it — who then never approves what it submits); `{ user }` creates a
- * reviewer key acting as that user. Agent names are unique among active agent keys, in any
- * case: grants and the queue name agents.
+ * person creates it — who then never approves what it submits); `{ user, expires_in_seconds? }`
+ * creates a reviewer key acting as that user, refused once it expires (never, without one).
+ * Agent names are unique among active agent keys, in any case: grants and the queue name
+ * agents.
  */
 export async function createApiKey(
   db: Database,
@@ -133,6 +144,7 @@ export async function createApiKey(
         userId: user.id,
         webhookSecret: null,
         createdBy: creator?.id ?? null,
+        expiresInSeconds: data.expires_in_seconds,
       });
     }
     await appendAuditEvents(tx, [
@@ -145,6 +157,7 @@ export async function createApiKey(
           name: row.name,
           prefix: row.prefix,
           user_id: row.userId,
+          ...(row.expiresAt ? { expires_at: row.expiresAt.toISOString() } : {}),
         },
       },
     ]);
@@ -188,14 +201,22 @@ export type KeyPrincipal = AgentPrincipal | UserPrincipal;
 const KEY_SHAPE = /^alk_[A-Za-z0-9_-]{43}$/;
 
 /**
- * The principal for a bearer key, or null for an unknown, malformed or revoked key. The
- * lookup is by the key's hash through a unique index, so timing reveals nothing about
- * other keys; the role is read from the user row now, not from when the key was made.
+ * The principal for a bearer key, or null for an unknown, malformed or revoked key; an expired
+ * key, or a reviewer key whose person is disabled, is refused ("unauthorized") saying so. The
+ * lookup is by the key's hash through a unique index, so timing reveals nothing about other
+ * keys; the key's expiry and its person are read now, at every request, and the role is read
+ * again by every service the person calls.
  */
 export async function authenticateApiKey(db: Database, key: string): Promise<KeyPrincipal | null> {
   if (!KEY_SHAPE.test(key)) return null;
   const row = await findActiveKeyByHash(db, hashApiKey(key));
   if (!row) return null;
+  if (row.expired) {
+    throw new ServiceError(
+      "unauthorized",
+      `The API key expired at ${row.expiresAt?.toISOString()}; ask for a new one`,
+    );
+  }
   // The row says when the key was last stamped: within the minute, skip the round trip.
   if (row.lastUsedAt === null || Date.now() - row.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
     void touchApiKey(db, row.id).catch(() => {});
@@ -209,8 +230,10 @@ export async function authenticateApiKey(db: Database, key: string): Promise<Key
       seenAt: row.seenAt,
     };
   }
-  // A reviewer key is its user: a disabled user's key stops working with them. Their role
-  // is read again by every service they call.
-  if (!row.userId || row.userDisabledAt) return null;
+  // A reviewer key is its user: a disabled user's key stops working with them.
+  if (!row.userId) return null;
+  if (row.userDisabledAt) {
+    throw new ServiceError("unauthorized", "The API key's account is disabled");
+  }
   return { kind: "user", userId: row.userId };
 }

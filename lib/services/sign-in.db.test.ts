@@ -3,9 +3,15 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
-import { roleForGroups, SIGN_IN_LIMITS, signInWithIdentity, signInWithPassword } from "./sign-in";
+import {
+  roleForGroups,
+  SIGN_IN_LIMITS,
+  sessionUser,
+  signInWithIdentity,
+  signInWithPassword,
+} from "./sign-in";
 import { createFixture, type Fixture, refusalOf, TEST_OPERATOR } from "./testing";
-import { addUser } from "./users";
+import { addUser, disableUser, enableUser, listUsers } from "./users";
 
 const ROLE_MAP = {
   "airlock-devops": "devops_engineer",
@@ -197,6 +203,107 @@ describe("sign-in", () => {
       expect(
         (await refusalOf(signInWithIdentity(f.t.db, claims("sub-5", ["auditors"]), ROLE_MAP))).code,
       ).toBe("forbidden");
+    });
+
+    const eventsOf = (userId: string) =>
+      execRows<{ type: string; actor_id: string; payload: Record<string, unknown> }>(
+        f.t.db,
+        sql`SELECT type, actor_id, payload FROM audit_events
+            WHERE payload->>'user_id' = ${userId} ORDER BY id`,
+      );
+
+    it("disables, audited, a known person whose groups no longer map to a role, and refuses the sign-in", async () => {
+      const user = await signInWithIdentity(f.t.db, claims("sub-6", ["airlock-leads"]), ROLE_MAP);
+      expect(await sessionUser(f.t.db, user.id)).toMatchObject({ role: "tech_lead" });
+
+      const refused = await refusalOf(
+        signInWithIdentity(f.t.db, claims("sub-6", ["marketing"]), ROLE_MAP),
+      );
+      expect(refused.code).toBe("forbidden");
+      expect(refused.message).toBe(
+        "None of your groups grants a role in Airlock; your account is disabled until one does",
+      );
+      // Not the old role: the account is off, and every session of theirs with it.
+      const listed = (await listUsers(f.t.db, TEST_OPERATOR)).find((u) => u.id === user.id);
+      expect(listed).toMatchObject({
+        role: "tech_lead",
+        disabled: true,
+        disabled_at: expect.any(String),
+        disabled_by: "identity_provider",
+      });
+      expect(await sessionUser(f.t.db, user.id)).toBeNull();
+
+      // Again: still refused, and not audited twice.
+      expect(
+        (await refusalOf(signInWithIdentity(f.t.db, claims("sub-6", []), ROLE_MAP))).code,
+      ).toBe("forbidden");
+      expect((await eventsOf(user.id)).map((e) => [e.type, e.actor_id, e.payload])).toEqual([
+        ["user.created", "oidc:oidc", expect.anything()],
+        [
+          "user.disabled",
+          "oidc:oidc",
+          {
+            user_id: user.id,
+            email: user.email,
+            reason: "no mapped group",
+            via: "oidc",
+            role: "tech_lead",
+          },
+        ],
+      ]);
+    });
+
+    it("re-enables what the provider disabled once the groups map again, with the role they now grant", async () => {
+      const user = await signInWithIdentity(f.t.db, claims("sub-7", ["airlock-leads"]), ROLE_MAP);
+      await refusalOf(signInWithIdentity(f.t.db, claims("sub-7", ["marketing"]), ROLE_MAP));
+      const back = await signInWithIdentity(f.t.db, claims("sub-7", ["engineering"]), ROLE_MAP);
+      expect(back).toMatchObject({
+        id: user.id,
+        role: "developer",
+        disabled: false,
+        disabled_at: null,
+        disabled_by: null,
+      });
+      expect(await sessionUser(f.t.db, user.id)).toMatchObject({ role: "developer" });
+      expect((await eventsOf(user.id)).map((e) => [e.type, e.payload.reason ?? null])).toEqual([
+        ["user.created", null],
+        ["user.disabled", "no mapped group"],
+        ["user.enabled", "mapped group"],
+        ["user.role_changed", null],
+      ]);
+    });
+
+    it("never lifts what the operator disabled, even when the provider had disabled it first", async () => {
+      const user = await signInWithIdentity(f.t.db, claims("sub-8", ["engineering"]), ROLE_MAP);
+      await disableUser(f.t.db, TEST_OPERATOR, { email: user.email });
+      const refused = await refusalOf(
+        signInWithIdentity(f.t.db, claims("sub-8", ["engineering"]), ROLE_MAP),
+      );
+      expect(refused).toMatchObject({ code: "forbidden", message: "This account is disabled" });
+
+      // Disabled by the provider, then by the operator: the operator's disable stands.
+      const other = await signInWithIdentity(f.t.db, claims("sub-9", ["engineering"]), ROLE_MAP);
+      await refusalOf(signInWithIdentity(f.t.db, claims("sub-9", []), ROLE_MAP));
+      const taken = await disableUser(f.t.db, TEST_OPERATOR, { email: other.email });
+      expect(taken).toMatchObject({ disabled: true, disabled_by: "operator" });
+      expect(
+        (await refusalOf(signInWithIdentity(f.t.db, claims("sub-9", ["engineering"]), ROLE_MAP)))
+          .message,
+      ).toBe("This account is disabled");
+      const disables = (await eventsOf(other.id)).filter((e) => e.type === "user.disabled");
+      expect(disables.map((e) => e.payload.reason)).toEqual(["no mapped group", "operator"]);
+      expect(disables[1]?.payload.previously_disabled_by).toBe("identity_provider");
+
+      // The operator may enable it; the provider's groups then decide again at each sign-in.
+      await enableUser(f.t.db, TEST_OPERATOR, { email: other.email });
+      expect(
+        await signInWithIdentity(f.t.db, claims("sub-9", ["engineering"]), ROLE_MAP),
+      ).toMatchObject({ id: other.id, disabled: false });
+      expect(
+        await signInWithIdentity(f.t.db, claims("sub-8", ["engineering"]), ROLE_MAP).catch(
+          (e: Error) => e.message,
+        ),
+      ).toBe("This account is disabled");
     });
   });
 });

@@ -1,9 +1,11 @@
 // How a person becomes a principal in the browser: a password (rate-limited per account and
 // per address, the same answer and the same work for every failure) or an identity provider
 // (found by provider and subject, never by email alone; the role comes from the provider's
-// groups at every sign-in).
+// groups at every sign-in, and no role disables the account).
 //
-// Who may call what: anyone — these are the doors in. `currentUser` needs a person.
+// Who may call what: anyone — these are the doors in. `sessionUser` is how a session's
+// holder becomes a principal at each request; `currentUser` needs a person.
+import { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
@@ -14,7 +16,14 @@ import {
   touchIdentity,
   uncountAttempt,
 } from "@/db/queries/sign-in";
-import { findUserByEmail, findUserById, insertUser, updateUserRole } from "@/db/queries/users";
+import {
+  disableUserRow,
+  enableUserRow,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  updateUserRole,
+} from "@/db/queries/users";
 import type { UserDto } from "@/lib/contract/accounts";
 import { ROLE_RANK, type Role } from "@/lib/hitl";
 import { userDto } from "./dto";
@@ -88,11 +97,19 @@ export interface IdentityClaims {
   groups: readonly string[];
 }
 
+const NO_ROLE = "None of your groups grants a role in Airlock";
+
 /**
  * The user an identity provider vouches for: found by (provider, subject); created on first
  * sign-in; their role set from their groups each time. A first sign-in whose email belongs to
  * an existing account is refused: linking accounts by address alone would let whoever controls
  * that address at the provider take the account over.
+ *
+ * A known person whose groups no longer grant any role has left (or moved): the account is
+ * disabled — committed and audited, `user.disabled` with reason "no mapped group" — and the
+ * sign-in refused, rather than letting them keep the old role. The provider lifts only what it
+ * did: a later sign-in whose groups map again re-enables an account it disabled, never one the
+ * operator disabled (`hitl users disable`).
  */
 export async function signInWithIdentity(
   db: Database,
@@ -100,28 +117,75 @@ export async function signInWithIdentity(
   roleMap: Record<string, string>,
 ): Promise<UserDto> {
   const role = roleForGroups(claims.groups, roleMap);
-  if (role === null) {
-    throw new ServiceError("forbidden", "None of your groups grants a role in Airlock");
-  }
-  return db.transaction(async (tx) => {
+  // A refusal that must still commit (the disable) is returned, not thrown, out of the
+  // transaction, and thrown after it.
+  const outcome = await db.transaction(async (tx): Promise<UserDto | ServiceError> => {
     const actor = { actor_type: "system" as const, actor_id: `oidc:${claims.provider}` };
     const known = await findIdentity(tx, claims.provider, claims.subject);
     if (known) {
       const user = await findUserById(tx, known.userId);
-      if (!user || user.disabledAt) throw new ServiceError("forbidden", "This account is disabled");
+      if (!user || (user.disabledAt && user.disabledBy !== "identity_provider")) {
+        throw new ServiceError("forbidden", "This account is disabled");
+      }
       await touchIdentity(tx, claims.provider, claims.subject);
-      if (user.role === role) return userDto(user);
+      if (role === null) {
+        const disabled = await disableUserRow(tx, user.id, "identity_provider");
+        if (disabled) {
+          await appendAuditEvents(tx, [
+            {
+              ...actor,
+              type: "user.disabled",
+              payload: {
+                user_id: user.id,
+                email: user.email,
+                reason: "no mapped group",
+                via: "oidc",
+                role: user.role,
+              },
+            },
+          ]);
+        }
+        return new ServiceError("forbidden", `${NO_ROLE}; your account is disabled until one does`);
+      }
+      let current = user;
+      if (user.disabledAt) {
+        const enabled = await enableUserRow(tx, user.id, "identity_provider");
+        // The operator disabled it in the meantime: theirs stands.
+        if (!enabled) throw new ServiceError("forbidden", "This account is disabled");
+        await appendAuditEvents(tx, [
+          {
+            ...actor,
+            type: "user.enabled",
+            payload: {
+              user_id: user.id,
+              email: user.email,
+              reason: "mapped group",
+              via: "oidc",
+              disabled_by: "identity_provider",
+            },
+          },
+        ]);
+        current = enabled;
+      }
+      if (current.role === role) return userDto(current);
       const updated = await updateUserRole(tx, user.id, role);
       if (!updated) throw new ServiceError("forbidden", "This account is disabled");
       await appendAuditEvents(tx, [
         {
           ...actor,
           type: "user.role_changed",
-          payload: { user_id: user.id, email: user.email, from: user.role, to: role, via: "oidc" },
+          payload: {
+            user_id: user.id,
+            email: user.email,
+            from: current.role,
+            to: role,
+            via: "oidc",
+          },
         },
       ]);
       return userDto(updated);
     }
+    if (role === null) throw new ServiceError("forbidden", NO_ROLE);
     const email = claims.email ? emailSchema.safeParse(claims.email) : undefined;
     if (!email?.success) {
       throw new ServiceError("forbidden", "The identity provider sent no usable email address");
@@ -147,6 +211,23 @@ export async function signInWithIdentity(
     ]);
     return userDto(user);
   });
+  if (outcome instanceof ServiceError) throw outcome;
+  return outcome;
+}
+
+/**
+ * The person a browser session names, as they stand now, or null. A session is only a signed
+ * note of who signed in: every request through one (pages, server actions, session routes)
+ * re-reads the account here, so a disabled or deleted account is refused at its next request,
+ * not when the session expires (SPEC §8.2), and the role is the current one, never the token's.
+ */
+export async function sessionUser(
+  db: Database,
+  userId: string | null | undefined,
+): Promise<UserDto | null> {
+  if (!userId || !z.uuid().safeParse(userId).success) return null;
+  const user = await findUserById(db, userId);
+  return user && user.disabledAt === null ? userDto(user) : null;
 }
 
 /** The signed-in person as they stand now (role included), for the page's header. */

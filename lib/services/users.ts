@@ -1,7 +1,8 @@
 // Reviewer accounts: created by the CLI (and the demo seed), signed in through next-auth.
 //
 // Who may call what:
-// - addUser, setUserRole, actAs: the operator (the CLI). People do not change accounts.
+// - addUser, setUserRole, disableUser, enableUser, actAs: the operator (the CLI). People do
+//   not change accounts.
 // - listUsers: the operator, or any person (approvers are shown by name everywhere).
 // - verifyPassword: anyone; it is how a person signs in, and fails the same way, in the same
 //   time, whatever was wrong.
@@ -10,6 +11,8 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { appendAuditEvents } from "@/db/queries/audit";
 import {
+  disableUserRow,
+  enableUserRow,
   findPasswordHash,
   findUserByEmail,
   insertUser,
@@ -94,6 +97,71 @@ export async function setUserRole(
         ...auditActor(principal),
         type: "user.role_changed",
         payload: { user_id: user.id, email: user.email, from: existing.role, to: user.role },
+      },
+    ]);
+    return userDto(user);
+  });
+}
+
+/**
+ * Someone leaves: from their next request on, their sessions, server actions, event streams
+ * and reviewer keys are refused (each re-reads the user record); their role and history stay.
+ * An account the identity provider disabled becomes the operator's, so that a later sign-in
+ * whose groups map again does not lift it.
+ */
+export async function disableUser(
+  db: Database,
+  principal: Principal,
+  input: { email: string },
+): Promise<UserDto> {
+  requireOperator(principal, "disable users");
+  const { email } = parseInput(z.object({ email: emailSchema }), input);
+  return db.transaction(async (tx) => {
+    const existing = await findUserByEmail(tx, email);
+    if (!existing) throw new ServiceError("not_found", `No user with email ${email}`);
+    const user = await disableUserRow(tx, existing.id, "operator");
+    if (!user) {
+      const since = existing.disabledAt ? ` (since ${existing.disabledAt.toISOString()})` : "";
+      throw new ServiceError("conflict", `${email} is already disabled${since}`);
+    }
+    await appendAuditEvents(tx, [
+      {
+        ...auditActor(principal),
+        type: "user.disabled",
+        payload: {
+          user_id: user.id,
+          email: user.email,
+          reason: "operator",
+          ...(existing.disabledBy ? { previously_disabled_by: existing.disabledBy } : {}),
+        },
+      },
+    ]);
+    return userDto(user);
+  });
+}
+
+/** Someone comes back, with the role they had; whoever disabled the account. */
+export async function enableUser(
+  db: Database,
+  principal: Principal,
+  input: { email: string },
+): Promise<UserDto> {
+  requireOperator(principal, "enable users");
+  const { email } = parseInput(z.object({ email: emailSchema }), input);
+  return db.transaction(async (tx) => {
+    const existing = await findUserByEmail(tx, email);
+    if (!existing) throw new ServiceError("not_found", `No user with email ${email}`);
+    const user = await enableUserRow(tx, existing.id);
+    if (!user) throw new ServiceError("conflict", `${email} is not disabled`);
+    await appendAuditEvents(tx, [
+      {
+        ...auditActor(principal),
+        type: "user.enabled",
+        payload: {
+          user_id: user.id,
+          email: user.email,
+          disabled_by: existing.disabledBy ?? "operator",
+        },
       },
     ]);
     return userDto(user);

@@ -3,11 +3,9 @@ import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { sessionPrincipal } from "@/lib/auth/session";
+import { sessionPerson } from "@/lib/auth/session";
 import type { UserDto } from "@/lib/contract/accounts";
-import { isServiceError } from "@/lib/services/errors";
 import type { UserPrincipal } from "@/lib/services/principal";
-import { currentUser } from "@/lib/services/sign-in";
 
 export interface SignedIn {
   principal: UserPrincipal;
@@ -15,17 +13,12 @@ export interface SignedIn {
   db: Awaited<ReturnType<typeof getDb>>["db"];
 }
 
+// A disabled or deleted account's session signs nobody in: null, as without a session.
 export const signedIn = cache(async (): Promise<SignedIn | null> => {
-  const principal = await sessionPrincipal();
-  if (!principal) return null;
+  const person = await sessionPerson();
+  if (!person) return null;
   const { db } = await getDb();
-  try {
-    return { principal, user: await currentUser(db, principal), db };
-  } catch (error) {
-    // A disabled or deleted account: its session no longer signs anyone in.
-    if (isServiceError(error) && error.code === "unauthorized") return null;
-    throw error;
-  }
+  return { ...person, db };
 });
 
 /** The person, or a redirect to the sign-in page that comes back to `path`. */
