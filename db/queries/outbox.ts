@@ -3,7 +3,7 @@
 // lease — a short UPDATE that pushes next_attempt_at past the delivery's deadline — so no
 // transaction or row lock is held while it talks to the receiver.
 import "server-only";
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, OUTBOX_STATUS_VALUES, outbox, tasks } from "../schema";
 
@@ -61,6 +61,97 @@ export async function leaseDueOutbox(
     .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: ms(leaseMs) })
     .where(inArray(outbox.id, due))
     .returning(columns);
+}
+
+// Where a row goes, for the per-target limits of the deliveries (SPEC §8.1 Fairness). An agent
+// names its callback URLs, and as many host names as it likes, so its callbacks answer to its
+// key first (`tenant`: the API key), then to the key and the URL's origin (`target`), so one
+// hanging receiver of a key leaves the key's others their turn. A notification goes to what the
+// operator configured: its channel and origin are both its tenant and its target.
+const originOf = sql`lower(regexp_replace(substring(${outbox.targetUrl} from '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*'), '//[^@/]*@', '//'))`;
+const tenantOf = sql`case when ${outbox.kind} = 'webhook'
+  then 'key ' || coalesce((select ${tasks.apiKeyId}::text from ${tasks} where ${tasks.id} = ${outbox.taskId}), '-')
+  else ${outbox.kind} || ' ' || coalesce(${outbox.channel}, '-') || ' ' || coalesce(${originOf}, '-') end`;
+const targetOf = sql`case when ${outbox.kind} = 'webhook'
+  then ${tenantOf} || ' ' || coalesce(${originOf}, '-') else ${tenantOf} end`;
+
+// How far past the rows it may lease a lease looks, for rows of targets with room left: the
+// rows of a target that has room for only some of its backlog come first in the scan.
+const SCAN_PER_LEASED = 4;
+
+export type LeasedDelivery = OutboxRow & { target: string; tenant: string };
+
+export interface DeliveryLease {
+  kinds: readonly string[];
+  limit: number;
+  leaseMs: number;
+  /** Deliveries in flight at once to one target, and for one tenant. */
+  perTarget: number;
+  perTenant: number;
+  /**
+   * What this worker has in flight, by target and by tenant: only the room left is leased. A
+   * target counted at `perTarget` (or more) is not leased at all (a failing target cools down).
+   */
+  inFlight: {
+    targets: Readonly<Record<string, number>>;
+    tenants: Readonly<Record<string, number>>;
+  };
+}
+
+/**
+ * leaseDueOutbox with room per target: up to `limit` due rows, oldest due first, but no more
+ * of a target (or tenant) than its room, and none of a target that has none, so a busy or
+ * failing target's backlog leaves the worker's other slots to the others. One statement; rows
+ * a full target holds back are not counted an attempt, and stay due for when it has room.
+ */
+export async function leaseDueDeliveries(
+  db: Executor,
+  lease: DeliveryLease,
+): Promise<LeasedDelivery[]> {
+  if (lease.kinds.length === 0 || lease.limit <= 0) return [];
+  const targets = JSON.stringify(lease.inFlight.targets);
+  const tenants = JSON.stringify(lease.inFlight.tenants);
+  const usedBy = (json: string, name: SQL) => sql`coalesce((${json}::jsonb ->> ${name})::int, 0)`;
+  // The scan skips what has no room; of what is left, each target's oldest rows up to its
+  // room, then of those each tenant's oldest up to its room, go. Rows the scan locked and the
+  // ranking left are let go when the statement ends.
+  const scan = lease.limit * SCAN_PER_LEASED;
+  const due = sql`
+    select by_tenant.id from (
+      select by_target.id, by_target.due,
+        row_number() over (partition by by_target.tenant order by by_target.due, by_target.id)
+          <= ${lease.perTenant} - ${usedBy(tenants, sql`by_target.tenant`)} as has_room
+      from (
+        select c.id, c.due, c.tenant,
+          row_number() over (partition by c.target order by c.due, c.id)
+            <= ${lease.perTarget} - ${usedBy(targets, sql`c.target`)} as has_room
+        from (
+          select ${outbox.id} as id, ${outbox.nextAttemptAt} as due, w.target, w.tenant
+          from ${outbox} cross join lateral (select ${targetOf} as target, ${tenantOf} as tenant) w
+          where ${outbox.status} = 'pending'
+            and ${inArray(outbox.kind, [...lease.kinds])}
+            and ${outbox.nextAttemptAt} <= now()
+            and ${usedBy(targets, sql`w.target`)} < ${lease.perTarget}
+            and ${usedBy(tenants, sql`w.tenant`)} < ${lease.perTenant}
+          order by ${outbox.nextAttemptAt}
+          limit ${scan}
+          for update of ${outbox} skip locked
+        ) c
+      ) by_target
+      where by_target.has_room
+    ) by_tenant
+    where by_tenant.has_room
+    order by by_tenant.due, by_tenant.id
+    limit ${lease.limit}`;
+  return db
+    .update(outbox)
+    .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: ms(lease.leaseMs) })
+    .where(sql`${outbox.id} in (${due})`)
+    .returning({
+      ...columns,
+      target: sql<string>`${targetOf}`,
+      tenant: sql<string>`${tenantOf}`,
+    });
 }
 
 export async function markOutboxDelivered(db: Executor, id: string): Promise<void> {

@@ -3,16 +3,25 @@
 //
 // Each kind of row has a handler; rows of a kind without one are never taken and stay pending
 // for a worker that has it. 'webhook' is here; 'notify' is lib/services/notify.ts and
-// 'workflow' (drive a task's graph) lib/services/workflow.ts, both given by the server's start. Rows are taken by a
-// lease (db/queries/outbox.ts leaseDueOutbox), delivered outside any transaction — an open
+// 'workflow' (drive a task's graph) lib/services/workflow.ts, both given by the server's start.
+// Rows are taken by a lease (db/queries/outbox.ts), delivered outside any transaction — an open
 // transaction would hold back the audit sealer — and the outcome written in one statement.
 // Delivery is at least once: a worker that dies mid-delivery leaves the row to come due again
 // when its lease runs out, and receivers deduplicate by Airlock-Delivery (the row's id). Every
-// instance runs the loop; SKIP LOCKED and the lease keep two of them off the same row.
+// instance runs the worker; SKIP LOCKED and the lease keep two of them off the same row.
+//
+// Fairness (SPEC §8.1): each kind has a lane of its own, so graph drives never wait behind a
+// callback or a notification, nor these behind each other. In a delivery lane a target (an
+// agent key's receiver origin; a notification channel) has room for OUTBOX_PER_TARGET
+// deliveries at once, an agent key for OUTBOX_PER_TENANT whatever its host names, and a target
+// that failed pauses before it takes a slot again: rows of a full or pausing target are not
+// leased (nor their attempts counted), so one key's hanging receivers hold a few slots of one
+// lane, and every other key's callbacks take the rest.
 import { type Database, getDb, isDatabaseUnavailable, retryWhileUnavailable } from "@/db/client";
 import {
   deferOutbox,
   findTaskWebhookSecret,
+  leaseDueDeliveries,
   leaseDueOutbox,
   markOutboxDelivered,
   markOutboxFailed,
@@ -28,6 +37,7 @@ import {
 } from "@/lib/net/outbound";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
 import { recordDelivery } from "./metrics";
+import { backoffCeilingMs, DeliverySlots, type Settled } from "./outbox-targets";
 import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";
 
 export type DeliveryOutcome =
@@ -56,9 +66,9 @@ export interface DeliveryContext {
 export type OutboxHandler = (row: OutboxRow, ctx: DeliveryContext) => Promise<DeliveryOutcome>;
 
 export interface DeliverOptions {
-  /** Rows leased per batch. */
+  /** Rows leased per batch, of each kind. */
   limit?: number;
-  /** Deliveries of a batch in flight at once. */
+  /** Deliveries of a batch in flight at once, of each kind. */
   concurrency?: number;
   timeoutMs?: number;
   maxAttempts?: number;
@@ -88,6 +98,30 @@ export interface DeliveryCounts {
 const BATCH = 32;
 const CONCURRENCY = 8;
 const BACKOFF_CAP_MS = 10 * 60_000;
+/**
+ * Deliveries in flight at once in one lane of the running worker. A delivery waits on its
+ * receiver, not the CPU, so a lane has room for many targets beside the few slots any one key's
+ * receivers may hold (OUTBOX_PER_TENANT).
+ */
+const DELIVERY_LANE_CONCURRENCY = 16;
+/** Drives leased at once: lib/services/workflow.ts DRIVES_AT_ONCE says how many run. */
+const DRIVE_LANE_CONCURRENCY = CONCURRENCY;
+/**
+ * A drive's lease, in delivery deadlines: a leased drive may wait for one of the process's
+ * drive slots before it runs, so it gets what a batch's lease gave it (BATCH / CONCURRENCY).
+ */
+const DRIVE_LEASE_ROUNDS = BATCH / CONCURRENCY;
+/** Kinds whose rows go to no receiver: no per-target room (their handler has its own limit). */
+const DRIVE_KINDS: ReadonlySet<string> = new Set(["workflow"]);
+/**
+ * Deliveries in flight at once, in one process, to one target (an agent key's receiver origin,
+ * a notification channel), and for one agent key whatever its host names.
+ */
+export const OUTBOX_PER_TARGET = 2;
+export const OUTBOX_PER_TENANT = 4;
+// A failing target pauses like a failing row backs off, but for at most this long: its rows
+// keep their own backoff, and a target back up is served again soon.
+const TARGET_COOLDOWN_CAP_MS = 60_000;
 // Beyond the HTTP deadlines, time for the round trips around them (the secret's lookup, the
 // outcome's write) before another worker may take the row.
 const LEASE_MARGIN_MS = 10_000;
@@ -196,100 +230,191 @@ export function retryDelayMs(
   capMs = BACKOFF_CAP_MS,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempts - 1));
-  return Math.floor(random() * ceiling);
+  return Math.floor(random() * backoffCeilingMs(attempts, baseMs, capMs));
 }
 
-/** Lease one batch of due rows, deliver them (a few at a time) and record each outcome. */
+interface Settings {
+  limit: number;
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  backoffCapMs: number;
+  leaseMarginMs: number;
+  handlers: Readonly<Record<string, OutboxHandler>>;
+  resolve?: Resolver;
+}
+
+function settingsOf(options: DeliverOptions): Settings {
+  return {
+    limit: options.limit ?? BATCH,
+    concurrency: Math.max(1, options.concurrency ?? CONCURRENCY),
+    timeoutMs: options.timeoutMs ?? env().HITL_WEBHOOK_TIMEOUT_MS,
+    maxAttempts: options.maxAttempts ?? env().HITL_OUTBOX_MAX_ATTEMPTS,
+    backoffMs: options.backoffMs ?? env().HITL_OUTBOX_BACKOFF_MS,
+    backoffCapMs: options.backoffCapMs ?? BACKOFF_CAP_MS,
+    leaseMarginMs: options.leaseMarginMs ?? LEASE_MARGIN_MS,
+    handlers: options.handlers ?? OUTBOX_HANDLERS,
+    resolve: options.resolve,
+  };
+}
+
+/** A leased row, and where it goes (rows of a lane without per-target limits go nowhere). */
+interface Leased {
+  row: OutboxRow;
+  target?: { target: string; tenant: string };
+}
+
+/**
+ * Lease up to `limit` due rows of `kind`: with `slots`, only as many of a target (and tenant)
+ * as it has room for, beside what is in flight.
+ */
+async function leaseKind(
+  db: Database,
+  kind: string,
+  limit: number,
+  leaseMs: number,
+  slots?: DeliverySlots,
+): Promise<Leased[]> {
+  if (!slots) return (await leaseDueOutbox(db, [kind], limit, leaseMs)).map((row) => ({ row }));
+  const leased = await leaseDueDeliveries(db, {
+    kinds: [kind],
+    limit,
+    leaseMs,
+    ...slots.limits,
+    inFlight: slots.inFlight(),
+  });
+  return leased.map(({ target, tenant, ...row }) => ({ row, target: { target, tenant } }));
+}
+
+/** How a delivery ended, for the counts (none when its outcome could not be written). */
+interface Settlement {
+  counted?: "delivered" | "failed" | "dead" | "deferred";
+  /** What it says of the target: see DeliverySlots.release. */
+  target: Settled;
+}
+
+/** Deliver one leased row and write its outcome, while its lease lasts. */
+async function deliverOne(
+  db: Database,
+  row: OutboxRow,
+  s: Settings,
+  leaseEnds: number,
+): Promise<Settlement> {
+  // Only kinds with a handler were leased.
+  const handler = s.handlers[row.kind] as OutboxHandler;
+  const ctx: DeliveryContext = {
+    db,
+    timeoutMs: s.timeoutMs,
+    maxAttempts: s.maxAttempts,
+    resolve: s.resolve,
+  };
+  const outcome: DeliveryOutcome = await Promise.resolve()
+    .then(() => handler(row, ctx))
+    .catch((error: unknown) => ({
+      ok: false,
+      error: String((error as Error)?.message ?? error),
+      unavailable: isDatabaseUnavailable(error),
+    }));
+  // The outcome is written once the database answers again (a connection cut must not
+  // leave the row leased for the rest of its lease), for as long as the lease lasts.
+  const record = (write: () => Promise<void>) =>
+    retryWhileUnavailable(write, leaseEnds - Date.now());
+  const target: Settled = outcome.ok
+    ? "delivered"
+    : outcome.busy === true || outcome.unavailable === true || outcome.permanent === true
+      ? "other"
+      : "failed";
+  try {
+    if (outcome.ok) {
+      await record(() => markOutboxDelivered(db, row.id));
+      recordDelivery(row.kind, row.channel, "delivered");
+      return { counted: "delivered", target };
+    }
+    if (outcome.busy === true || outcome.unavailable === true) {
+      const inMs =
+        outcome.busy === true
+          ? BUSY_RETRY_MS
+          : retryDelayMs(row.attempts, s.backoffMs, s.backoffCapMs);
+      await record(() => deferOutbox(db, row.id, row.attempts, inMs));
+      recordDelivery(row.kind, row.channel, "deferred");
+      return { counted: "deferred", target };
+    }
+    const dead = outcome.permanent === true || row.attempts >= s.maxAttempts;
+    await record(() =>
+      markOutboxFailed(db, row.id, row.attempts, {
+        error: outcome.error.slice(0, MAX_ERROR_LENGTH),
+        dead,
+        retryInMs: retryDelayMs(row.attempts, s.backoffMs, s.backoffCapMs),
+      }),
+    );
+    recordDelivery(row.kind, row.channel, dead ? "dead" : "retry");
+    return { counted: dead ? "dead" : "failed", target };
+  } catch (error) {
+    // The outcome is lost (the database stayed away), not the row: it comes due again
+    // when its lease runs out.
+    log().error({ err: error, outbox_id: row.id }, "outbox: recording a delivery's outcome failed");
+    return { target };
+  }
+}
+
+/**
+ * deliverOne, given up on when its lease runs out: a delivery that has not settled by then (a
+ * query the driver lost with its connection) is left behind, so its lane goes on, and the row
+ * is due again. Should it settle after all, its outcome is written only if the row is still
+ * its lease. Left behind, it counts as a failure of its target.
+ */
+async function deliverWithinLease(
+  db: Database,
+  row: OutboxRow,
+  s: Settings,
+  lease: { ends: number; ms: number },
+): Promise<Settlement> {
+  const delivering = deliverOne(db, row, s, lease.ends);
+  if (!(await settlesWithin(delivering, lease.ends - Date.now()))) {
+    log().error(
+      { outbox_id: row.id, kind: row.kind, lease_ms: lease.ms },
+      "outbox: a delivery did not settle within its lease; it is due again",
+    );
+    return { target: "failed" };
+  }
+  return delivering;
+}
+
+/**
+ * One pass of every lane: for each kind with a handler, lease one batch of its due rows (for
+ * deliveries, no more of a target than its room), deliver them (a few at a time) and record
+ * each outcome. The lanes of the kinds run side by side, so no kind's batch waits for another's.
+ */
 export async function deliverDueOnce(
   db: Database,
   options: DeliverOptions = {},
 ): Promise<DeliveryCounts> {
-  const limit = options.limit ?? BATCH;
-  const concurrency = Math.max(1, options.concurrency ?? CONCURRENCY);
-  const timeoutMs = options.timeoutMs ?? env().HITL_WEBHOOK_TIMEOUT_MS;
-  const maxAttempts = options.maxAttempts ?? env().HITL_OUTBOX_MAX_ATTEMPTS;
-  const backoffMs = options.backoffMs ?? env().HITL_OUTBOX_BACKOFF_MS;
-  const backoffCapMs = options.backoffCapMs ?? BACKOFF_CAP_MS;
-  const handlers = options.handlers ?? OUTBOX_HANDLERS;
-  // A leased row may wait for a free slot behind the others of its batch: the lease covers
-  // every round of the batch, not just one delivery.
-  const leaseMs =
-    Math.ceil(limit / concurrency) * timeoutMs + (options.leaseMarginMs ?? LEASE_MARGIN_MS);
-  const rows = await leaseDueOutbox(db, Object.keys(handlers), limit, leaseMs);
-  const leaseEnds = Date.now() + leaseMs;
-  const counts: DeliveryCounts = {
-    claimed: rows.length,
-    delivered: 0,
-    failed: 0,
-    dead: 0,
-    deferred: 0,
-  };
-  const ctx: DeliveryContext = { db, timeoutMs, maxAttempts, resolve: options.resolve };
-
-  const deliverOne = async (row: OutboxRow) => {
-    // Only kinds with a handler were leased.
-    const handler = handlers[row.kind] as OutboxHandler;
-    const outcome: DeliveryOutcome = await Promise.resolve()
-      .then(() => handler(row, ctx))
-      .catch((error: unknown) => ({
-        ok: false,
-        error: String((error as Error)?.message ?? error),
-        unavailable: isDatabaseUnavailable(error),
-      }));
-    // The outcome is written once the database answers again (a connection cut must not
-    // leave the row leased for the rest of its lease), for as long as the lease lasts.
-    const record = (write: () => Promise<void>) =>
-      retryWhileUnavailable(write, leaseEnds - Date.now());
-    try {
-      if (outcome.ok) {
-        await record(() => markOutboxDelivered(db, row.id));
-        counts.delivered++;
-        recordDelivery(row.kind, row.channel, "delivered");
-        return;
-      }
-      if (outcome.busy === true || outcome.unavailable === true) {
-        const inMs =
-          outcome.busy === true
-            ? BUSY_RETRY_MS
-            : retryDelayMs(row.attempts, backoffMs, backoffCapMs);
-        await record(() => deferOutbox(db, row.id, row.attempts, inMs));
-        counts.deferred++;
-        recordDelivery(row.kind, row.channel, "deferred");
-        return;
-      }
-      const dead = outcome.permanent === true || row.attempts >= maxAttempts;
-      await record(() =>
-        markOutboxFailed(db, row.id, row.attempts, {
-          error: outcome.error.slice(0, MAX_ERROR_LENGTH),
-          dead,
-          retryInMs: retryDelayMs(row.attempts, backoffMs, backoffCapMs),
-        }),
-      );
-      if (dead) counts.dead++;
-      else counts.failed++;
-      recordDelivery(row.kind, row.channel, dead ? "dead" : "retry");
-    } catch (error) {
-      // The outcome is lost (the database stayed away), not the row: it comes due again
-      // when its lease runs out.
-      log().error(
-        { err: error, outbox_id: row.id },
-        "outbox: recording a delivery's outcome failed",
-      );
-    }
-  };
-  // A delivery that has not settled when its lease runs out (a query the driver lost with its
-  // connection) is left behind, so the batch, and the loop, go on: the row is due again. Should
-  // it settle after all, its outcome is written only if the row is still its lease.
-  await eachBounded(rows, concurrency, async (row) => {
-    if (!(await settlesWithin(deliverOne(row), leaseEnds - Date.now()))) {
-      log().error(
-        { outbox_id: row.id, kind: row.kind, lease_ms: leaseMs },
-        "outbox: a delivery did not settle within its lease; it is due again",
-      );
-    }
-  });
+  const s = settingsOf(options);
+  const counts: DeliveryCounts = { claimed: 0, delivered: 0, failed: 0, dead: 0, deferred: 0 };
+  await Promise.all(
+    Object.keys(s.handlers).map(async (kind) => {
+      // A leased row may wait for a free slot behind the others of its batch: the lease
+      // covers every round of the batch, not just one delivery.
+      const leaseMs = Math.ceil(s.limit / s.concurrency) * s.timeoutMs + s.leaseMarginMs;
+      const slots = DRIVE_KINDS.has(kind) ? undefined : newSlots(s);
+      const leased = await leaseKind(db, kind, s.limit, leaseMs, slots);
+      const lease = { ends: Date.now() + leaseMs, ms: leaseMs };
+      counts.claimed += leased.length;
+      await eachBounded(leased, s.concurrency, async ({ row }) => {
+        const { counted } = await deliverWithinLease(db, row, s, lease);
+        if (counted) counts[counted]++;
+      });
+    }),
+  );
   return counts;
+}
+
+function newSlots(s: Settings): DeliverySlots {
+  return new DeliverySlots(
+    { perTarget: OUTBOX_PER_TARGET, perTenant: OUTBOX_PER_TENANT },
+    { baseMs: s.backoffMs, capMs: Math.min(s.backoffCapMs, TARGET_COOLDOWN_CAP_MS) },
+  );
 }
 
 async function eachBounded<T>(
@@ -307,27 +432,139 @@ async function eachBounded<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
 }
 
+/**
+ * The running worker's lane of one kind: up to `concurrency` deliveries in flight, each
+ * started as soon as it is leased and its slot given back as soon as it settles, so a slow
+ * delivery holds its own slot and no other. The lane leases for its free slots at each tick,
+ * and again as soon as half of them are free while due rows remain. With `slots`, a target
+ * (and a tenant) has room for a few deliveries at once and a failing one cools down, so the
+ * lane's other slots serve the other targets.
+ */
+class Lane {
+  private running = 0;
+  private filling: Promise<void> | undefined;
+  /** The last lease found fewer rows than it had room for: wait for the next tick. */
+  private drained = false;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private db: Database | undefined;
+  private settings: Settings | undefined;
+
+  constructor(
+    private readonly kind: string,
+    private readonly concurrency: number,
+    private readonly leaseRounds: number,
+    private readonly slots?: DeliverySlots,
+  ) {}
+
+  /** A tick: lease for the free slots. */
+  tick(db: Database, settings: Settings): Promise<void> {
+    this.db = db;
+    this.settings = settings;
+    this.drained = false;
+    return this.fill();
+  }
+
+  /** Stop leasing; settles when the deliveries in flight have. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // A lease under way may still start what it took.
+    await this.filling?.catch(() => {});
+    await Promise.allSettled(this.inFlight);
+  }
+
+  private fill(): Promise<void> {
+    this.filling ??= this.fillNow().finally(() => {
+      this.filling = undefined;
+    });
+    return this.filling;
+  }
+
+  private async fillNow(): Promise<void> {
+    const { db, settings: s } = this;
+    if (!db || !s) return;
+    // Every delivery leased starts at once: its lease is one delivery's, or, for drives
+    // (which wait for the process's drive slots), a few.
+    const leaseMs = this.leaseRounds * s.timeoutMs + s.leaseMarginMs;
+    while (!this.stopped && !this.drained) {
+      const free = this.concurrency - this.running;
+      if (free <= 0) return;
+      const leased = await leaseKind(db, this.kind, free, leaseMs, this.slots);
+      const lease = { ends: Date.now() + leaseMs, ms: leaseMs };
+      for (const one of leased) this.start(db, s, one, lease);
+      if (leased.length < free) this.drained = true;
+    }
+  }
+
+  private start(
+    db: Database,
+    s: Settings,
+    { row, target }: Leased,
+    lease: { ends: number; ms: number },
+  ): void {
+    this.running++;
+    if (target) this.slots?.take(target.target, target.tenant);
+    const done = deliverWithinLease(db, row, s, lease)
+      .catch((error: unknown): Settlement => {
+        log().error({ err: error, outbox_id: row.id }, "outbox: a delivery failed");
+        return { target: "failed" };
+      })
+      .then((settlement) => {
+        this.running--;
+        if (target) this.slots?.release(target.target, target.tenant, settlement.target);
+        this.inFlight.delete(done);
+        if (this.running <= this.concurrency / 2 && !this.drained && !this.stopped) {
+          this.fill().catch((error: unknown) =>
+            log().error({ err: error, kind: this.kind }, "outbox: a lease failed"),
+          );
+        }
+      });
+    this.inFlight.add(done);
+  }
+}
+
 /** The handlers of every kind this process delivers, asked for at each tick. */
 export type HandlerSource = () => Promise<Readonly<Record<string, OutboxHandler>>>;
 
+const lanesKey = Symbol.for("airlock.outbox-lanes");
+type GlobalWithLanes = typeof globalThis & { [lanesKey]?: Map<string, Lane> };
+
 /**
- * Every `intervalMs`, deliver batch after batch while they come full (or until stopped).
- * `handlers` may fail (the database is down): that tick is skipped.
+ * Every `intervalMs`, fill each kind's lane: drives (`workflow`) in a lane of their own, never
+ * behind a delivery; each kind of delivery (`webhook`, `notify`) in its own, with room per
+ * target and tenant. `handlers` may fail (the database is down): that tick is skipped.
  */
 export function startOutboxWorker(
   handlers: HandlerSource = async () => OUTBOX_HANDLERS,
   intervalMs = env().HITL_OUTBOX_INTERVAL_MS,
 ): void {
-  startPeriodic("outbox", intervalMs, async (stopped) => {
+  const g = globalThis as GlobalWithLanes;
+  if (g[lanesKey]) return;
+  const lanes = new Map<string, Lane>();
+  g[lanesKey] = lanes;
+  startPeriodic("outbox", intervalMs, async () => {
     const { db } = await getDb();
-    const options = { limit: BATCH, handlers: await handlers() };
-    for (;;) {
-      const counts = await deliverDueOnce(db, options);
-      if (counts.claimed < BATCH || stopped()) return;
-    }
+    const s = settingsOf({ handlers: await handlers() });
+    await Promise.all(
+      Object.keys(s.handlers).map((kind) => {
+        let lane = lanes.get(kind);
+        if (!lane) {
+          lane = DRIVE_KINDS.has(kind)
+            ? new Lane(kind, DRIVE_LANE_CONCURRENCY, DRIVE_LEASE_ROUNDS)
+            : new Lane(kind, DELIVERY_LANE_CONCURRENCY, 1, newSlots(s));
+          lanes.set(kind, lane);
+        }
+        return lane.tick(db, s);
+      }),
+    );
   });
 }
 
-export function stopOutboxWorker(): void {
+/** Stop the worker; settles once the deliveries it had in flight have. */
+export async function stopOutboxWorker(): Promise<void> {
   stopPeriodic("outbox");
+  const g = globalThis as GlobalWithLanes;
+  const lanes = g[lanesKey];
+  g[lanesKey] = undefined;
+  await Promise.all([...(lanes?.values() ?? [])].map((lane) => lane.stop()));
 }
