@@ -143,3 +143,18 @@ export async function listGrants(
     .limit(500);
   return rows.map(toGrant);
 }
+
+/** A standing approval's id and the person who granted it (for "approved by a grant"). */
+export async function findGrantApprover(
+  db: Executor,
+  grantId: string,
+): Promise<{ id: string; granted_by: { id: string; email: string; name: string | null } } | null> {
+  const [row] = await db
+    .select({ id: standingApprovals.id, userId: users.id, email: users.email, name: users.name })
+    .from(standingApprovals)
+    .innerJoin(users, eq(users.id, standingApprovals.grantorId))
+    .where(eq(standingApprovals.id, grantId));
+  return row
+    ? { id: row.id, granted_by: { id: row.userId, email: row.email, name: row.name } }
+    : null;
+}

@@ -11,6 +11,10 @@ export const createGrantSchema = z.strictObject({
   agent_name: text(100).nullish(),
   type_pattern: requiredText(200),
   environment: text(100).nullish(),
+  /** The highest level it covers (never critical); by default the grantor's own highest. */
+  max_level: z
+    .enum(["low", "medium", "high"], { error: "expected low, medium or high (never critical)" })
+    .nullish(),
   max_uses: z.int().min(1).max(GRANT_MAX_USES),
   expires_in_minutes: z.int().min(1).max(GRANT_MAX_MINUTES),
   reason: requiredText(2000),

@@ -104,6 +104,11 @@ describe("createGrant", () => {
     ["no time", { expires_in_minutes: 0 }, "expires_in_minutes: a whole number from 1 to 10080"],
     ["more than a week", { expires_in_minutes: GRANT_LIMITS.maxMinutes + 1 }, "expires_in_minutes"],
     ["no reason", { reason: "  " }, "reason: a reason is required"],
+    [
+      "a level above the grantor's",
+      { max_level: "critical" as const },
+      "max_level: a tech_lead's standing approvals cover up to high risk",
+    ],
   ])("refuses %s", (_, overrides, message) => {
     const result = createGrant(ruleSet, lead, { ...INPUT, ...overrides }, T0, "g");
     expect(result.ok).toBe(false);
@@ -111,6 +116,21 @@ describe("createGrant", () => {
       expect(result.error.code).toBe("invalid");
       expect(result.error.message).toContain(message);
     }
+  });
+
+  it("covers a lower level than the grantor's when asked, and only up to it", () => {
+    const medium = grant({ max_level: "medium" });
+    expect(medium.max_level).toBe("medium");
+    const candidate = (level: RiskLevel) => ({
+      agent: "deploy-bot",
+      agent_name: "feature-dev",
+      action: { type: "DEPLOY_SERVICE", environment: "staging" } as Action,
+      level,
+      submitter_owner_id: "someone-else",
+    });
+    const roles = new Map([[lead.id, lead.role]]);
+    expect(matchGrant(ruleSet, [medium], candidate("medium"), at(1), roles)).not.toBeNull();
+    expect(matchGrant(ruleSet, [medium], candidate("high"), at(1), roles)).toBeNull();
   });
 
   it("leaves optional scopes open when not given", () => {

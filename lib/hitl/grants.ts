@@ -36,6 +36,8 @@ export interface GrantInput {
   agent_name?: string | null;
   type_pattern: string;
   environment?: string | null;
+  /** The highest level it covers; at most, and by default, the grantor's own highest. */
+  max_level?: RiskLevel | null;
   max_uses: number;
   expires_in_minutes: number;
   reason: string;
@@ -92,6 +94,12 @@ export function createGrant(
     return invalid(`expires_in_minutes: a whole number from 1 to ${GRANT_LIMITS.maxMinutes}`);
   }
   if (reason === "") return invalid("reason: a reason is required");
+  const level = input.max_level ?? maxLevel;
+  if (RISK_RANK[level] > RISK_RANK[maxLevel]) {
+    return invalid(
+      `max_level: a ${grantor.role}'s standing approvals cover up to ${maxLevel} risk`,
+    );
+  }
 
   const grant: Grant = {
     id,
@@ -101,7 +109,7 @@ export function createGrant(
     agent_name: input.agent_name?.trim() || null,
     type_pattern: input.type_pattern,
     environment: input.environment?.trim() || null,
-    max_level: maxLevel,
+    max_level: level,
     max_uses: input.max_uses,
     uses: 0,
     reason,

@@ -20,6 +20,7 @@ import {
 import { type CheckpointDto, checkpointSchema } from "@/lib/contract/checkpoints";
 import { type GrantDto, grantSchema } from "@/lib/contract/grants";
 import {
+  type ApprovedByGrant,
   type SubmitTaskResponse,
   submitTaskResponseSchema,
   type TaskDto,
@@ -158,13 +159,18 @@ export function requestDetail(
 }
 
 /** What a submit answers: from the row as stored, or the values it is being written with. */
-export function submitResponse(row: RequestRowCore, threadId: string): SubmitTaskResponse {
+export function submitResponse(
+  row: RequestRowCore,
+  threadId: string,
+  approvedByGrant: ApprovedByGrant = null,
+): SubmitTaskResponse {
   return submitTaskResponseSchema.parse({
     task_id: row.taskId,
     thread_id: threadId,
     approval_request_id: row.id,
     status: row.status,
     auto_approved: row.autoApproved,
+    approved_by_grant: approvedByGrant,
     risk: riskOf(row),
     expires_at: isOpenStatus(row.status as RequestStatus) ? iso(row.expiresAt) : null,
   });
@@ -174,6 +180,7 @@ export function taskDto(
   task: TaskRow,
   row: RequestRow,
   approvals: readonly ApprovalRow[],
+  approvedByGrant: ApprovedByGrant = null,
 ): TaskDto {
   const closed = row.decidedAt !== null && !isOpenStatus(row.status as RequestStatus);
   return taskSchema.parse({
@@ -184,6 +191,7 @@ export function taskDto(
     approval_request_id: row.id,
     status: row.status,
     auto_approved: row.autoApproved,
+    approved_by_grant: approvedByGrant,
     execution: task.execution,
     risk: riskOf(row),
     action: row.actionDetails as Action,

@@ -9,6 +9,7 @@ import { authenticateApiKey, createApiKey, revokeApiKey } from "./keys";
 import { submitTask } from "./lifecycle";
 import { metrics } from "./metrics";
 import type { AgentPrincipal, Principal } from "./principal";
+import { getTask } from "./tasks";
 import {
   ACTIONS,
   createFixture,
@@ -67,6 +68,7 @@ describe("approve and grant from a request", () => {
       type_pattern: action.type,
       environment: "production",
       max_level: "high",
+      max_grantable_level: "high",
       max_uses: 10_000,
       max_minutes: 7 * 24 * 60,
     });
@@ -82,7 +84,7 @@ describe("approve and grant from a request", () => {
     expect(request).toMatchObject({ id: first.approval_request_id, status: "approved" });
     expect(grant).toMatchObject({
       agent: "alpha",
-      agent_name: null,
+      agent_name: "feature-dev",
       type_pattern: action.type,
       environment: "production",
       max_level: "high",
@@ -120,12 +122,74 @@ describe("approve and grant from a request", () => {
     expect(after).toMatchObject({ status: "pending", auto_approved: false });
     for (const t of next) {
       expect((await loadRequest(f.t.db, t.approval_request_id)).grant_id).toBe(grant.id);
+      // The agent is told which standing approval let it through, and whose it is.
+      expect(t.approved_by_grant).toMatchObject({
+        id: grant.id,
+        granted_by: { id: f.users.lead.id, email: f.users.lead.email },
+      });
+      expect((await getTask(f.t.db, f.alpha, t.task_id)).approved_by_grant).toEqual(
+        t.approved_by_grant,
+      );
     }
+    expect(after.approved_by_grant).toBeNull();
     const [used] = await execRows<{ uses: number }>(
       f.t.db,
       sql`SELECT uses FROM standing_approvals WHERE id = ${grant.id}`,
     );
     expect(used?.uses).toBe(2);
+  });
+
+  it("covers, by default, the request's own level and sub-agent label, and no more", async () => {
+    // A medium request (a staging deploy) approved with "and the next ones like it": a high
+    // deploy of another bot under the same key must still wait for a person.
+    const first = await submit(f.alpha, { ...ACTIONS.medium, type: "deploy.grant-default" });
+    expect(first.risk.level).toBe("medium");
+    const offer = await standingApprovalOffer(f.t.db, f.as.ops, first.approval_request_id);
+    expect(offer).toMatchObject({ max_level: "medium", max_grantable_level: "high" });
+    const { grant } = await approveAndGrant(
+      f.t.db,
+      f.as.ops,
+      first.approval_request_id,
+      grantInput({ type_pattern: "deploy*", max_uses: 10 }),
+    );
+    expect(grant).toMatchObject({ max_level: "medium", agent_name: "feature-dev" });
+    const bulkHigh = await submitTask(
+      f.t.db,
+      f.alpha,
+      taskBody(
+        { ...ACTIONS.high, type: "deploy.bulk", description: "Bulk deploy every service" },
+        { agent_name: "release-bot" },
+      ),
+    );
+    expect(bulkHigh.task).toMatchObject({ status: "pending", approved_by_grant: null });
+    const sameBotHigh = await submit(f.alpha, { ...ACTIONS.high, type: "deploy.bulk" });
+    expect(sameBotHigh).toMatchObject({ status: "pending", approved_by_grant: null });
+    const sameBotMedium = await submit(f.alpha, { ...ACTIONS.medium, type: "deploy.again" });
+    expect(sameBotMedium).toMatchObject({
+      status: "approved",
+      approved_by_grant: { id: grant.id, granted_by: { email: f.users.ops.email } },
+    });
+    // The timeline's event names the standing approval and who granted it.
+    const [event] = await execRows<{ payload: Record<string, unknown> }>(
+      f.t.db,
+      sql`SELECT payload FROM audit_events
+          WHERE request_id = ${sameBotMedium.approval_request_id} AND type = 'hitl.auto_approved'`,
+    );
+    expect(event?.payload).toMatchObject({ grant_id: grant.id, granted_by: f.users.ops.id });
+    // Wider is the grantor's choice, within their own rights.
+    const second = await submitTask(
+      f.t.db,
+      f.alpha,
+      taskBody({ ...ACTIONS.medium, type: "deploy.grant-wide" }, { agent_name: "other-bot" }),
+    );
+    expect(second.task.status).toBe("pending");
+    const wide = await approveAndGrant(
+      f.t.db,
+      f.as.ops,
+      second.task.approval_request_id,
+      grantInput({ type_pattern: "deploy.wide*", max_level: "high", same_agent_name: false }),
+    );
+    expect(wide.grant).toMatchObject({ max_level: "high", agent_name: null });
   });
 
   it("narrows to the request's sub-agent label when asked, and never covers another agent", async () => {

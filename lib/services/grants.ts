@@ -53,6 +53,7 @@ const GRANT_FIELDS = new Set([
   "agent",
   "type_pattern",
   "environment",
+  "max_level",
   "max_uses",
   "expires_in_minutes",
   "reason",
@@ -188,8 +189,10 @@ export const grantOfferSchema = z.discriminatedUnion("offered", [
     /** The defaults: the request's exact type, and its environment (null: it has none). */
     type_pattern: z.string(),
     environment: z.string().nullable(),
-    /** What the grant will cover at most: the reader's own highest grantable level. */
+    /** What the grant covers by default: the request's own level. */
     max_level: z.enum(["low", "medium", "high"]),
+    /** How far the reader may widen it: their own highest grantable level. */
+    max_grantable_level: z.enum(["low", "medium", "high"]),
     max_uses: z.int(),
     max_minutes: z.int(),
   }),
@@ -253,7 +256,8 @@ export async function standingApprovalOffer(
     agent_name: row.agentName,
     type_pattern: globProblem(action.type) === null ? action.type : "",
     environment: environmentOf(action),
-    max_level: maxLevel,
+    max_level: level,
+    max_grantable_level: maxLevel,
     max_uses: GRANT_LIMITS.maxUses,
     max_minutes: GRANT_LIMITS.maxMinutes,
   });
@@ -262,8 +266,11 @@ export async function standingApprovalOffer(
 export const approveAndGrantSchema = createGrantSchema
   .omit({ agent: true, agent_name: true })
   .extend({
-    /** Narrow the grant to the request's own sub-agent label. */
-    same_agent_name: z.boolean().default(false),
+    /**
+     * Narrow the grant to the request's own sub-agent label (the default: a grant made from one
+     * request covers the next ones like it, not every agent under the key).
+     */
+    same_agent_name: z.boolean().default(true),
     /** The approval's justification; the reason when not given. */
     justification: text(5000).optional(),
     /** The content hash the reviewer saw: a request changed since is refused (409). */
@@ -335,6 +342,9 @@ export async function approveAndGrant(
         agent_name: input.same_agent_name ? row.agentName : null,
         type_pattern: input.type_pattern,
         environment: input.environment,
+        // By default no further than the request's own level: approving a medium request does
+        // not approve the high ones after it.
+        max_level: input.max_level ?? (level as Exclude<RiskLevel, "critical">),
         max_uses: input.max_uses,
         expires_in_minutes: input.expires_in_minutes,
         reason: input.reason,

@@ -14,7 +14,12 @@ import { z } from "zod";
 import type { Database, Executor } from "@/db/client";
 import { auditInsert } from "@/db/queries/audit";
 import { insertTogether } from "@/db/queries/batch";
-import { countGrantUse, hasActiveGrant, lockActiveGrantsForKey } from "@/db/queries/grants";
+import {
+  countGrantUse,
+  findGrantApprover,
+  hasActiveGrant,
+  lockActiveGrantsForKey,
+} from "@/db/queries/grants";
 import {
   type ApprovalRow,
   changedColumns,
@@ -57,6 +62,7 @@ import {
   type DecideResult,
   decide,
   effectiveAction,
+  type Grant,
   isOpenStatus,
   matchGrant,
   openRequest,
@@ -148,7 +154,8 @@ export async function submitTask(
    * key's bound on open requests, which fails the statement for an agent at its bound). The
    * request's insert NOTIFYs its listeners, on commit, through its trigger.
    */
-  const write = async (ex: Executor, now: Date, grantId: string | null) => {
+  const write = async (ex: Executor, now: Date, grant: Grant | null) => {
+    const grantId = grant?.id ?? null;
     const { request, events } = openRequest(ruleSet, {
       id: randomUUID(),
       workflow_id: input.workflow_id,
@@ -174,7 +181,14 @@ export async function submitTask(
     const isOpen = isOpenStatus(request.status);
     const auditRows = events.map((e) => ({
       ...e,
-      payload: { ...e.payload, task_id: taskId, agent: caller.agent, agent_name: input.agent_name },
+      payload: {
+        ...e.payload,
+        task_id: taskId,
+        agent: caller.agent,
+        agent_name: input.agent_name,
+        // Who stands behind an approval on arrival by a standing approval: its grantor.
+        ...(grant ? { granted_by: grant.grantor_id } : {}),
+      },
     }));
     await withOpenLimit(
       checkOpenLimit(ex, { keyId: caller.keyId, requestId: request.id, lock: isOpen, limit }, [
@@ -199,7 +213,11 @@ export async function submitTask(
     );
     return {
       created: true,
-      task: submitResponse(requestValues(request, extra), threadId),
+      task: submitResponse(
+        requestValues(request, extra),
+        threadId,
+        grantId === null ? null : await findGrantApprover(ex, grantId),
+      ),
       grantId,
     };
   };
@@ -230,12 +248,13 @@ export async function submitTask(
         }
         const task = await findTask(tx, existing.taskId);
         if (!task) throw new Error(`task ${existing.taskId} of request ${existing.id} is missing`);
-        return { created: false, task: submitResponse(existing, task.threadId) };
+        const grant = existing.grantId ? await findGrantApprover(tx, existing.grantId) : null;
+        return { created: false, task: submitResponse(existing, task.threadId, grant) };
       }
     }
     const now = caller.seenAt ?? (await databaseNow(tx));
-    const grantId = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
-    return write(tx, now, grantId);
+    const grant = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
+    return write(tx, now, grant);
   });
   return recorded(outcome);
 
@@ -284,7 +303,7 @@ async function takeStandingApproval(
   input: SubmitTaskInput,
   assessment: Assessment,
   now: Date,
-): Promise<string | null> {
+): Promise<Grant | null> {
   if (!mayUseStandingApproval(assessment)) return null;
   const { grants, roles } = await lockActiveGrantsForKey(tx, caller.keyId, now);
   if (grants.length === 0) return null;
@@ -303,7 +322,7 @@ async function takeStandingApproval(
   );
   if (!grant) return null;
   await countGrantUse(tx, grant.id);
-  return grant.id;
+  return grant;
 }
 
 /**

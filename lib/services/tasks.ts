@@ -8,6 +8,7 @@
 // - resumeTask: the submitting agent key only.
 // - listThreadTasks: an agent key, for the thread ids it named itself.
 import type { Database, Executor } from "@/db/client";
+import { findGrantApprover } from "@/db/queries/grants";
 import {
   findRequestByTask,
   findStatusByTask,
@@ -50,7 +51,11 @@ export async function getTask(
   taskId: string,
 ): Promise<TaskDto> {
   const { task, request } = await readableTask(db, principal, taskId);
-  return taskDto(task, request, await listApprovals(db, request.id));
+  const [approvals, grant] = await Promise.all([
+    listApprovals(db, request.id),
+    request.grantId ? findGrantApprover(db, request.grantId) : null,
+  ]);
+  return taskDto(task, request, approvals, grant);
 }
 
 /** The status only, for waiters that re-read cheaply between notifications. */
@@ -69,7 +74,10 @@ export async function listThreadTasks(
   const out: TaskDto[] = [];
   for (const task of tasks) {
     const request = await findRequestByTask(db, task.id);
-    if (request) out.push(taskDto(task, request, await listApprovals(db, request.id)));
+    if (request) {
+      const grant = request.grantId ? await findGrantApprover(db, request.grantId) : null;
+      out.push(taskDto(task, request, await listApprovals(db, request.id), grant));
+    }
   }
   return out;
 }
