@@ -123,6 +123,7 @@ export function notifyHandler(
         secret: s.webhookSecret,
         body: JSON.stringify(body),
         timeoutMs: ctx.timeoutMs,
+        resolve: ctx.resolve,
       });
     }
     if (row.channel === "email") {

@@ -325,7 +325,7 @@ describe("every service checks its caller", () => {
   it("lets each service's own callers through", async () => {
     expect((await getTask(f.t.db, f.alpha, ids.task)).task_id).toBe(ids.task);
     expect((await getTask(f.t.db, f.as.viewer, ids.task)).task_id).toBe(ids.task);
-    expect(await listCheckpoints(f.t.db, f.as.viewer, ids.request)).toHaveLength(1);
+    expect((await listCheckpoints(f.t.db, f.as.viewer, ids.request)).items).toHaveLength(1);
     expect((await listUsers(f.t.db, f.as.viewer)).length).toBeGreaterThan(0);
     expect((await listApiKeys(f.t.db, f.as.ops)).length).toBeGreaterThan(0);
     const own = await createApiKey(f.t.db, f.as.ops, { agent: "ops-bot" });

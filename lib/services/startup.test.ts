@@ -3,7 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 
-describe("startServer", () => {
+// Each test imports the whole server afresh (vi.resetModules): seconds of transforms on a busy
+// machine, over Vitest's default 5 s.
+describe("startServer", { timeout: 30_000 }, () => {
   afterEach(() => {
     vi.unstubAllEnvs();
     vi.restoreAllMocks();
