@@ -75,12 +75,27 @@ export const riskSchema = z.object({
   matched_rules: z.array(z.string()),
 });
 
+/** A person, by name and email (the id beside them). */
+export const personSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string().nullable(),
+});
+export type PersonDto = z.infer<typeof personSchema>;
+
+/** The standing approval that approved a request on arrival, and who granted it; else null. */
+export const approvedByGrantSchema = z
+  .object({ id: z.uuid(), granted_by: personSchema })
+  .nullable();
+export type ApprovedByGrant = z.infer<typeof approvedByGrantSchema>;
+
 export const submitTaskResponseSchema = z.object({
   task_id: z.uuid(),
   thread_id: z.string(),
   approval_request_id: z.uuid(),
   status: z.enum(REQUEST_STATUS_VALUES),
   auto_approved: z.boolean(),
+  approved_by_grant: approvedByGrantSchema,
   risk: riskSchema,
   expires_at: z.iso.datetime().nullable(),
 });
@@ -126,6 +141,7 @@ export const taskSchema = z.object({
   approval_request_id: z.uuid(),
   status: z.enum(REQUEST_STATUS_VALUES),
   auto_approved: z.boolean(),
+  approved_by_grant: approvedByGrantSchema,
   execution: z.enum(EXECUTION_VALUES),
   risk: riskSchema,
   action: actionDtoSchema,
