@@ -43,11 +43,24 @@ const WORDS: Record<string, string> = {
   "user.role_changed": "Role changed",
 };
 
-export function eventWords(type: string): string {
+/**
+ * What happened, in words. Given the event, words that depend on what it carries: the task's
+ * graph taking a rejection, an expiry or a cancellation runs nothing, so it is not "resumed".
+ */
+export function eventWords(type: string, payload?: Record<string, unknown>): string {
+  if (type === "workflow.resumed" && closedWithoutApproval(payload)) {
+    return `Workflow told the agent: ${String(payload?.status)}`;
+  }
   return WORDS[type] ?? type.replace(/^[a-z]+\./, "").replaceAll("_", " ");
 }
 
-function tone(type: string): string {
+function closedWithoutApproval(payload?: Record<string, unknown>): boolean {
+  const status = payload?.status;
+  return typeof status === "string" && status !== "approved";
+}
+
+function tone(type: string, payload?: Record<string, unknown>): string {
+  if (type === "workflow.resumed" && closedWithoutApproval(payload)) return "bg-slate-400";
   if (/approved|released|resumed/.test(type)) return "bg-emerald-500";
   if (/rejected|quarantined|revoked/.test(type)) return "bg-red-500";
   if (/escalated|risk_raised|edited/.test(type)) return "bg-violet-500";
@@ -76,10 +89,21 @@ export function actorName(
 
 const str = (v: unknown) => (typeof v === "string" && v.trim() ? v : null);
 
-/** The few details worth a line: the reason, the justification, where it went. */
-export function eventDetails(e: AuditEvent): string[] {
+/**
+ * The few details worth a line: the reason, the justification, where it went, and for an
+ * approval on arrival by a standing approval, whose it is (named through `viewer`, when given).
+ */
+export function eventDetails(e: AuditEvent, viewer?: ViewerInfo): string[] {
   const p = e.payload;
   const out: string[] = [];
+  if (e.type === "hitl.auto_approved" && str(p.grant_id)) {
+    const grantor = str(p.granted_by);
+    out.push(
+      grantor
+        ? `By a standing approval granted by ${viewer ? personName(viewer, grantor) : grantor}`
+        : "By a standing approval",
+    );
+  }
   const to = str(p.escalated_to) ?? str(p.to);
   if (e.type === "hitl.escalated") {
     const trigger = str(p.trigger);
@@ -131,7 +155,7 @@ export function Timeline({
   return (
     <ol data-testid={testId} className="relative">
       {events.map((e, i) => {
-        const details = eventDetails(e);
+        const details = eventDetails(e, viewer);
         return (
           <li
             key={e.id}
@@ -149,13 +173,13 @@ export function Timeline({
               aria-hidden
               className={cx(
                 "relative mt-1.5 size-[11px] shrink-0 rounded-full ring-4 ring-white dark:ring-slate-900",
-                tone(e.type),
+                tone(e.type, e.payload),
               )}
             />
             <div className="min-w-0 flex-1 text-sm">
               <p className="flex flex-wrap items-baseline gap-x-2">
                 <span className="font-medium text-slate-900 dark:text-slate-100">
-                  {eventWords(e.type)}
+                  {eventWords(e.type, e.payload)}
                 </span>
                 <span className="text-slate-600 dark:text-slate-400">
                   by <VisibleText text={actorName(viewer, e)} />

@@ -115,7 +115,7 @@ function VerifyStatus() {
 
 function EventRow({ e }: { e: AuditEvent }) {
   const viewer = useViewer();
-  const details = eventDetails(e);
+  const details = eventDetails(e, viewer);
   return (
     <li
       data-testid="audit-event"
@@ -133,7 +133,7 @@ function EventRow({ e }: { e: AuditEvent }) {
       </span>
       <div className="min-w-0">
         <p className="flex flex-wrap items-baseline gap-x-2">
-          <span className="font-medium">{eventWords(e.type)}</span>
+          <span className="font-medium">{eventWords(e.type, e.payload)}</span>
           <span className="text-slate-600 dark:text-slate-400">
             by <VisibleText text={actorName(viewer, e)} />
           </span>

@@ -89,8 +89,13 @@ function GrantForm({
 }) {
   const client = useQueryClient();
   const announce = useAnnounce();
-  const [sameLabel, setSameLabel] = useState(false);
+  // By default it covers what was approved: this request's sub-agent label and its level.
+  const [sameLabel, setSameLabel] = useState(true);
+  const [wider, setWider] = useState(false);
   const labelId = useId();
+  const widerId = useId();
+  const canWiden = offer.max_grantable_level !== offer.max_level;
+  const maxLevel = wider && canWiden ? offer.max_grantable_level : offer.max_level;
   const mutation = useMutation({
     mutationFn: () =>
       unwrap(
@@ -98,6 +103,7 @@ function GrantForm({
           id: r.id,
           ...termsInput(terms),
           same_agent_name: sameLabel,
+          max_level: maxLevel,
           seen_hash: seenHash,
         }),
       ),
@@ -186,6 +192,22 @@ function GrantForm({
           (the label this request carries)
         </label>
       </div>
+      {canWiden && (
+        <div className="flex items-start gap-2">
+          <input
+            id={widerId}
+            type="checkbox"
+            checked={wider}
+            onChange={(e) => setWider(e.target.checked)}
+            className="mt-0.5 size-4 rounded border-slate-300 accent-indigo-600"
+            data-testid="grant-wider-level"
+          />
+          <label htmlFor={widerId} className="text-sm text-slate-700 dark:text-slate-300">
+            Also requests of a higher risk, up to <RiskBadge level={offer.max_grantable_level} />{" "}
+            (this one is <RiskBadge level={offer.max_level} />)
+          </label>
+        </div>
+      )}
 
       <section
         aria-label="What it covers"
@@ -219,8 +241,11 @@ function GrantForm({
           </Covers>
           <Covers label="Risk">
             <span className="inline-flex flex-wrap items-center gap-1.5">
-              up to <RiskBadge level={offer.max_level} />
-              <span className="text-slate-500 dark:text-slate-400">your limit; never critical</span>
+              up to <RiskBadge level={maxLevel} />
+              <span className="text-slate-500 dark:text-slate-400">
+                {maxLevel === offer.max_level ? "this request's level" : "your limit"}; never
+                critical
+              </span>
             </span>
           </Covers>
           <Covers label="How many">

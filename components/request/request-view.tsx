@@ -53,7 +53,8 @@ function Fact({
 function executionWords(r: RequestDetailDto): string {
   switch (r.execution) {
     case "waiting":
-      return "resuming…";
+      // Closed, and the agent's graph not yet told: it goes on only if it was approved.
+      return r.status === "approved" ? "resuming…" : "telling the agent…";
     case "running":
       return "running";
     case "completed":
@@ -222,7 +223,17 @@ export function RequestView({
 
       <div aria-live="polite" className="empty:hidden">
         {flash && (
-          <Alert tone="success" className="mt-4" testId="request-flash">
+          <Alert
+            tone={
+              r.status === "approved"
+                ? "success"
+                : r.status === "rejected" || r.status === "quarantined"
+                  ? "warning"
+                  : "info"
+            }
+            className="mt-4"
+            testId="request-flash"
+          >
             {flash}
             {granted && (
               <>
