@@ -69,4 +69,4 @@ export function Tag({ children, className }: { children: ReactNode; className?: 
   return <span className={cx("tag", className)}>{children}</span>;
 }
 
-export const roleName = (role: string) => role.replaceAll("_", " ");
+export { roleWords as roleName } from "@/lib/hitl/types";

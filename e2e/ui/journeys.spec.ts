@@ -149,7 +149,7 @@ test("a lead escalates from the queue row, and can then no longer approve it", a
   await lead.getByTestId("tab-escalated").click();
   await expect(row(lead, task.approval_request_id)).toBeVisible();
   await lead.goto(`/requests/${task.approval_request_id}`);
-  await expect(lead.getByTestId("not-actionable")).toContainText("escalated to devops_engineer");
+  await expect(lead.getByTestId("not-actionable")).toContainText("escalated to devops engineer");
   await expect(lead.getByTestId("approve")).toHaveCount(0);
 });
 

@@ -91,7 +91,7 @@ describe("the approval queue over the API", () => {
     const byId = new Map(r.json.items.map((i: { id: string }) => [i.id, i]));
     expect(byId.get(ids.critical)).toMatchObject({
       actionable: false,
-      not_actionable_reason: "A tech_lead may not approve critical-risk requests",
+      not_actionable_reason: "A tech lead may not approve critical-risk requests",
     });
     expect(byId.get(ids.high1)).toMatchObject({ actionable: true, not_actionable_reason: null });
     const own = await queue(owner);

@@ -107,7 +107,7 @@ describe("createGrant", () => {
     [
       "a level above the grantor's",
       { max_level: "critical" as const },
-      "max_level: a tech_lead's standing approvals cover up to high risk",
+      "max_level: a tech lead's standing approvals cover up to high risk",
     ],
   ])("refuses %s", (_, overrides, message) => {
     const result = createGrant(ruleSet, lead, { ...INPUT, ...overrides }, T0, "g");

@@ -6,7 +6,15 @@ import { compileGlob, globProblem } from "./glob";
 import { can, NEVER_GRANTED } from "./permissions";
 import type { Refusal, Reviewer } from "./policy";
 import type { RuleSet } from "./risk";
-import { type Action, RISK_LEVELS, RISK_RANK, type RiskLevel, ROLE_RANK, type Role } from "./types";
+import {
+  type Action,
+  RISK_LEVELS,
+  RISK_RANK,
+  type RiskLevel,
+  ROLE_RANK,
+  type Role,
+  roleWords,
+} from "./types";
 
 export interface Grant {
   id: string;
@@ -79,7 +87,10 @@ export function createGrant(
   if (maxLevel === undefined) {
     return {
       ok: false,
-      error: { code: "forbidden", message: `a ${grantor.role} may not grant standing approvals` },
+      error: {
+        code: "forbidden",
+        message: `a ${roleWords(grantor.role)} may not grant standing approvals`,
+      },
     };
   }
   const agent = input.agent.trim();
@@ -97,7 +108,7 @@ export function createGrant(
   const level = input.max_level ?? maxLevel;
   if (RISK_RANK[level] > RISK_RANK[maxLevel]) {
     return invalid(
-      `max_level: a ${grantor.role}'s standing approvals cover up to ${maxLevel} risk`,
+      `max_level: a ${roleWords(grantor.role)}'s standing approvals cover up to ${maxLevel} risk`,
     );
   }
 

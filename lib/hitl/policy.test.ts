@@ -10,7 +10,7 @@ import {
   quorum,
 } from "./policy";
 import type { Approval, ApprovalRequest } from "./request";
-import { RISK_LEVELS, type RiskLevel, ROLES, type Role } from "./types";
+import { RISK_LEVELS, type RiskLevel, ROLES, type Role, roleWords } from "./types";
 
 const CONFIG_DIR = fileURLToPath(new URL("../../config/hitl", import.meta.url));
 const { ruleSet } = loadHitlConfig({ dir: CONFIG_DIR });
@@ -183,7 +183,7 @@ describe("eligibilityRefusal", () => {
       { escalated_to: "devops_engineer" },
       "tech_lead",
       "approve",
-      "it was escalated to devops_engineer or above; you are tech_lead",
+      "it was escalated to devops engineer or above; you are tech lead",
     ],
     [
       "escalated: devops may",
@@ -197,7 +197,7 @@ describe("eligibilityRefusal", () => {
       { risk_level: "low", required_role: "tech_lead" },
       "developer",
       "approve",
-      "its level requires tech_lead or above; you are developer",
+      "its level requires tech lead or above; you are developer",
     ],
   ])("%s", (_, overrides, role, permission, message) => {
     const refusal = eligibilityRefusal(policies, request(overrides), { id: "u", role }, permission);
@@ -335,7 +335,7 @@ describe("claimLimitRefusal: max claimed at once", () => {
     if (refusal !== null) {
       expect(refusal.code).toBe("conflict");
       expect(refusal.message).toContain(
-        `the most a ${role} may hold at once (${policies[role].max_claimed})`,
+        `the most a ${roleWords(role)} may hold at once (${policies[role].max_claimed})`,
       );
     }
   });

@@ -3,7 +3,7 @@
 import type { Policies } from "./config-schema";
 import { can } from "./permissions";
 import { type Approval, type ApprovalRequest, awaitedRole } from "./request";
-import { ROLE_RANK, type Role } from "./types";
+import { ROLE_RANK, type Role, roleWords } from "./types";
 
 export interface Refusal {
   /** forbidden: never allowed for this actor; conflict: not in the request's current state;
@@ -38,12 +38,18 @@ export function eligibilityRefusal(
   const { role } = reviewer;
   const level = request.risk_level;
   if (!can(policies, role, permission, level)) {
-    return { code: "forbidden", message: `a ${role} may not ${permission} ${level}-risk requests` };
+    return {
+      code: "forbidden",
+      message: `a ${roleWords(role)} may not ${permission} ${level}-risk requests`,
+    };
   }
   const needed = awaitedRole(request);
   if (ROLE_RANK[role] < ROLE_RANK[needed]) {
     const why = request.escalated_to === null ? `its level requires` : `it was escalated to`;
-    return { code: "forbidden", message: `${why} ${needed} or above; you are ${role}` };
+    return {
+      code: "forbidden",
+      message: `${why} ${roleWords(needed)} or above; you are ${roleWords(role)}`,
+    };
   }
   if (permission !== "reject" && request.submitter_owner_id === reviewer.id) {
     return {
@@ -127,6 +133,6 @@ export function claimLimitRefusal(
   if (claimedCount < max) return null;
   return {
     code: "conflict",
-    message: `you already hold ${claimedCount} claimed requests, the most a ${role} may hold at once (${max})`,
+    message: `you already hold ${claimedCount} claimed requests, the most a ${roleWords(role)} may hold at once (${max})`,
   };
 }

@@ -20,7 +20,14 @@ import {
   decide,
   TRANSITIONS,
 } from "./state-machine";
-import { CLOSED_STATUSES, type RequestStatus, type RiskLevel, ROLES, type Role } from "./types";
+import {
+  CLOSED_STATUSES,
+  type RequestStatus,
+  type RiskLevel,
+  ROLES,
+  type Role,
+  roleWords,
+} from "./types";
 
 const ruleSet = shippedRuleSet();
 const T0 = new Date("2026-03-01T10:00:00Z");
@@ -407,7 +414,7 @@ describe("approval", () => {
     refused(
       act(critical, { type: "approve", justification: "x" }, demoted, at(2)),
       "forbidden",
-      "a tech_lead may not approve critical",
+      "a tech lead may not approve critical",
     );
   });
 
@@ -620,7 +627,7 @@ describe("escalation", () => {
     refused(
       act(escalated.request, { type: "approve" }, lead2, at(3), twoForHigh),
       "forbidden",
-      "it was escalated to devops_engineer",
+      "it was escalated to devops engineer",
     );
     const once = ok(act(escalated.request, { type: "approve" }, ops, at(3), twoForHigh));
     expect(once.request.status).toBe("escalated");
@@ -640,7 +647,7 @@ describe("escalation", () => {
       pending,
       ops,
       "forbidden",
-      /a devops_engineer may not escalate/,
+      /a devops engineer may not escalate/,
     ],
     [
       "an escalated request again",
@@ -708,7 +715,7 @@ describe("quarantine and release", () => {
     refused(
       act(IN_STATE.quarantined, { type: "release" }, lead),
       "forbidden",
-      "a tech_lead may not release requests",
+      "a tech lead may not release requests",
     );
     refused(
       act(pending, { type: "release" }, ops),
@@ -762,7 +769,7 @@ describe("claims", () => {
   ])("a %s holding %i may claim: %s", (role, held, allowed) => {
     const result = act(pending, { type: "claim", claimed_count: held }, byRole[role]);
     if (allowed) ok(result);
-    else refused(result, "conflict", `the most a ${role} may hold at once`);
+    else refused(result, "conflict", `the most a ${roleWords(role)} may hold at once`);
   });
 
   it("a claimed request can still be unclaimed in quarantine", () => {

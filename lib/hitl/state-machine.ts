@@ -28,6 +28,7 @@ import {
   type RiskLevel,
   ROLE_RANK,
   type Role,
+  roleWords,
 } from "./types";
 
 /** Status changes allowed (SPEC §4). Closed states have none: they never change again. */
@@ -184,13 +185,13 @@ function reviewerRefusal(
       return eligibilityRefusal(policies, request, reviewer, type);
     case "escalate":
       return policies[reviewer.role].escalate_to === null
-        ? forbidden(`a ${reviewer.role} may not escalate requests`)
+        ? forbidden(`a ${roleWords(reviewer.role)} may not escalate requests`)
         : null;
     case "quarantine":
     case "release":
       return policies[reviewer.role][`can_${type}`]
         ? null
-        : forbidden(`a ${reviewer.role} may not ${type} requests`);
+        : forbidden(`a ${roleWords(reviewer.role)} may not ${type} requests`);
     default:
       // unclaim, the only other command a reviewer issues: only the claimer may.
       return request.claimed_by !== null && request.claimed_by !== reviewer.id

@@ -13,6 +13,11 @@ export const RISK_RANK: Readonly<Record<RiskLevel, number>> = {
 /** Roles, least privileged first: `viewer` reads, the others review. */
 export const ROLES = ["viewer", "developer", "tech_lead", "devops_engineer"] as const;
 export type Role = (typeof ROLES)[number];
+/** A role as a sentence says it: "tech lead", not "tech_lead". */
+export function roleWords(role: string): string {
+  return role.replaceAll("_", " ");
+}
+
 export const ROLE_RANK: Readonly<Record<Role, number>> = {
   viewer: 0,
   developer: 1,
