@@ -61,7 +61,7 @@ export function Nav({ email, role, showKeys }: { email: string; role: string; sh
           aria-current={active ? "page" : undefined}
           data-testid={`nav-${l.label.toLowerCase()}`}
           className={cx(
-            "relative flex items-center px-3 text-sm font-medium",
+            "relative flex shrink-0 items-center px-2 text-sm font-medium sm:px-3",
             className,
             active
               ? "text-indigo-700 after:absolute after:inset-x-2 after:bottom-0 after:h-0.5 after:rounded-full after:bg-indigo-600 dark:text-indigo-300 dark:after:bg-indigo-400"
@@ -84,7 +84,7 @@ export function Nav({ email, role, showKeys }: { email: string; role: string; sh
         </Link>
         <nav
           aria-label="Main"
-          className="order-last -mx-4 flex h-11 w-[calc(100%+2rem)] border-t border-slate-100 px-2 sm:order-none sm:mx-0 sm:h-full sm:w-auto sm:border-0 sm:px-0 dark:border-slate-800"
+          className="order-last -mx-4 flex h-11 w-[calc(100%+2rem)] overflow-x-auto border-t border-slate-100 px-2 sm:order-none sm:mx-0 sm:h-full sm:w-auto sm:overflow-visible sm:border-0 sm:px-0 dark:border-slate-800"
         >
           {linkList("h-full")}
         </nav>
