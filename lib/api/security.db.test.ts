@@ -885,10 +885,11 @@ const BODY_ROUTES: BodyRoute[] = [
         path,
       })),
       {
-        label: "a max level smuggled in",
+        // A grant may be narrowed to a level, never past high.
+        label: "a critical max level",
         body: { ...GRANT, max_level: "critical" },
         status: 400,
-        path: "(root)",
+        path: "max_level",
       },
     ],
     ok: 201,
