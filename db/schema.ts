@@ -18,6 +18,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { CHECKPOINT_TYPES } from "../lib/contract/checkpoints";
+import { DECISION_CHANNELS } from "../lib/contract/tasks";
 import { REQUEST_STATUSES, RISK_LEVELS, ROLES } from "../lib/hitl/types";
 
 // Text columns with CHECK constraints rather than PostgreSQL enums: adding a value later is
@@ -30,6 +31,8 @@ export const KEY_SCOPE_VALUES = ["agent", "reviewer"] as const;
 /** Who disabled an account: the operator (the CLI), or a sign-in whose groups grant no role. */
 export const DISABLED_BY_VALUES = ["operator", "identity_provider"] as const;
 export const CHECKPOINT_TYPE_VALUES = CHECKPOINT_TYPES;
+/** How a decision reached Airlock: the page, a reviewer key, Slack, or the CLI. */
+export const DECISION_CHANNEL_VALUES = DECISION_CHANNELS;
 export const CHECKPOINT_STATUS_VALUES = ["active", "resumed", "expired", "cancelled"] as const;
 export const OUTBOX_STATUS_VALUES = ["pending", "delivered", "dead"] as const;
 
@@ -211,6 +214,10 @@ export const approvalRequests = pgTable(
     // The final decision (individual approvals live in `approvals`). decided_by is the last
     // approver or the rejecter; null when the system or the agent closed the request.
     decidedBy: uuid("decided_by").references(() => users.id),
+    // How decided_by decided (SPEC §8.2), and from the CLI the OS user who ran it; null when
+    // nobody did, or for decisions made before channels were recorded.
+    decidedChannel: text("decided_channel"),
+    decidedOsUser: text("decided_os_user"),
     approverRole: text("approver_role"),
     approvalJustification: text("approval_justification"),
     rejectionReason: text("rejection_reason"),
@@ -272,6 +279,14 @@ export const approvalRequests = pgTable(
     check("approval_requests_risk_level_check", inList("risk_level", RISK_LEVELS)),
     check("approval_requests_required_role_check", inList("required_role", ROLES)),
     check("approval_requests_risk_score_check", sql`risk_score >= 0 AND risk_score <= 1`),
+    check(
+      "approval_requests_decided_channel_check",
+      sql`decided_channel IS NULL OR ${inList("decided_channel", DECISION_CHANNEL_VALUES)}`,
+    ),
+    check(
+      "approval_requests_decided_os_user_check",
+      sql`decided_os_user IS NULL OR decided_channel = 'cli'`,
+    ),
   ],
 );
 
@@ -295,6 +310,10 @@ export const approvals = pgTable(
     // The request's edit generation when given: it counts only while that generation stands.
     generation: integer("generation").notNull().default(0),
     ruleSetVersion: text("rule_set_version").notNull(),
+    // How it was given (SPEC §8.2), and from the CLI the OS user who ran it; null for
+    // approvals given before channels were recorded.
+    channel: text("channel"),
+    osUser: text("os_user"),
     createdAt: createdAt(),
   },
   (t) => [
@@ -303,6 +322,11 @@ export const approvals = pgTable(
     // Insights: approvals given per person over a window.
     index("approvals_created_idx").on(t.createdAt, t.approverId),
     check("approvals_role_check", inList("approver_role", ROLES)),
+    check(
+      "approvals_channel_check",
+      sql`channel IS NULL OR ${inList("channel", DECISION_CHANNEL_VALUES)}`,
+    ),
+    check("approvals_os_user_check", sql`os_user IS NULL OR channel = 'cli'`),
   ],
 );
 

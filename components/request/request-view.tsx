@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { loadRequest } from "@/app/(dashboard)/actions";
 import type { RequestDetailDto } from "@/lib/contract/api";
 import type { GrantDto } from "@/lib/contract/grants";
+import { type PersonDto, personWords, viaWords } from "@/lib/contract/tasks";
 import { visibleText } from "@/lib/hitl/text";
 import type { GrantOfferDto } from "@/lib/services/grants";
 import { failureText, unwrap } from "../action-result";
@@ -46,6 +47,17 @@ function Fact({
         {children}
       </dd>
     </div>
+  );
+}
+
+/** A person by name and email, and "(you)" for the reader: never an id. */
+function PersonWords({ person }: { person: PersonDto }) {
+  const viewer = useViewer();
+  return (
+    <>
+      <VisibleText text={personWords(person)} />
+      {person.id === viewer.user.id ? " (you)" : null}
+    </>
   );
 }
 
@@ -280,6 +292,13 @@ export function RequestView({
               {" "}
               (<DateTime iso={r.decided_at} />)
             </>
+          ) : null}
+          {r.decider ? (
+            <span data-testid="request-decider">
+              {" "}
+              by <PersonWords person={r.decider} />
+              {r.decided_via ? ` ${viaWords(r.decided_via)}` : null}
+            </span>
           ) : null}
           {r.status_reason ? (
             <>
@@ -585,7 +604,7 @@ export function RequestView({
                           a.counts ? "font-medium" : "font-medium text-slate-500 line-through"
                         }
                       >
-                        {personName(viewer, a.approver_id)}
+                        <PersonWords person={a.approver} />
                       </span>
                       <span className="text-xs text-slate-500 dark:text-slate-400">
                         {roleName(a.role)}
@@ -593,6 +612,12 @@ export function RequestView({
                     </p>
                     <p className="text-xs text-slate-500 dark:text-slate-400">
                       <DateTime iso={a.at} />
+                      {a.via ? (
+                        <span data-testid="approval-via">
+                          {" · "}
+                          {viaWords(a.via)}
+                        </span>
+                      ) : null}
                       {" · "}
                       {a.counts ? (
                         <span className="text-emerald-700 dark:text-emerald-400">counts</span>

@@ -3,7 +3,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useMemo, useState } from "react";
 import { decideBatch, loadQueue, loadWorkflow } from "@/app/(dashboard)/actions";
-import type { QueueResponse, RequestSummaryDto, WorkflowStatusDto } from "@/lib/contract/api";
+import type { QueueResponse, WorkflowRequestDto, WorkflowStatusDto } from "@/lib/contract/api";
+import { personWords, viaWords } from "@/lib/contract/tasks";
 import { visibleText } from "@/lib/hitl/text";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
@@ -336,7 +337,7 @@ function WorkflowRow({
   reason,
   result,
 }: {
-  r: RequestSummaryDto;
+  r: WorkflowRequestDto;
   checkable: boolean;
   checked: boolean;
   onToggle: () => void;
@@ -404,6 +405,7 @@ function WorkflowRow({
         {open && !checkable && reason && (
           <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{reason}</p>
         )}
+        <People r={r} />
         {result && (
           <p
             data-testid="batch-result"
@@ -420,6 +422,39 @@ function WorkflowRow({
         )}
       </div>
     </li>
+  );
+}
+
+/** Who approved the request and who closed it, by name and email, and how. */
+function People({ r }: { r: WorkflowRequestDto }) {
+  // The approval that closed the request is said once, as its decision.
+  const closing = (a: WorkflowRequestDto["approvals_given"][number]) =>
+    r.status === "approved" && a.counts && a.approver.id === r.decider?.id;
+  const approvals = r.approvals_given.filter((a) => !closing(a));
+  if (r.decider === null && approvals.length === 0) return null;
+  return (
+    <ul className="mt-1 space-y-0.5 text-xs text-slate-600 dark:text-slate-400">
+      {approvals.map((a) => (
+        <li key={`${a.approver_id}-${a.at}`} data-testid="workflow-approval">
+          Approved by <VisibleText text={personWords(a.approver)} />
+          {a.via ? ` ${viaWords(a.via)}` : null}
+          {a.counts ? null : " (voided by a later edit)"}
+        </li>
+      ))}
+      {r.decider && (
+        <li data-testid="workflow-decider">
+          {r.status === "approved" ? "Approved" : "Rejected"} by{" "}
+          <VisibleText text={personWords(r.decider)} />
+          {r.decided_via ? ` ${viaWords(r.decided_via)}` : null}
+          {r.decided_at ? (
+            <>
+              {" "}
+              (<DateTime iso={r.decided_at} />)
+            </>
+          ) : null}
+        </li>
+      )}
+    </ul>
   );
 }
 

@@ -294,10 +294,17 @@ export async function listTasksOfThread(
     .orderBy(asc(tasks.createdAt), asc(tasks.id));
 }
 
+/** How approvals were given: their channel, and from the CLI the OS user (SPEC §8.2). */
+export interface GivenVia {
+  channel: string;
+  osUser: string | null;
+}
+
 export async function insertApprovals(
   db: Executor,
   requestId: string,
   given: readonly Approval[],
+  via: GivenVia | null = null,
 ): Promise<ApprovalRow[]> {
   if (given.length === 0) return [];
   return db
@@ -311,6 +318,8 @@ export async function insertApprovals(
         contentHash: a.content_hash,
         generation: a.generation,
         ruleSetVersion: a.rule_set_version,
+        channel: via?.channel ?? null,
+        osUser: via?.osUser ?? null,
         createdAt: a.at,
       })),
     )

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { type DISABLED_BY_VALUES, users } from "../schema";
+import { approvals, type DISABLED_BY_VALUES, users } from "../schema";
 
 export type DisabledBy = (typeof DISABLED_BY_VALUES)[number];
 
@@ -146,4 +146,44 @@ export async function listEmailsOfRoles(db: Executor, roles: readonly string[]):
     )
     .orderBy(asc(users.email));
   return rows.map((r) => r.email);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A person as reads name them: never an id alone. */
+export type PersonRow = { id: string; email: string; name: string | null };
+
+/**
+ * The people these ids name, and everyone who approved one of these requests, by id: one
+ * query for a whole read, however many rows name them (disabled people included: what they
+ * decided stays theirs).
+ */
+export async function listPeople(
+  db: Executor,
+  who: { ids?: readonly (string | null)[]; approversOf?: readonly string[] },
+): Promise<Map<string, PersonRow>> {
+  // An audit event's actor id is text: only a uuid can name a user.
+  const ids = [
+    ...new Set((who.ids ?? []).filter((id): id is string => id !== null && UUID.test(id))),
+  ];
+  const requestIds = [...new Set(who.approversOf ?? [])];
+  const named: SQL[] = [];
+  if (ids.length > 0) named.push(inArray(users.id, ids));
+  if (requestIds.length > 0) {
+    named.push(
+      inArray(
+        users.id,
+        db
+          .select({ id: approvals.approverId })
+          .from(approvals)
+          .where(inArray(approvals.requestId, requestIds)),
+      ),
+    );
+  }
+  if (named.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(or(...named));
+  return new Map(rows.map((r) => [r.id, r]));
 }

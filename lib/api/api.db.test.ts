@@ -47,9 +47,19 @@ describe("the agent API, end to end", () => {
     });
     const waited = await waiting;
     expect(waited.status).toBe(200);
+    // The answer names the reviewer (the ids kept beside), and says the key's API decided.
+    const leadPerson = { id: api.f.users.lead.id, email: api.f.users.lead.email, name: null };
+    const viaApi = { channel: "api", os_user: null };
     expect(waited.json).toMatchObject({
       status: "approved",
-      decision: { status: "approved", justification: "Looks good" },
+      approvals: [{ approver_id: leadPerson.id, approver: leadPerson, via: viaApi }],
+      decision: {
+        status: "approved",
+        justification: "Looks good",
+        reviewer_id: leadPerson.id,
+        reviewer: leadPerson,
+        via: viaApi,
+      },
     });
 
     const resumed = await api.call("POST", `/api/tasks/${task_id}/resume`, { key: agent });
@@ -89,6 +99,12 @@ describe("the agent API, end to end", () => {
     ).json;
     const cancelled = await api.call("POST", `/api/tasks/${cancel.task_id}/cancel`, { key: agent });
     expect(cancelled.json.status).toBe("cancelled");
+    // Closed by its agent: no person decided it.
+    expect(
+      (await api.call("GET", `/api/tasks/${cancel.task_id}`, { key: agent })).json,
+    ).toMatchObject({
+      decision: { status: "cancelled", reviewer_id: null, reviewer: null, via: null },
+    });
     expect(
       (await api.call("POST", `/api/tasks/${cancel.task_id}/resume`, { key: agent })).status,
     ).toBe(410);

@@ -22,7 +22,9 @@ export async function sessionPerson(): Promise<SessionPerson | null> {
   if (!id) return null;
   const { db } = await getDb();
   const user = await sessionUser(db, id);
-  return user ? { principal: { kind: "user", userId: user.id }, user } : null;
+  return user
+    ? { principal: { kind: "user", userId: user.id, via: { channel: "browser" } }, user }
+    : null;
 }
 
 export async function sessionPrincipal(): Promise<UserPrincipal | null> {

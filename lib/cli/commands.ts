@@ -4,7 +4,8 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { DbHandle } from "@/db/client";
-import type { RequestSummaryDto } from "@/lib/contract/api";
+import type { RequestSummaryDto, WorkflowStatusDto } from "@/lib/contract/api";
+import { channelWords, personWords, viaWords } from "@/lib/contract/tasks";
 import { type Command as DecisionCommand, OPEN_STATUSES } from "@/lib/hitl";
 import { mcpConfig } from "@/lib/mcp/config";
 import { verifyAuditLog } from "@/lib/services/audit";
@@ -43,7 +44,8 @@ export interface CommandContext {
 }
 
 /** The operator, named after the OS user, so the audit says who ran the CLI. */
-const OPERATOR = operator(`cli:${os.userInfo().username}`);
+const OS_USER = os.userInfo().username;
+const OPERATOR = operator(`cli:${OS_USER}`, OS_USER);
 
 interface Command {
   summary: string;
@@ -389,7 +391,8 @@ for (const [verb, needsReason] of [
   COMMANDS[verb] = decisionCommand(verb, needsReason);
 }
 COMMANDS.status = {
-  summary: "status WORKFLOW_ID — counts, timeline and requests of a workflow",
+  summary:
+    "status WORKFLOW_ID — a workflow's counts, requests (who approved and decided each, and how) and timeline",
   async run(args, ctx) {
     const { values, positionals } = parse(args, {}, 1);
     const { db } = await ctx.db();
@@ -405,20 +408,24 @@ COMMANDS.status = {
       `Workflow ${status.workflow_id}: ${counts}`,
       `Started ${status.started_at ?? "-"}, last activity ${status.last_activity_at ?? "-"}`,
       "",
-      table(status.requests.map(queueRow), [
-        "id",
-        "risk",
-        "status",
-        "action",
-        "agent",
-        "approvals",
-      ]),
+      table(
+        status.requests.map((r) => ({
+          ...queueRow(r),
+          decided_by: r.decider
+            ? `${personWords(r.decider)}${r.decided_via ? ` ${viaWords(r.decided_via)}` : ""}`
+            : "-",
+        })),
+        ["id", "risk", "status", "action", "agent", "approvals", "decided_by"],
+      ),
+      table(approvalRows(status), ["request", "approver", "role", "via", "at", "counts"]),
       table(
         status.events.map((e) => ({
           seq: e.seq ?? "-",
           at: e.at,
           event: e.type,
-          actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id.slice(0, 8)}` : ""}`,
+          actor: e.person
+            ? personWords(e.person)
+            : `${e.actor_type}${e.actor_id ? `:${e.actor_id.slice(0, 8)}` : ""}`,
           request: e.request_id?.slice(0, 8) ?? "-",
         })),
         ["seq", "at", "event", "actor", "request"],
@@ -427,6 +434,21 @@ COMMANDS.status = {
     print(ctx, values.json, status, human);
   },
 };
+
+/** Every approval of a workflow's requests, by whom and how. */
+function approvalRows(status: WorkflowStatusDto) {
+  return status.requests.flatMap((r) =>
+    r.approvals_given.map((a) => ({
+      request: r.id.slice(0, 8),
+      approver: personWords(a.approver),
+      role: a.role,
+      via: a.via ? channelWords(a.via) : "-",
+      at: a.at,
+      counts: a.counts ? "yes" : "no (edited since)",
+    })),
+  );
+}
+
 COMMANDS["clean-expired"] = {
   summary: "expire and auto-escalate what is due now (the app's sweeper does this every second)",
   async run(args, ctx) {

@@ -132,8 +132,21 @@ describe("operator flow through the CLI", () => {
     const status = JSON.parse((await hitl("status", "deploy-auth-2026-11", "--json")).stdout);
     expect(status.counts).toMatchObject({ total: 3, approved: 1, rejected: 1 });
     expect(status.events.map((e: { type: string }) => e.type)).toContain("hitl.rejected");
+    // Who decided, by email, and that they did it from the CLI as this OS user.
+    const osUser = os.userInfo().username;
+    const fromCli = { channel: "cli", os_user: osUser };
+    expect(status.requests.find((r: { id: string }) => r.id === ids.toReject)).toMatchObject({
+      decider: { email: "lead@ops.test" },
+      decided_via: fromCli,
+    });
+    expect(status.requests.find((r: { id: string }) => r.id === ids.toApprove)).toMatchObject({
+      approvals_given: [{ approver: { email: "lead@ops.test" }, via: fromCli }],
+      decider: { email: "lead@ops.test" },
+      decided_via: fromCli,
+    });
     const human = await hitl("status", "deploy-auth-2026-11");
     expect(human.stdout).toMatch(/Workflow deploy-auth-2026-11: total 3/);
+    expect(human.stdout).toContain(`lead@ops.test via the CLI (OS user ${osUser})`);
   });
 
   it("cleans expired requests, then verifies the audit chain", async () => {

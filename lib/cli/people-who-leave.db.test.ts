@@ -70,7 +70,11 @@ describe("people who leave", () => {
 
     // Signed in and working, every way in.
     expect((await queueWith(key)).status).toBe(200);
-    expect(await sessionPrincipal()).toEqual({ kind: "user", userId: lead.id });
+    expect(await sessionPrincipal()).toEqual({
+      kind: "user",
+      userId: lead.id,
+      via: { channel: "browser" },
+    });
     expect((await signedIn())?.user).toMatchObject({ email: lead.email, disabled: false });
     expect(await loadQueue({})).toMatchObject({ ok: true });
 
@@ -120,7 +124,11 @@ describe("people who leave", () => {
       "Enabled lead@test.local (tech_lead)",
     );
     expect((await queueWith(key)).status).toBe(200);
-    expect(await sessionPrincipal()).toEqual({ kind: "user", userId: lead.id });
+    expect(await sessionPrincipal()).toEqual({
+      kind: "user",
+      userId: lead.id,
+      via: { channel: "browser" },
+    });
     expect((await signedIn())?.user).toMatchObject({ disabled: false, disabled_at: null });
     expect(await loadQueue({})).toMatchObject({ ok: true });
     expect(await auditOf(lead.id, "user.enabled")).toEqual([
@@ -279,12 +287,12 @@ describe("reviewer keys that expire", () => {
     ],
     [["create", "--agent", "gamma"], /^--owner EMAIL is required with --agent/],
   ])("refuses keys %j with a reason naming the flag", async (args, message) => {
-    const before = (await hitl("list", "--json")).length;
+    const before = JSON.parse(await hitl("list", "--json")).length;
     const error = await hitl(...args).then(
       () => null,
       (e: Error) => e,
     );
     expect(error?.message).toMatch(message);
-    expect((await hitl("list", "--json")).length).toBe(before);
+    expect(JSON.parse(await hitl("list", "--json")).length).toBe(before);
   });
 });

@@ -7,9 +7,11 @@ import {
   approvalGivenSchema,
   DECISION_VALUES,
   EXECUTION_VALUES,
+  personSchema,
   REQUEST_STATUS_VALUES,
   RISK_LEVEL_VALUES,
   riskSchema,
+  viaSchema,
 } from "./tasks";
 
 export const errorSchema = z.object({
@@ -121,6 +123,10 @@ export const requestDetailSchema = requestSummarySchema.extend({
   execution: z.enum(EXECUTION_VALUES),
   callback_url: z.string().nullable(),
   approvals_given: z.array(approvalGivenSchema),
+  /** Who closed it (the last approver, or the rejecter) by name; null when nobody did. */
+  decider: personSchema.nullable(),
+  /** How they decided; null when no person did (or before channels were recorded). */
+  decided_via: viaSchema.nullable(),
   events: z.array(auditEventSchema),
   /** Whether the person reading may approve it now, and why not (as in the queue). */
   actionable: z.boolean(),
@@ -128,13 +134,24 @@ export const requestDetailSchema = requestSummarySchema.extend({
 });
 export type RequestDetailDto = z.infer<typeof requestDetailSchema>;
 
+/** A request of a workflow, with who approved and who closed it, by name, and how. */
+export const workflowRequestSchema = requestSummarySchema.extend({
+  approvals_given: z.array(approvalGivenSchema),
+  decider: personSchema.nullable(),
+  decided_via: viaSchema.nullable(),
+});
+export type WorkflowRequestDto = z.infer<typeof workflowRequestSchema>;
+
+/** An event of a workflow, and the person behind it when a person acted (else null). */
+export const workflowEventSchema = auditEventSchema.extend({ person: personSchema.nullable() });
+
 export const workflowStatusSchema = z.object({
   workflow_id: z.string(),
   counts: z.record(z.string(), z.int()),
   started_at: z.iso.datetime().nullable(),
   last_activity_at: z.iso.datetime().nullable(),
-  requests: z.array(requestSummarySchema),
-  events: z.array(auditEventSchema),
+  requests: z.array(workflowRequestSchema),
+  events: z.array(workflowEventSchema),
   /** What the workflow's agents saved along the way, with its data. */
   checkpoints: z.array(checkpointSchema),
 });

@@ -1,11 +1,11 @@
 // The action's identifiers (SPEC §8.1): what an agent may spell them with, and what is stored
 // and assessed. The 422 these issues become is lib/services/validation.ts's; the route's is
-// lib/api/identifiers.db.test.ts.
+// lib/api/identifiers.db.test.ts. And how people and decision channels read in words.
 import { describe, expect, it } from "vitest";
 import { loadHitlConfig } from "@/lib/config/load";
 import { assess } from "@/lib/hitl";
 import { UNPROCESSABLE } from "./json";
-import { actionSchema, submitTaskSchema } from "./tasks";
+import { actionSchema, personWords, submitTaskSchema, viaWords } from "./tasks";
 
 const ruleSet = loadHitlConfig({ dir: "config/hitl" }).ruleSet;
 const IDENTIFIERS = ["type", "operation", "environment", "resource_type"] as const;
@@ -103,5 +103,26 @@ describe("action identifiers", () => {
     ["over 100 once normalised", "\u3392".repeat(34), "must be at most 100 characters"],
   ])("refuses an operation %s as malformed (400), not 422", (_what, operation, message) => {
     expect(issuesOf(action({ operation }))).toEqual([["operation", message, false]]);
+  });
+});
+
+describe("people and channels in words (SPEC §8.2)", () => {
+  const id = "00000000-0000-4000-8000-000000000001";
+  it.each([
+    [{ id, email: "ada@example.com", name: "Ada Lovelace" }, "Ada Lovelace <ada@example.com>"],
+    [{ id, email: "ada@example.com", name: null }, "ada@example.com"],
+    [{ id, email: "ada@example.com", name: "" }, "ada@example.com"],
+  ])("names %j as %s", (person, words) => {
+    expect(personWords(person)).toBe(words);
+  });
+
+  it.each([
+    [{ channel: "browser", os_user: null }, "via the browser"],
+    [{ channel: "api", os_user: null }, "via the API"],
+    [{ channel: "slack", os_user: null }, "via Slack"],
+    [{ channel: "cli", os_user: "alice" }, "via the CLI (OS user alice)"],
+    [{ channel: "cli", os_user: null }, "via the CLI"],
+  ] as const)("says %j as %s", (via, words) => {
+    expect(viaWords(via)).toBe(words);
   });
 });

@@ -101,8 +101,48 @@ export const submitTaskResponseSchema = z.object({
 });
 export type SubmitTaskResponse = z.infer<typeof submitTaskResponseSchema>;
 
+/** How a decision reached Airlock (SPEC §8.2): the page, a reviewer key, Slack, or the CLI. */
+export const DECISION_CHANNELS = ["browser", "api", "slack", "cli"] as const;
+export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
+
+/**
+ * How a decision was made: its channel and, from the CLI, the operating-system user who ran
+ * it (else null). A decision recorded before channels were recorded has none: null.
+ */
+export const viaSchema = z.object({
+  channel: z.enum(DECISION_CHANNELS),
+  os_user: z.string().nullable(),
+});
+export type ViaDto = z.infer<typeof viaSchema>;
+
+/** A person as a sentence names them: "Ada Lovelace <ada@example.com>", or the address alone. */
+export function personWords(p: PersonDto): string {
+  return p.name ? `${p.name} <${p.email}>` : p.email;
+}
+
+const CHANNEL_WORDS: Record<DecisionChannel, string> = {
+  browser: "the browser",
+  api: "the API",
+  slack: "Slack",
+  cli: "the CLI",
+};
+
+/** The channel a decision came through, in words: "Slack", "the CLI (OS user alice)". */
+export function channelWords(v: ViaDto): string {
+  return `${CHANNEL_WORDS[v.channel]}${v.os_user === null ? "" : ` (OS user ${v.os_user})`}`;
+}
+
+/** How a decision was made, as a sentence says it: "via Slack", "via the CLI (OS user alice)". */
+export function viaWords(v: ViaDto): string {
+  return `via ${channelWords(v)}`;
+}
+
 export const approvalGivenSchema = z.object({
   approver_id: z.uuid(),
+  /** The approver by name and email. */
+  approver: personSchema,
+  /** How they approved; null for an approval given before channels were recorded. */
+  via: viaSchema.nullable(),
   role: z.string(),
   justification: z.string().nullable(),
   /** False once an edit changed what was approved: it no longer counts. */
@@ -154,6 +194,10 @@ export const taskSchema = z.object({
       decided_at: z.iso.datetime(),
       /** The reviewer who closed it; null when the system or the agent did. */
       reviewer_id: z.uuid().nullable(),
+      /** That reviewer by name and email; null when the system or the agent closed it. */
+      reviewer: personSchema.nullable(),
+      /** How the reviewer decided; null when no reviewer did (or before channels were recorded). */
+      via: viaSchema.nullable(),
       justification: z.string().nullable(),
       reason: z.string().nullable(),
     })

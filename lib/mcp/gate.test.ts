@@ -10,6 +10,8 @@ const decided = (
   status,
   decided_at: "2026-12-01T10:00:00.000Z",
   reviewer_id: null,
+  reviewer: null,
+  via: null,
   justification: null,
   reason,
 });

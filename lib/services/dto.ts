@@ -21,10 +21,13 @@ import { type CheckpointDto, checkpointSchema } from "@/lib/contract/checkpoints
 import { type GrantDto, grantSchema } from "@/lib/contract/grants";
 import {
   type ApprovedByGrant,
+  type DecisionChannel,
+  type PersonDto,
   type SubmitTaskResponse,
   submitTaskResponseSchema,
   type TaskDto,
   taskSchema,
+  type ViaDto,
 } from "@/lib/contract/tasks";
 import {
   type Action,
@@ -109,10 +112,42 @@ export function capitalise(message: string): string {
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
+/** The people a read names, by id: read once for the whole read (db/queries/users listPeople). */
+export type People = ReadonlyMap<string, PersonDto>;
+
+function personIn(people: People, id: string): PersonDto {
+  const person = people.get(id);
+  if (!person) throw new Error(`person ${id} was not read with the rows that name them`);
+  return person;
+}
+
+/** How a decision was made, from its columns; null for one made before they were recorded. */
+export function viaOf(channel: string | null, osUser: string | null): ViaDto | null {
+  return channel === null ? null : { channel: channel as DecisionChannel, os_user: osUser };
+}
+
+/** Who closed the request, by name, and how; nulls when nobody (the system, the agent) did. */
+export function decisionBy(
+  row: Pick<RequestRow, "decidedBy" | "decidedChannel" | "decidedOsUser">,
+  people: People,
+): { decider: PersonDto | null; decided_via: ViaDto | null } {
+  if (row.decidedBy === null) return { decider: null, decided_via: null };
+  return {
+    decider: personIn(people, row.decidedBy),
+    decided_via: viaOf(row.decidedChannel, row.decidedOsUser),
+  };
+}
+
 /** An approval as reviewers and agents see it; `counts` is false once an edit voided it. */
-export function approvalGiven(a: ApprovalRow, row: Pick<RequestRow, "editGeneration">) {
+export function approvalGiven(
+  a: ApprovalRow,
+  row: Pick<RequestRow, "editGeneration">,
+  people: People,
+) {
   return {
     approver_id: a.approverId,
+    approver: personIn(people, a.approverId),
+    via: viaOf(a.channel, a.osUser),
     role: a.approverRole,
     justification: a.justification,
     counts: a.generation === row.editGeneration,
@@ -140,6 +175,7 @@ export function requestDetail(
   task: TaskRow | undefined,
   events: readonly (typeof auditEvents.$inferSelect)[],
   refusal: { message: string } | null,
+  people: People,
 ): RequestDetailDto {
   return requestDetailSchema.parse({
     actionable: refusal === null,
@@ -153,7 +189,8 @@ export function requestDetail(
     requires_justification: row.requiresJustification,
     execution: task?.execution ?? "waiting",
     callback_url: task?.callbackUrl ?? null,
-    approvals_given: approvals.map((a) => approvalGiven(a, row)),
+    approvals_given: approvals.map((a) => approvalGiven(a, row, people)),
+    ...decisionBy(row, people),
     events: events.map(auditEventDto),
   });
 }
@@ -180,9 +217,11 @@ export function taskDto(
   task: TaskRow,
   row: RequestRow,
   approvals: readonly ApprovalRow[],
+  people: People,
   approvedByGrant: ApprovedByGrant = null,
 ): TaskDto {
   const closed = row.decidedAt !== null && !isOpenStatus(row.status as RequestStatus);
+  const { decider, decided_via } = decisionBy(row, people);
   return taskSchema.parse({
     task_id: task.id,
     workflow_id: task.workflowId,
@@ -195,7 +234,7 @@ export function taskDto(
     execution: task.execution,
     risk: riskOf(row),
     action: row.actionDetails as Action,
-    approvals: approvals.map((a) => approvalGiven(a, row)),
+    approvals: approvals.map((a) => approvalGiven(a, row, people)),
     required_approvals: row.requiredApprovals,
     allowed_decisions: row.allowedDecisions,
     decision: closed
@@ -203,6 +242,8 @@ export function taskDto(
           status: row.status,
           decided_at: iso(row.decidedAt as Date),
           reviewer_id: row.decidedBy,
+          reviewer: decider,
+          via: decided_via,
           justification: row.approvalJustification,
           reason: row.statusReason,
         }

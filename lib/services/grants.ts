@@ -39,6 +39,7 @@ import {
   type RiskLevel,
   type RuleSet,
   revokeGrant,
+  roleWords,
 } from "@/lib/hitl";
 import { hitlConfig } from "./config";
 import { capitalise, grantDto } from "./dto";
@@ -159,7 +160,10 @@ export async function listStandingApprovals(
 export async function listGrantableAgents(db: Database, principal: Principal): Promise<string[]> {
   const reviewer = await requireUser(db, principal, "grant standing approvals");
   if (!can(hitlConfig().ruleSet.policies, reviewer.role, "grant")) {
-    throw new ServiceError("forbidden", `A ${reviewer.role} may not grant standing approvals`);
+    throw new ServiceError(
+      "forbidden",
+      `A ${roleWords(reviewer.role)} may not grant standing approvals`,
+    );
   }
   return (await listKeyRows(db))
     .filter((k) => k.scope === "agent" && k.revokedAt === null)

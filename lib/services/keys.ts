@@ -235,5 +235,5 @@ export async function authenticateApiKey(db: Database, key: string): Promise<Key
   if (row.userDisabledAt) {
     throw new ServiceError("unauthorized", "The API key's account is disabled");
   }
-  return { kind: "user", userId: row.userId };
+  return { kind: "user", userId: row.userId, via: { channel: "api" } };
 }

@@ -76,8 +76,14 @@ import { hitlConfig } from "./config";
 import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
 import { recordSubmit, recordTransitions, type Transition } from "./metrics";
-import { notifyRows, type OutboxSubject, slackUpdateRows, workflowRows } from "./outbox";
-import { type AgentPrincipal, currentReviewer, type Principal, requireAgent } from "./principal";
+import {
+  type Decider,
+  notifyRows,
+  type OutboxSubject,
+  slackUpdateRows,
+  workflowRows,
+} from "./outbox";
+import { type AgentPrincipal, currentPerson, type Principal, requireAgent } from "./principal";
 import { type RateLimiter, tokenBuckets } from "./rate-limit";
 import { parseInput } from "./validation";
 
@@ -363,7 +369,7 @@ export async function decideRequest(
     }
     const { row, task } = locked;
     const now = await databaseNow(tx);
-    const domainActor = await resolveActor(tx, principal);
+    const { actor: domainActor, decider } = await resolveActor(tx, principal);
     const currentApprovals = await listApprovals(tx, id);
     let current = toDomain(row, currentApprovals);
     let currentRow = row;
@@ -393,6 +399,7 @@ export async function decideRequest(
     }
     const { row: updated, given } = await persist(tx, ruleSet, current, decided, task, {
       by: domainActor,
+      decider,
       into: transitions,
     });
     // A decision adds approvals and never removes one: the list read above, plus these.
@@ -419,17 +426,23 @@ export async function decideRequest(
 
 const uuidSchema = z.uuid({ error: "expected a request id (uuid)" });
 
+/** The core's actor; for a person, also who they are by name and how they came (Decider). */
 async function resolveActor(
   tx: Executor,
   principal: Exclude<Principal, { kind: "operator" }>,
-): Promise<Actor> {
+): Promise<{ actor: Actor; decider: Decider | null }> {
   switch (principal.kind) {
-    case "user":
-      return { kind: "user", ...(await currentReviewer(tx, principal.userId)) };
+    case "user": {
+      const { reviewer, person } = await currentPerson(tx, principal.userId);
+      const via = principal.via
+        ? { channel: principal.via.channel, os_user: principal.via.os_user ?? null }
+        : null;
+      return { actor: { kind: "user", ...reviewer }, decider: { person, via } };
+    }
     case "agent":
-      return { kind: "agent", key_id: principal.keyId };
+      return { actor: { kind: "agent", key_id: principal.keyId }, decider: null };
     case "system":
-      return { kind: "system" };
+      return { actor: { kind: "system" }, decider: null };
   }
 }
 
@@ -444,7 +457,9 @@ async function withCounts(tx: Executor, command: Command, actor: Actor): Promise
 }
 
 /**
- * Write what `decide` returned: the row, new approvals, audit events and outbox rows.
+ * Write what `decide` returned: the row, new approvals, audit events and outbox rows. A
+ * person's decision records how it was made (`decider.via`) on its approvals, its events and,
+ * when it closed the request, the request itself (SPEC §8.2).
  * Returns the row and the approvals it added.
  */
 async function persist(
@@ -453,12 +468,19 @@ async function persist(
   before: ApprovalRequest,
   result: Extract<DecideResult, { ok: true }>,
   task: TaskRow,
-  made: { by: Actor; into: Transition[] },
+  made: { by: Actor; decider?: Decider | null; into: Transition[] },
 ): Promise<{ row: RequestRow; given: ApprovalRow[] }> {
   const next = result.request;
+  const decider = made.decider ?? null;
+  const via = decider?.via ?? null;
   // For the metrics, once the transaction has committed.
   made.into.push({ before, after: next, events: result.events, actor: made.by });
-  const columns = changedColumns(before, next);
+  const columns = {
+    ...changedColumns(before, next),
+    ...(via && next.decided_by !== null && before.decided_by === null
+      ? { decidedChannel: via.channel, decidedOsUser: via.os_user }
+      : {}),
+  };
   const row = await updateRequestRow(
     tx,
     next.id,
@@ -466,8 +488,13 @@ async function persist(
       ? columns
       : { ...columns, riskFactors: riskFactorsOf(assess(ruleSet, effectiveAction(next))) },
   );
-  const given = await insertApprovals(tx, next.id, next.approvals.slice(before.approvals.length));
-  const subject: OutboxSubject = { request: next, taskId: task.id };
+  const given = await insertApprovals(
+    tx,
+    next.id,
+    next.approvals.slice(before.approvals.length),
+    via && { channel: via.channel, osUser: via.os_user },
+  );
+  const subject: OutboxSubject = { request: next, taskId: task.id, decider };
   const last = result.events.at(-1)?.type ?? "hitl.updated";
   const outboxRows =
     result.outcome !== null
@@ -496,7 +523,10 @@ async function persist(
     outboxInsert(tx, [...outboxRows, ...slackRows]),
     auditInsert(
       tx,
-      result.events.map((e) => ({ ...e, payload: { ...e.payload, task_id: task.id } })),
+      result.events.map((e) => ({
+        ...e,
+        payload: { ...e.payload, task_id: task.id, ...(via ? { via } : {}) },
+      })),
     ),
   ]);
   return { row, given };

@@ -169,6 +169,10 @@ describe("the outbox worker: agent callbacks", () => {
       executed: true,
       action: { type: ACTIONS.high.type },
       delivery_id: rowId,
+      // Who decided, by name beside the id (the suite's principal says no channel).
+      decided_by: f.users.lead.id,
+      decider: { id: f.users.lead.id, email: f.users.lead.email, name: null },
+      decided_via: null,
     });
     expect(await outboxRow(rowId)).toMatchObject({
       status: "delivered",

@@ -4,16 +4,27 @@
 // request opens or escalates. Delivery happens afterwards, with retries; a failing receiver
 // never blocks a decision.
 import type { OutboxInsert } from "@/db/queries/requests";
+import type { PersonDto, ViaDto } from "@/lib/contract/tasks";
 import { type ApprovalRequest, awaitedRole, type NotifyChannel, type Role } from "@/lib/hitl";
 import { type NotificationTargets, notificationTargets } from "./notify";
+
+/** The person making a decision, by name, and how it reached Airlock. */
+export interface Decider {
+  person: PersonDto;
+  via: ViaDto | null;
+}
 
 export interface OutboxSubject {
   request: ApprovalRequest;
   taskId: string;
+  /** Who made the change, when a person did. */
+  decider?: Decider | null;
 }
 
 function payloadOf(s: OutboxSubject, eventType: string): Record<string, unknown> {
   const r = s.request;
+  // Named only as the one who closed the request (decided_by), as the callback names them.
+  const closer = s.decider && s.decider.person.id === r.decided_by ? s.decider : null;
   return {
     event: eventType,
     task_id: s.taskId,
@@ -23,6 +34,8 @@ function payloadOf(s: OutboxSubject, eventType: string): Record<string, unknown>
     risk_level: r.risk_level,
     action_type: r.action.type,
     decided_by: r.decided_by,
+    decider: closer?.person ?? null,
+    decided_via: closer?.via ?? null,
     reason: r.status_reason,
     edited_inputs: r.edited_inputs,
     escalated_to: r.escalated_to,

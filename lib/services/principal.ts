@@ -10,8 +10,9 @@
 // - system: the sweeper and other in-process jobs.
 import type { Executor } from "@/db/client";
 import { findUserById } from "@/db/queries/users";
+import type { DecisionChannel, PersonDto } from "@/lib/contract/tasks";
 import type { ActorType, Permission, Reviewer, Role } from "@/lib/hitl";
-import { can } from "@/lib/hitl";
+import { can, roleWords } from "@/lib/hitl";
 import { hitlConfig } from "./config";
 import { ServiceError } from "./errors";
 
@@ -28,16 +29,26 @@ export type AgentPrincipal = {
    */
   seenAt?: Date;
 };
-export type UserPrincipal = { kind: "user"; userId: string };
-export type OperatorPrincipal = { kind: "operator"; name: string };
+/**
+ * How a person's call reached Airlock, recorded with each decision they make (SPEC §8.2): set
+ * where the principal is made (the session, a reviewer key, a Slack click, the CLI's --as).
+ */
+export type Via = { channel: DecisionChannel; os_user?: string };
+export type UserPrincipal = { kind: "user"; userId: string; via?: Via };
+export type OperatorPrincipal = {
+  kind: "operator";
+  name: string;
+  /** The operating-system user running the CLI: a decision made `--as` someone records it. */
+  osUser?: string;
+};
 export type SystemPrincipal = { kind: "system" };
 export type Principal = AgentPrincipal | UserPrincipal | OperatorPrincipal | SystemPrincipal;
 
 export const SYSTEM: SystemPrincipal = { kind: "system" };
 
-/** The CLI's principal; `name` is the operating-system user running it, for the audit. */
-export function operator(name: string): OperatorPrincipal {
-  return { kind: "operator", name };
+/** The CLI's principal; `name` says who runs it, for the audit (`cli:<OS user>`). */
+export function operator(name: string, osUser?: string): OperatorPrincipal {
+  return osUser === undefined ? { kind: "operator", name } : { kind: "operator", name, osUser };
 }
 
 /** Who did something, as the audit log records it. */
@@ -68,9 +79,20 @@ export function requireAgent(p: Principal, what: string): AgentPrincipal {
  * call, not from what a page or a key showed earlier. Disabled or unknown users are refused.
  */
 export async function currentReviewer(tx: Executor, userId: string): Promise<Reviewer> {
+  return (await currentPerson(tx, userId)).reviewer;
+}
+
+/** currentReviewer, with the person's name and email (for what names who decided). */
+export async function currentPerson(
+  tx: Executor,
+  userId: string,
+): Promise<{ reviewer: Reviewer; person: PersonDto }> {
   const user = await findUserById(tx, userId);
   if (!user || user.disabledAt) throw forbidden("Unknown or disabled user");
-  return { id: user.id, role: user.role as Role };
+  return {
+    reviewer: { id: user.id, role: user.role as Role },
+    person: { id: user.id, email: user.email, name: user.name },
+  };
 }
 
 export async function requireUser(tx: Executor, p: Principal, what: string): Promise<Reviewer> {
@@ -92,7 +114,7 @@ export async function requireOperatorOr(
   if (p.kind !== "user") throw forbidden(`Only the operator or a reviewer may ${what}`);
   const reviewer = await currentReviewer(tx, p.userId);
   if (!can(hitlConfig().ruleSet.policies, reviewer.role, permission)) {
-    throw forbidden(`A ${reviewer.role} may not ${what}`);
+    throw forbidden(`A ${roleWords(reviewer.role)} may not ${what}`);
   }
   return reviewer;
 }

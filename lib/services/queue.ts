@@ -21,29 +21,23 @@ import {
   listApprovalsFor,
   type RequestRow,
 } from "@/db/queries/requests";
+import { listPeople } from "@/db/queries/users";
 import {
   type QueueQuery,
   type QueueResponse,
   queueQuerySchema,
   type RequestDetailDto,
-  type RequestSummaryDto,
   type WorkflowStatusDto,
   workflowStatusSchema,
 } from "@/lib/contract/api";
-import {
-  authorize,
-  can,
-  type Policies,
-  type Reviewer,
-  RISK_LEVELS,
-  ROLE_RANK,
-  ROLES,
-} from "@/lib/hitl";
+import { authorize, can, type Reviewer, RISK_LEVELS, ROLE_RANK, ROLES } from "@/lib/hitl";
 import { hitlConfig } from "./config";
 import { decodeCursor, encodeCursor } from "./cursor";
 import {
+  approvalGiven,
   auditEventDto,
   checkpointDto,
+  decisionBy,
   queueItem,
   requestDetail,
   requestOf,
@@ -52,19 +46,6 @@ import {
 import { ServiceError } from "./errors";
 import { type Principal, requireViewer } from "./principal";
 import { parseInput } from "./validation";
-
-/** Summaries of several requests, with their approvals read in one query. */
-async function summaries(
-  db: Database,
-  policies: Policies,
-  rows: readonly RequestRow[],
-): Promise<RequestSummaryDto[]> {
-  const approvals = await listApprovalsFor(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => requestSummary(policies, r, approvals.get(r.id) ?? []));
-}
 
 /**
  * Open requests, newest risk first, a page at a time. A person sees every open request, each
@@ -167,15 +148,16 @@ export async function getRequestDetail(
   const reviewer = await requireViewer(db, principal, "read requests");
   const row = await findRequestRow(db, id);
   if (!row) throw new ServiceError("not_found", `No request with id ${id}`);
-  const [task, given, events, now] = await Promise.all([
+  const [task, given, events, now, people] = await Promise.all([
     findTask(db, row.taskId),
     listApprovals(db, id),
     listRequestEvents(db, id),
     databaseNow(db),
+    listPeople(db, { ids: [row.decidedBy], approversOf: [id] }),
   ]);
   const { ruleSet } = hitlConfig();
   const refusal = refusalFor(reviewer, row, given, now, ruleSet);
-  return requestDetail(ruleSet.policies, row, given, task, events, refusal);
+  return requestDetail(ruleSet.policies, row, given, task, events, refusal, people);
 }
 
 export async function getWorkflowStatus(
@@ -194,13 +176,37 @@ export async function getWorkflowStatus(
   }
   const counts: Record<string, number> = { total: rows.length };
   for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const requestIds = rows.map((r) => r.id);
+  // Every approval, and everyone named (approvers, deciders, the people behind events), in
+  // two queries for the whole workflow.
+  const [approvals, people] = await Promise.all([
+    listApprovalsFor(db, requestIds),
+    listPeople(db, {
+      ids: [
+        ...rows.map((r) => r.decidedBy),
+        ...events.map((e) => (e.actorType === "user" ? e.actorId : null)),
+      ],
+      approversOf: requestIds,
+    }),
+  ]);
+  const { policies } = hitlConfig().ruleSet;
   return workflowStatusSchema.parse({
     workflow_id: workflowId,
     counts,
     started_at: rows[0]?.createdAt.toISOString() ?? null,
     last_activity_at: events.at(-1)?.at.toISOString() ?? null,
-    requests: await summaries(db, hitlConfig().ruleSet.policies, rows),
-    events: events.map(auditEventDto),
+    requests: rows.map((r) => {
+      const given = approvals.get(r.id) ?? [];
+      return {
+        ...requestSummary(policies, r, given),
+        approvals_given: given.map((a) => approvalGiven(a, r, people)),
+        ...decisionBy(r, people),
+      };
+    }),
+    events: events.map((e) => ({
+      ...auditEventDto(e),
+      person: e.actorType === "user" && e.actorId ? (people.get(e.actorId) ?? null) : null,
+    })),
     checkpoints: checkpoints.map(checkpointDto),
   });
 }

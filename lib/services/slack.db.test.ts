@@ -21,6 +21,7 @@ import {
   databaseDigest,
   type Fixture,
   loadRequest,
+  loadRequestRow,
   PEOPLE,
   TEST_OPERATOR,
   taskBody,
@@ -282,6 +283,17 @@ describe("Slack approvals", () => {
     const after = await loadRequest(f.t.db, id);
     expect(after).toMatchObject({ status: "rejected", status_reason: "Not during the freeze" });
     expect(after.decided_by).toBe(f.users.lead.id);
+    // Recorded as decided from Slack, on the request and in the rejection's event.
+    expect(await loadRequestRow(f.t.db, id)).toMatchObject({
+      decidedChannel: "slack",
+      decidedOsUser: null,
+    });
+    const [event] = await execRows<{ via: unknown }>(
+      f.t.db,
+      sql`SELECT payload->'via' AS via FROM audit_events
+          WHERE request_id = ${id} AND type = 'hitl.rejected'`,
+    );
+    expect(event?.via).toEqual({ channel: "slack", os_user: null });
   });
 
   it("critical: approve opens a modal for the justification; two devops engineers reach the quorum, the message follows", async () => {

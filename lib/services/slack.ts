@@ -28,7 +28,7 @@ import {
   touchSlackMessage,
   upsertSlackLink,
 } from "@/db/queries/slack";
-import { findUserByEmail, findUserById } from "@/db/queries/users";
+import { findUserByEmail, findUserById, listPeople } from "@/db/queries/users";
 import { env } from "@/lib/env";
 import {
   can,
@@ -248,13 +248,16 @@ export function renderMessage(v: MessageView): { text: string; blocks: Block[] }
 }
 
 async function messageViewOf(db: Executor, row: RequestRow, baseUrl: string): Promise<MessageView> {
-  const approvals = await listApprovals(db, row.id);
+  // The approvals, and the people they and the decision name, at once.
+  const [approvals, people] = await Promise.all([
+    listApprovals(db, row.id),
+    listPeople(db, { ids: [row.decidedBy], approversOf: [row.id] }),
+  ]);
   const summary = requestSummary(hitlConfig().ruleSet.policies, row, approvals);
-  const emailOf = async (id: string | null) =>
-    id === null ? null : ((await findUserById(db, id))?.email ?? null);
+  const emailOf = (id: string | null) => (id === null ? null : (people.get(id)?.email ?? null));
   const approvers: string[] = [];
   for (const a of approvals) {
-    const email = await emailOf(a.approverId);
+    const email = emailOf(a.approverId);
     if (email && !approvers.includes(email)) approvers.push(email);
   }
   return {
@@ -263,7 +266,7 @@ async function messageViewOf(db: Executor, row: RequestRow, baseUrl: string): Pr
     need: summary.approvals.need,
     awaitedRole: summary.required_role,
     approvers,
-    decidedBy: await emailOf(row.decidedBy),
+    decidedBy: emailOf(row.decidedBy),
     link: `${baseUrl.replace(/\/+$/, "")}/requests/${row.id}`,
   };
 }
@@ -619,7 +622,11 @@ async function clickTarget(
         : "the request changed since this message was posted (it was edited); the message is refreshed now: look again before you decide",
     };
   }
-  return { ok: true, principal: { kind: "user", userId: link.userId }, row };
+  return {
+    ok: true,
+    principal: { kind: "user", userId: link.userId, via: { channel: "slack" } },
+    row,
+  };
 }
 
 /** The decision through the one service, as the person; its refusal in words. */

@@ -15,9 +15,12 @@ import {
   findTask,
   findTaskWithRequest,
   listApprovals,
+  listApprovalsFor,
   listTasksOfThread,
+  type RequestRow,
   type TaskRow,
 } from "@/db/queries/requests";
+import { listPeople } from "@/db/queries/users";
 import type { TaskDto } from "@/lib/contract/tasks";
 import { type Action, effectiveAction } from "@/lib/hitl";
 import { taskDto } from "./dto";
@@ -51,11 +54,12 @@ export async function getTask(
   taskId: string,
 ): Promise<TaskDto> {
   const { task, request } = await readableTask(db, principal, taskId);
-  const [approvals, grant] = await Promise.all([
+  const [approvals, grant, people] = await Promise.all([
     listApprovals(db, request.id),
     request.grantId ? findGrantApprover(db, request.grantId) : null,
+    listPeople(db, { ids: [request.decidedBy], approversOf: [request.id] }),
   ]);
-  return taskDto(task, request, approvals, grant);
+  return taskDto(task, request, approvals, people, grant);
 }
 
 /** The status only, for waiters that re-read cheaply between notifications. */
@@ -71,13 +75,21 @@ export async function listThreadTasks(
 ): Promise<TaskDto[]> {
   const agent = requireAgent(principal, "list the tasks of a thread");
   const tasks = await listTasksOfThread(db, agent.keyId, threadId);
-  const out: TaskDto[] = [];
+  const found: { task: TaskRow; request: RequestRow }[] = [];
   for (const task of tasks) {
     const request = await findRequestByTask(db, task.id);
-    if (request) {
-      const grant = request.grantId ? await findGrantApprover(db, request.grantId) : null;
-      out.push(taskDto(task, request, await listApprovals(db, request.id), grant));
-    }
+    if (request) found.push({ task, request });
+  }
+  const requestIds = found.map((f) => f.request.id);
+  // The approvals and the people of every task at once.
+  const [approvals, people] = await Promise.all([
+    listApprovalsFor(db, requestIds),
+    listPeople(db, { ids: found.map((f) => f.request.decidedBy), approversOf: requestIds }),
+  ]);
+  const out: TaskDto[] = [];
+  for (const { task, request } of found) {
+    const grant = request.grantId ? await findGrantApprover(db, request.grantId) : null;
+    out.push(taskDto(task, request, approvals.get(request.id) ?? [], people, grant));
   }
   return out;
 }

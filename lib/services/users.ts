@@ -179,11 +179,16 @@ export async function actAs(
   principal: Principal,
   email: string,
 ): Promise<UserPrincipal> {
-  requireOperator(principal, "act as another person");
+  const op = requireOperator(principal, "act as another person");
   const address = parseInput(emailSchema, email);
   const user = await findUserByEmail(db, address);
   if (!user) throw new ServiceError("not_found", `No user with email ${address}`);
-  return { kind: "user", userId: user.id };
+  // What they decide is recorded as made from the CLI, by the OS user running it.
+  return {
+    kind: "user",
+    userId: user.id,
+    via: { channel: "cli", ...(op.osUser === undefined ? {} : { os_user: op.osUser }) },
+  };
 }
 
 // Compared against when there is no hash to compare against, so that a wrong address costs

@@ -20,6 +20,7 @@ import pLimit from "p-limit";
 import {
   type Database,
   type DbHandle,
+  type Executor,
   getDb,
   isDatabaseUnavailable,
   retryWhileUnavailable,
@@ -34,6 +35,7 @@ import {
   type RequestRow,
   type TaskRow,
 } from "@/db/queries/requests";
+import { listPeople } from "@/db/queries/users";
 import {
   analyzeGrownTables,
   claimTask,
@@ -61,6 +63,7 @@ import { createCheckpointer } from "@/lib/graph/checkpointer";
 import type { RequestStatus } from "@/lib/hitl";
 import { type Action, type ActorType, effectiveAction, isOpenStatus } from "@/lib/hitl";
 import { log } from "@/lib/log";
+import { decisionBy } from "./dto";
 import { metrics } from "./metrics";
 import type { OutboxHandler } from "./outbox-worker";
 import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";
@@ -306,7 +309,7 @@ async function finishTask(db: Database, state: ApprovalState): Promise<Record<st
             taskId: task.id,
             eventType: result.executed ? "task.executed" : `task.${result.status}`,
             targetUrl: task.callbackUrl,
-            payload: callbackBody(task, row, result),
+            payload: callbackBody(task, row, result, await deciderOf(tx, row)),
           },
         ]
       : [];
@@ -347,8 +350,20 @@ function executionResult(state: ApprovalState, row: RequestRow): ExecutionResult
   return { executed: false, status, reason: state.decision.reason ?? null, context };
 }
 
+/** Who closed the request, by name, and how (nulls when the system or the agent did). */
+async function deciderOf(tx: Executor, row: RequestRow) {
+  const people =
+    row.decidedBy === null ? new Map() : await listPeople(tx, { ids: [row.decidedBy] });
+  return decisionBy(row, people);
+}
+
 /** The callback's body (the delivery id is added when it is sent). */
-function callbackBody(task: TaskRow, row: RequestRow, result: ExecutionResult) {
+function callbackBody(
+  task: TaskRow,
+  row: RequestRow,
+  result: ExecutionResult,
+  decision: ReturnType<typeof decisionBy>,
+) {
   return {
     event: result.executed ? "task.executed" : `task.${result.status}`,
     task_id: task.id,
@@ -358,6 +373,8 @@ function callbackBody(task: TaskRow, row: RequestRow, result: ExecutionResult) {
     agent_name: task.agentName,
     risk_level: row.riskLevel,
     decided_by: row.decidedBy,
+    decider: decision.decider,
+    decided_via: decision.decided_via,
     edited_inputs: row.editedInputs ?? null,
     ...result,
   };
