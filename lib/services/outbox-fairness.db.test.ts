@@ -153,6 +153,33 @@ describe("fair delivery", () => {
     await rows(sql`UPDATE outbox SET status = 'dead' WHERE task_id = ${a.task_id}`);
   }, 60_000);
 
+  it("sends one key's many callbacks to one receiver back to back, not a few per tick", async () => {
+    const { task } = await submitTask(f.t.db, f.beta, taskBody(ACTIONS.high));
+    await rows(sql`DELETE FROM outbox WHERE task_id = ${task.task_id}`);
+    const ids = await rows<{ id: string }>(
+      sql`INSERT INTO outbox (kind, task_id, event_type, payload, target_url)
+          SELECT 'webhook', ${task.task_id}, 'task.executed', '{}', ${`${fastUrl}/burst`}
+          FROM generate_series(1, 60) RETURNING id`,
+    );
+    const started = Date.now();
+    startOutboxWorker();
+    try {
+      // Two at a time (the origin's room): 60 in 30 rounds. Were the lane to wait for its next
+      // tick (500 ms) whenever a lease came back held to that room, it would take 15 s.
+      const last = await until(
+        "every callback of the burst",
+        async () =>
+          ids.every((r) => arrived.has(r.id))
+            ? Math.max(...ids.map((r) => arrived.get(r.id) as number))
+            : undefined,
+        20_000,
+      );
+      expect(last - started).toBeLessThan(6_000);
+    } finally {
+      await stopOutboxWorker();
+    }
+  });
+
   it("pauses a target that failed before it takes a slot again; its waiting rows count no attempt", async () => {
     expect(env().HITL_OUTBOX_BACKOFF_MS).toBe(1000);
     const arrivals: number[] = [];

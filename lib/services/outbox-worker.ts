@@ -511,7 +511,13 @@ class Lane {
       })
       .then((settlement) => {
         this.running--;
-        if (target) this.slots?.release(target.target, target.tenant, settlement.target);
+        if (target) {
+          this.slots?.release(target.target, target.tenant, settlement.target);
+          // A lease that came back short may have been held to a target's or a key's room
+          // rather than short of due rows: this settlement made room, so look again, or one
+          // key's callbacks would go out a few per tick.
+          this.drained = false;
+        }
         this.inFlight.delete(done);
         if (this.running <= this.concurrency / 2 && !this.drained && !this.stopped) {
           this.fill().catch((error: unknown) =>
