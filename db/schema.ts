@@ -268,7 +268,9 @@ export const approvalRequests = pgTable(
     index("approval_requests_auto_escalate_idx")
       .on(t.autoEscalateAt)
       .where(sql`status IN ('pending', 'escalated') AND auto_escalate_at IS NOT NULL`),
-    index("approval_requests_workflow_idx").on(t.workflowId, t.createdAt),
+    // A workflow's requests in order, a page at a time (its page, the queue's workflow filter):
+    // with the id, a page's ids are read from the index alone and in exactly the keyset's order.
+    index("approval_requests_workflow_idx").on(t.workflowId, t.createdAt, t.id),
     index("approval_requests_api_key_open_idx")
       .on(t.apiKeyId)
       .where(sql`status IN ('pending', 'escalated', 'quarantined')`),

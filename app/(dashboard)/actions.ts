@@ -4,14 +4,19 @@
 // do what is decided inside the services, from the user record, at the moment of the call.
 import { z } from "zod";
 import { serverAction, toActionError } from "@/lib/auth/action";
-import { queueQuerySchema } from "@/lib/contract/api";
+import { queueQuerySchema, workflowPageQuerySchema } from "@/lib/contract/api";
 import { jsonObject, requiredText, text } from "@/lib/contract/json";
 import type { Command } from "@/lib/hitl";
 import { listAuditEvents, verifyAuditLog } from "@/lib/services/audit";
 import { ServiceError } from "@/lib/services/errors";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
 import { decideRequest } from "@/lib/services/lifecycle";
-import { getQueue, getRequestDetail, getWorkflowStatus } from "@/lib/services/queue";
+import {
+  getQueue,
+  getRequestDetail,
+  getWorkflowPage,
+  getWorkflowStatus,
+} from "@/lib/services/queue";
 import { assessAction } from "@/lib/services/rules";
 import { currentUser } from "@/lib/services/sign-in";
 
@@ -110,6 +115,13 @@ export const loadWorkflow = serverAction(
   "workflow",
   z.strictObject({ workflow_id: requiredText(200) }),
   ({ db, principal }, i) => getWorkflowStatus(db, principal, i.workflow_id),
+);
+
+/** The next page of a workflow's requests, events or checkpoints, from the page before's cursor. */
+export const loadWorkflowPage = serverAction(
+  "workflow-page",
+  workflowPageQuerySchema,
+  ({ db, principal }, q) => getWorkflowPage(db, principal, q),
 );
 
 export const simulateAssessment = serverAction(

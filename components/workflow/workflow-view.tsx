@@ -1,10 +1,23 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useMemo, useState } from "react";
-import { decideBatch, loadQueue, loadWorkflow } from "@/app/(dashboard)/actions";
-import type { QueueResponse, WorkflowRequestDto, WorkflowStatusDto } from "@/lib/contract/api";
+import { useCallback, useId, useMemo, useRef, useState } from "react";
+import { decideBatch, loadQueue, loadWorkflow, loadWorkflowPage } from "@/app/(dashboard)/actions";
+import {
+  type QueueResponse,
+  WORKFLOW_PAGE_MAX,
+  type WorkflowList,
+  type WorkflowRequestDto,
+  type WorkflowStatusDto,
+} from "@/lib/contract/api";
 import { personWords, viaWords } from "@/lib/contract/tasks";
+import {
+  NO_REACH,
+  reachWith,
+  type WorkflowReach,
+  withLoadedPages,
+  withPage,
+} from "@/lib/contract/workflow-pages";
 import { visibleText } from "@/lib/hitl/text";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
@@ -38,11 +51,41 @@ export function WorkflowView({
   const client = useQueryClient();
   const announce = useAnnounce();
   const id = initial.workflow_id;
+  // The answer carries the first page of each list; the reader adds pages, and each refresh
+  // reads the first pages again and then as many as they had added, so what they loaded stays.
+  const reach = useRef<WorkflowReach>(NO_REACH);
+  const fetchPage = useCallback(
+    (list: WorkflowList, cursor: string) =>
+      unwrap(loadWorkflowPage({ workflow_id: id, list, cursor })),
+    [id],
+  );
   const wf = useQuery({
     queryKey: ["workflow", id],
-    queryFn: () => unwrap(loadWorkflow({ workflow_id: id })),
+    queryFn: async () =>
+      withLoadedPages(await unwrap(loadWorkflow({ workflow_id: id })), reach.current, fetchPage),
     initialData: initial,
     refetchInterval: POLL_MS,
+  });
+  const more = useMutation({
+    mutationFn: async (list: WorkflowList) => {
+      const from = client.getQueryData<WorkflowStatusDto>(["workflow", id])?.cursors[list];
+      if (!from) return null;
+      return { from, page: await fetchPage(list, from) };
+    },
+    onSuccess: async (read) => {
+      if (!read) return;
+      reach.current = reachWith(reach.current, read.page);
+      // A refresh under way was read without this page: drop it; the next one reads it too.
+      await client.cancelQueries({ queryKey: ["workflow", id] });
+      const now = client.getQueryData<WorkflowStatusDto>(["workflow", id]);
+      const next = now && withPage(now, read.page, read.from);
+      if (next) {
+        client.setQueryData(["workflow", id], next);
+        announce(showingWords(read.page.list, next));
+      } else {
+        void client.invalidateQueries({ queryKey: ["workflow", id] });
+      }
+    },
   });
   const standing = useQuery({
     queryKey: ["queue", "workflow", id],
@@ -128,7 +171,7 @@ export function WorkflowView({
       </h1>
       <p className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm text-slate-600 dark:text-slate-400">
         <span>
-          {data.counts.total ?? requests.length} request{requests.length === 1 ? "" : "s"}
+          {data.totals.requests} request{data.totals.requests === 1 ? "" : "s"}
         </span>
         {statuses.map(([s, n]) => (
           <span key={s}>
@@ -211,6 +254,12 @@ export function WorkflowView({
               ))}
             </ul>
           )}
+          <MorePages
+            list="requests"
+            data={data}
+            more={more}
+            className="border-t border-slate-100 px-4 py-3 dark:border-slate-800"
+          />
           {decidable.length > 0 && (
             <div
               data-testid="batch-bar"
@@ -246,8 +295,11 @@ export function WorkflowView({
         <Panel aria-labelledby="wf-timeline" className="p-4 sm:p-5">
           <SectionTitle id="wf-timeline">Timeline</SectionTitle>
           <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-            Every event of the workflow, oldest first.
+            {data.cursors.events === null
+              ? "Every event of the workflow, oldest first."
+              : "The workflow's latest events, oldest first; earlier ones a page at a time."}
           </p>
+          <MorePages list="events" data={data} more={more} className="mt-3" />
           <div className="mt-4">
             <Timeline
               events={data.events}
@@ -298,6 +350,7 @@ export function WorkflowView({
                 </li>
               ))}
             </ul>
+            <MorePages list="checkpoints" data={data} more={more} className="mt-4" />
           </Panel>
         )}
       </div>
@@ -325,6 +378,74 @@ export function WorkflowView({
           />
         )}
       </Dialog>
+    </div>
+  );
+}
+
+const MORE_WORDS: Record<WorkflowList, { noun: string; button: string; failed: string }> = {
+  requests: { noun: "requests", button: "Show more requests", failed: "more requests" },
+  events: { noun: "events", button: "Show earlier events", failed: "earlier events" },
+  checkpoints: { noun: "checkpoints", button: "Show more checkpoints", failed: "more checkpoints" },
+};
+
+/** "Showing 200 of 340 requests" ("the latest … events"): how much of a list is on the page. */
+function showingWords(list: WorkflowList, data: WorkflowStatusDto): string {
+  const shown = data[list].length;
+  const total = Math.max(data.totals[list], shown);
+  return `Showing ${list === "events" && shown < total ? "the latest " : ""}${shown} of ${total} ${MORE_WORDS[list].noun}`;
+}
+
+/** The one "show more" of the page at a time: which list it reads, and how it went. */
+interface MoreState {
+  mutate(list: WorkflowList): void;
+  isPending: boolean;
+  variables: WorkflowList | undefined;
+  error: unknown;
+}
+
+/**
+ * Under a list that did not fit one page (SPEC §8.1: at most 100 a page): how much of it is
+ * shown, and a button that reads the next page (the events: the page before) and adds it.
+ */
+function MorePages({
+  list,
+  data,
+  more,
+  className,
+}: {
+  list: WorkflowList;
+  data: WorkflowStatusDto;
+  more: MoreState;
+  className?: string;
+}) {
+  const cursor = data.cursors[list];
+  if (cursor === null && data.totals[list] <= WORKFLOW_PAGE_MAX) return null;
+  const mine = more.variables === list;
+  return (
+    <div className={className}>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <span
+          className="text-xs text-slate-500 tabular-nums dark:text-slate-400"
+          data-testid={`workflow-${list}-shown`}
+        >
+          {showingWords(list, data)}
+        </span>
+        {cursor !== null && (
+          <Button
+            size="sm"
+            onClick={() => more.mutate(list)}
+            disabled={more.isPending}
+            data-testid={`workflow-${list}-more`}
+          >
+            {more.isPending && mine ? "Loading…" : MORE_WORDS[list].button}
+          </Button>
+        )}
+      </div>
+      {mine && more.error !== null && (
+        <Alert tone="error" className="mt-2">
+          Could not read {MORE_WORDS[list].failed}: {failureText(more.error)}
+        </Alert>
+      )}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
-import type { Executor } from "../client";
+import { type Executor, execRows } from "../client";
 import { approvalRequests, executionCheckpoints } from "../schema";
+import { exactTime } from "./clock";
 
 export type CheckpointRow = typeof executionCheckpoints.$inferSelect;
 
@@ -144,17 +145,80 @@ export async function lockDueCheckpoints(db: Executor, limit: number) {
     .for("update", { of: executionCheckpoints, skipLocked: true });
 }
 
-/** The checkpoints of every action of a workflow, in the order they were saved. */
+/**
+ * Where a page of a workflow's checkpoints ends: its last checkpoint's request (created_at as
+ * exactTime, and id), then the checkpoint's sequence number and id.
+ */
+export interface WorkflowCheckpointPosition {
+  requestAt: string;
+  requestId: string;
+  sequence: number;
+  id: string;
+}
+
+/**
+ * A page of the checkpoints of a workflow's requests, with their data: request by request in the
+ * requests' order (oldest first), each request's in sequence. The workflow's requests are read
+ * from their index in order and each one's checkpoints from theirs, under the LIMIT, so a page
+ * never reads the checkpoints of requests past it. (Ordering by when each checkpoint was saved
+ * would read and sort every checkpoint of the workflow for each page: there is no index of a
+ * workflow's checkpoints by time.)
+ */
 export async function listWorkflowCheckpoints(
   db: Executor,
   workflowId: string,
-): Promise<CheckpointRow[]> {
+  page: { after: WorkflowCheckpointPosition | null; limit: number },
+): Promise<{ rows: CheckpointRow[]; next: WorkflowCheckpointPosition | null }> {
+  const a = page.after;
+  const r = approvalRequests;
+  const c = executionCheckpoints;
   const rows = await db
-    .select({ checkpoint: executionCheckpoints })
-    .from(executionCheckpoints)
-    .innerJoin(approvalRequests, eq(approvalRequests.id, executionCheckpoints.actionId))
-    .where(eq(approvalRequests.workflowId, workflowId))
-    .orderBy(asc(executionCheckpoints.createdAt), asc(executionCheckpoints.sequenceNumber))
-    .limit(1000);
-  return rows.map((r) => r.checkpoint);
+    .select({ checkpoint: c, requestAt: exactTime(r.createdAt) })
+    .from(c)
+    .innerJoin(r, eq(r.id, c.actionId))
+    .where(
+      and(
+        eq(r.workflowId, workflowId),
+        a
+          ? // The first condition alone is one the requests' index can start from.
+            sql`${r.createdAt} >= ${a.requestAt}::timestamptz
+              AND (${r.createdAt}, ${r.id}, ${c.sequenceNumber}, ${c.id})
+                > (${a.requestAt}::timestamptz, ${a.requestId}::uuid, ${a.sequence}::int, ${a.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(r.createdAt), asc(r.id), asc(c.sequenceNumber), asc(c.id))
+    .limit(page.limit + 1);
+  const shown = rows.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    rows: shown.map((row) => row.checkpoint),
+    next:
+      rows.length > page.limit && last
+        ? {
+            requestAt: last.requestAt,
+            requestId: last.checkpoint.actionId,
+            sequence: last.checkpoint.sequenceNumber,
+            id: last.checkpoint.id,
+          }
+        : null,
+  };
+}
+
+/**
+ * How many checkpoints a workflow's requests have, in all: each request's counted from its own
+ * index (a LATERAL count), so the work is the workflow's however many checkpoints others have.
+ * As a join, the planner reads the whole table into a hash once the workflow holds a tenth of it.
+ */
+export async function countWorkflowCheckpoints(db: Executor, workflowId: string): Promise<number> {
+  const [row] = await execRows<{ n: number }>(
+    db,
+    sql`SELECT coalesce(sum(x.n), 0)::int AS n
+        FROM ${approvalRequests} r
+        CROSS JOIN LATERAL (
+          SELECT count(*) AS n FROM ${executionCheckpoints} c WHERE c.action_id = r.id
+        ) x
+        WHERE r.workflow_id = ${workflowId}`,
+  );
+  return Number(row?.n ?? 0);
 }

@@ -1,10 +1,12 @@
 // Read side for the queue, a request's page, a workflow's timeline and the audit pages.
 // Every list is keyset-paginated on an index: no OFFSET, no sequential scan.
 import "server-only";
-import { type AnyColumn, and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { OPEN_STATUSES, type RequestStatus, type RiskLevel, type Role } from "@/lib/hitl";
 import type { Executor } from "../client";
 import { approvalRequests, auditEvents } from "../schema";
+import type { AuditRow } from "./audit";
+import { exactTime } from "./clock";
 import type { RequestRow } from "./requests";
 
 /**
@@ -113,22 +115,131 @@ export async function countOpenByLevel(db: Executor): Promise<Record<string, num
   return Object.fromEntries(rows.map((r) => [r.level, Number(r.n)]));
 }
 
-export async function listWorkflowRequests(db: Executor, workflowId: string) {
-  return db
-    .select()
-    .from(approvalRequests)
-    .where(eq(approvalRequests.workflowId, workflowId))
-    .orderBy(asc(approvalRequests.createdAt), asc(approvalRequests.id))
-    .limit(1000);
+/** Where a page of a workflow's requests ends: its last request's created_at (exactTime) and id. */
+export interface WorkflowRequestPosition {
+  at: string;
+  id: string;
 }
 
-export async function listWorkflowEvents(db: Executor, workflowId: string) {
-  return db
+/**
+ * A page of a workflow's requests, oldest first, after `after`. The page's ids are read first,
+ * from the workflow index alone and in its order; then their rows. Asked for the rows at once,
+ * the planner may instead walk the requests of every workflow in created_at order and filter
+ * (approval_requests_created_idx): cheap for a busy workflow on paper, and a read of every
+ * request since when its earlier requests lie far back (db/queries/workflow-page-plan.pg.test.ts).
+ */
+export async function listWorkflowRequests(
+  db: Executor,
+  workflowId: string,
+  page: { after: WorkflowRequestPosition | null; limit: number },
+): Promise<{ rows: RequestRow[]; next: WorkflowRequestPosition | null }> {
+  const a = page.after;
+  const order = [asc(approvalRequests.createdAt), asc(approvalRequests.id)];
+  const ids = db
+    .select({ id: approvalRequests.id })
+    .from(approvalRequests)
+    .where(
+      and(
+        eq(approvalRequests.workflowId, workflowId),
+        a
+          ? sql`(${approvalRequests.createdAt}, ${approvalRequests.id}) > (${a.at}::timestamptz, ${a.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(...order)
+    .limit(page.limit + 1);
+  const rows = await db
+    .select({ request: approvalRequests, at: exactTime(approvalRequests.createdAt) })
+    .from(approvalRequests)
+    .where(inArray(approvalRequests.id, ids))
+    .orderBy(...order);
+  const shown = rows.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    rows: shown.map((r) => r.request),
+    next: rows.length > page.limit && last ? { at: last.at, id: last.request.id } : null,
+  };
+}
+
+/** How many requests a workflow has in each status, and when the first was made. */
+export async function tallyWorkflowRequests(
+  db: Executor,
+  workflowId: string,
+): Promise<{ byStatus: Record<string, number>; startedAt: Date | null }> {
+  const rows = await db
+    .select({
+      status: approvalRequests.status,
+      n: sql<number>`count(*)::int`,
+      first: sql<Date>`min(${approvalRequests.createdAt})`.mapWith(approvalRequests.createdAt),
+    })
+    .from(approvalRequests)
+    .where(eq(approvalRequests.workflowId, workflowId))
+    .groupBy(approvalRequests.status);
+  const byStatus: Record<string, number> = {};
+  let startedAt: Date | null = null;
+  for (const r of rows) {
+    byStatus[r.status] = Number(r.n);
+    if (startedAt === null || r.first < startedAt) startedAt = r.first;
+  }
+  return { byStatus, startedAt };
+}
+
+/**
+ * A page of a workflow's timeline read from its end: the `limit` events before event
+ * `before` (the newest when null), returned oldest first; `next` is where the earlier ones
+ * end. The page's ids come from the workflow's events index alone, read backwards; then their
+ * rows. Asked for the rows at once, the planner walks the whole log backwards by id for a busy
+ * workflow and filters it, reading everything written since its events before `before`.
+ */
+export async function listWorkflowEvents(
+  db: Executor,
+  workflowId: string,
+  page: { before: number | null; limit: number },
+): Promise<{ rows: AuditRow[]; next: number | null }> {
+  const ids = db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.workflowId, workflowId),
+        page.before === null ? undefined : lt(auditEvents.id, page.before),
+      ),
+    )
+    .orderBy(desc(auditEvents.id))
+    .limit(page.limit + 1);
+  const rows = await db
     .select()
     .from(auditEvents)
-    .where(eq(auditEvents.workflowId, workflowId))
-    .orderBy(asc(auditEvents.id))
-    .limit(5000);
+    .where(inArray(auditEvents.id, ids))
+    .orderBy(desc(auditEvents.id));
+  const shown = rows.slice(0, page.limit).reverse();
+  return { rows: shown, next: rows.length > page.limit ? (shown[0]?.id ?? null) : null };
+}
+
+/** How many events a workflow has, and when the last was written (found as its pages are). */
+export async function tallyWorkflowEvents(
+  db: Executor,
+  workflowId: string,
+): Promise<{ count: number; lastAt: Date | null }> {
+  const ofWorkflow = eq(auditEvents.workflowId, workflowId);
+  const [[counted], [last]] = await Promise.all([
+    db.select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(ofWorkflow),
+    db
+      .select({ at: auditEvents.at })
+      .from(auditEvents)
+      .where(
+        inArray(
+          auditEvents.id,
+          db
+            .select({ id: auditEvents.id })
+            .from(auditEvents)
+            .where(ofWorkflow)
+            .orderBy(desc(auditEvents.id))
+            .limit(1),
+        ),
+      ),
+  ]);
+  return { count: Number(counted?.n ?? 0), lastAt: last?.at ?? null };
 }
 
 export async function listRequestEvents(db: Executor, requestId: string) {

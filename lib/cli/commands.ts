@@ -392,7 +392,7 @@ for (const [verb, needsReason] of [
 }
 COMMANDS.status = {
   summary:
-    "status WORKFLOW_ID — a workflow's counts, requests (who approved and decided each, and how) and timeline",
+    "status WORKFLOW_ID — a workflow's counts, first requests (who approved and decided each, and how) and latest events",
   async run(args, ctx) {
     const { values, positionals } = parse(args, {}, 1);
     const { db } = await ctx.db();
@@ -404,6 +404,9 @@ COMMANDS.status = {
     const counts = Object.entries(status.counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ");
+    const { totals } = status;
+    // The first page of each list (the oldest requests, the latest events): a line says so
+    // when there are more; --json carries the totals and each list's cursor.
     const human = [
       `Workflow ${status.workflow_id}: ${counts}`,
       `Started ${status.started_at ?? "-"}, last activity ${status.last_activity_at ?? "-"}`,
@@ -417,6 +420,7 @@ COMMANDS.status = {
         })),
         ["id", "risk", "status", "action", "agent", "approvals", "decided_by"],
       ),
+      ...showing(status.requests.length, totals.requests, "requests"),
       table(approvalRows(status), ["request", "approver", "role", "via", "at", "counts"]),
       table(
         status.events.map((e) => ({
@@ -430,10 +434,20 @@ COMMANDS.status = {
         })),
         ["seq", "at", "event", "actor", "request"],
       ),
+      ...showing(status.events.length, totals.events, "events", "the latest "),
     ].join("\n");
     print(ctx, values.json, status, human);
   },
 };
+
+/** Said under a list the answer holds only the first page of (SPEC §8.1: at most 100 a page). */
+function showing(shown: number, total: number, what: string, which = ""): string[] {
+  return shown < total
+    ? [
+        `Showing ${which}${shown} of ${total} ${what}; the dashboard's workflow page pages through them.\n`,
+      ]
+    : [];
+}
 
 /** Every approval of a workflow's requests, by whom and how. */
 function approvalRows(status: WorkflowStatusDto) {

@@ -145,17 +145,59 @@ export type WorkflowRequestDto = z.infer<typeof workflowRequestSchema>;
 /** An event of a workflow, and the person behind it when a person acted (else null). */
 export const workflowEventSchema = auditEventSchema.extend({ person: personSchema.nullable() });
 
+/** The lists of a workflow, each read a page at a time (SPEC §8.1: at most 100 a page). */
+export const WORKFLOW_LISTS = ["requests", "events", "checkpoints"] as const;
+export type WorkflowList = (typeof WORKFLOW_LISTS)[number];
+export const WORKFLOW_PAGE_MAX = 100;
+
+const perList = <T extends z.ZodType>(item: T) =>
+  z.object({ requests: item, events: item, checkpoints: item });
+
 export const workflowStatusSchema = z.object({
   workflow_id: z.string(),
+  /** Requests per status, and `total`: the whole workflow's, not the page's. */
   counts: z.record(z.string(), z.int()),
   started_at: z.iso.datetime().nullable(),
   last_activity_at: z.iso.datetime().nullable(),
+  /** The first page of its requests, oldest first. */
   requests: z.array(workflowRequestSchema),
+  /** The latest page of its timeline (a timeline is read from its end), oldest first. */
   events: z.array(workflowEventSchema),
-  /** What the workflow's agents saved along the way, with its data. */
+  /**
+   * The first page of what its agents saved along the way, with the data: request by request,
+   * in the requests' order, each request's in sequence.
+   */
   checkpoints: z.array(checkpointSchema),
+  /** How many of each the whole workflow has. */
+  totals: perList(z.int()),
+  /**
+   * Where each list goes on (a workflow page's `cursor`): the requests and checkpoints after
+   * these, the events before them; null when there are no more.
+   */
+  cursors: perList(z.string().nullable()),
 });
 export type WorkflowStatusDto = z.infer<typeof workflowStatusSchema>;
+
+/** The next page of one of a workflow's lists, from a cursor the answer before it gave. */
+export const workflowPageQuerySchema = z.strictObject({
+  workflow_id: requiredText(200),
+  list: z.enum(WORKFLOW_LISTS),
+  /** Checked against the list in the service: only a cursor of that list is accepted. */
+  cursor: z.string().max(500, "must be at most 500 characters"),
+});
+export type WorkflowPageQuery = z.input<typeof workflowPageQuerySchema>;
+
+const pageOf = <L extends WorkflowList, T extends z.ZodType>(list: L, item: T) =>
+  z.object({ list: z.literal(list), items: z.array(item), next_cursor: z.string().nullable() });
+
+/** A page of one list, in the list's order; `next_cursor` continues it (null: no more). */
+export const workflowPageSchema = z.discriminatedUnion("list", [
+  pageOf("requests", workflowRequestSchema),
+  /** The events before the cursor, oldest first; `next_cursor` is for the ones before these. */
+  pageOf("events", workflowEventSchema),
+  pageOf("checkpoints", checkpointSchema),
+]);
+export type WorkflowPageDto = z.infer<typeof workflowPageSchema>;
 
 export const assessmentSchema = z.object({
   level: z.enum(RISK_LEVEL_VALUES),

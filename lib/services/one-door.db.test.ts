@@ -18,7 +18,7 @@ import { createStandingApproval, listStandingApprovals, revokeStandingApproval }
 import { createApiKey, listApiKeys, revokeApiKey } from "./keys";
 import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
 import { type Principal, SYSTEM } from "./principal";
-import { getQueue, getRequestDetail, getWorkflowStatus } from "./queue";
+import { getQueue, getRequestDetail, getWorkflowPage, getWorkflowStatus } from "./queue";
 import { getTask, listThreadTasks, resumeTask } from "./tasks";
 import {
   ACTIONS,
@@ -30,6 +30,7 @@ import {
   taskBody,
 } from "./testing";
 import { actAs, addUser, listUsers, setUserRole } from "./users";
+import { encodeWorkflowCursor } from "./workflow-cursor";
 
 describe("every service checks its caller", () => {
   let f: Fixture;
@@ -306,6 +307,17 @@ describe("every service checks its caller", () => {
       "read a workflow as an agent",
       () => f.alpha,
       (p) => getWorkflowStatus(f.t.db, p, "wf-test"),
+      "forbidden",
+    ],
+    [
+      "read a page of a workflow as an agent",
+      () => f.alpha,
+      (p) =>
+        getWorkflowPage(f.t.db, p, {
+          workflow_id: "wf-test",
+          list: "events",
+          cursor: encodeWorkflowCursor("events", 1_000_000),
+        }),
       "forbidden",
     ],
     ["verify the audit as an agent", () => f.alpha, (p) => verifyAuditLog(f.t.db, p), "forbidden"],

@@ -1,10 +1,12 @@
 // What reviewers and operators read: the queue, one request with its history, a workflow's
-// timeline and checkpoints. Every view takes its quorum from the core (`quorum`) through lib/services/dto.ts.
+// requests, timeline and checkpoints a page at a time. Every view takes its quorum from the
+// core (`quorum`) through lib/services/dto.ts.
 //
 // Who may call what: any person (every role reads; the queue says, per row, whether they may
 // approve it and why not) and the operator. Agents and the system read none of it.
 import type { Database } from "@/db/client";
-import { listWorkflowCheckpoints } from "@/db/queries/checkpoints";
+import type { AuditRow } from "@/db/queries/audit";
+import { countWorkflowCheckpoints, listWorkflowCheckpoints } from "@/db/queries/checkpoints";
 import {
   countQueue,
   listQueue,
@@ -12,6 +14,8 @@ import {
   listWorkflowEvents,
   listWorkflowRequests,
   type QueueFilter,
+  tallyWorkflowEvents,
+  tallyWorkflowRequests,
 } from "@/db/queries/queue";
 import {
   databaseNow,
@@ -27,7 +31,12 @@ import {
   type QueueResponse,
   queueQuerySchema,
   type RequestDetailDto,
+  WORKFLOW_PAGE_MAX,
+  type WorkflowPageDto,
+  type WorkflowPageQuery,
   type WorkflowStatusDto,
+  workflowPageQuerySchema,
+  workflowPageSchema,
   workflowStatusSchema,
 } from "@/lib/contract/api";
 import { authorize, can, type Reviewer, RISK_LEVELS, ROLE_RANK, ROLES } from "@/lib/hitl";
@@ -46,6 +55,7 @@ import {
 import { ServiceError } from "./errors";
 import { type Principal, requireViewer } from "./principal";
 import { parseInput } from "./validation";
+import { decodeWorkflowCursor, encodeWorkflowCursor } from "./workflow-cursor";
 
 /**
  * Open requests, newest risk first, a page at a time. A person sees every open request, each
@@ -160,25 +170,101 @@ export async function getRequestDetail(
   return requestDetail(ruleSet.policies, row, given, task, events, refusal, people);
 }
 
+/**
+ * A workflow at a glance: its counts, first request and last activity (the whole workflow's),
+ * and the first page of each of its lists with a cursor for the rest (getWorkflowPage): the
+ * oldest requests, the latest events, the first checkpoints. An agent decides how many of each
+ * there are, so no answer carries more than a page of any.
+ */
 export async function getWorkflowStatus(
   db: Database,
   principal: Principal,
   workflowId: string,
 ): Promise<WorkflowStatusDto> {
   await requireViewer(db, principal, "read workflows");
-  const [rows, events, checkpoints] = await Promise.all([
-    listWorkflowRequests(db, workflowId),
-    listWorkflowEvents(db, workflowId),
-    listWorkflowCheckpoints(db, workflowId),
-  ]);
-  if (rows.length === 0 && events.length === 0) {
+  const limit = WORKFLOW_PAGE_MAX;
+  const [requests, events, checkpoints, requestTally, eventTally, checkpointCount] =
+    await Promise.all([
+      listWorkflowRequests(db, workflowId, { after: null, limit }),
+      listWorkflowEvents(db, workflowId, { before: null, limit }),
+      listWorkflowCheckpoints(db, workflowId, { after: null, limit }),
+      tallyWorkflowRequests(db, workflowId),
+      tallyWorkflowEvents(db, workflowId),
+      countWorkflowCheckpoints(db, workflowId),
+    ]);
+  const total = Object.values(requestTally.byStatus).reduce((sum, n) => sum + n, 0);
+  if (total === 0 && eventTally.count === 0) {
     throw new ServiceError("not_found", `No workflow with id ${workflowId}`);
   }
-  const counts: Record<string, number> = { total: rows.length };
-  for (const r of rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  const described = await describeWorkflowItems(db, requests.rows, events.rows);
+  return workflowStatusSchema.parse({
+    workflow_id: workflowId,
+    counts: { total, ...requestTally.byStatus },
+    started_at: requestTally.startedAt?.toISOString() ?? null,
+    last_activity_at: eventTally.lastAt?.toISOString() ?? null,
+    requests: described.requests,
+    events: described.events,
+    checkpoints: checkpoints.rows.map(checkpointDto),
+    totals: { requests: total, events: eventTally.count, checkpoints: checkpointCount },
+    cursors: {
+      requests: requests.next && encodeWorkflowCursor("requests", requests.next),
+      events: events.next && encodeWorkflowCursor("events", events.next),
+      checkpoints: checkpoints.next && encodeWorkflowCursor("checkpoints", checkpoints.next),
+    },
+  });
+}
+
+/**
+ * The next page of one of a workflow's lists, after the cursor the answer before it gave (for
+ * the events, the page before it): at most WORKFLOW_PAGE_MAX items, and the cursor after them.
+ */
+export async function getWorkflowPage(
+  db: Database,
+  principal: Principal,
+  query: WorkflowPageQuery,
+): Promise<WorkflowPageDto> {
+  await requireViewer(db, principal, "read workflows");
+  const q = parseInput(workflowPageQuerySchema, query);
+  const limit = WORKFLOW_PAGE_MAX;
+  switch (q.list) {
+    case "requests": {
+      const after = decodeWorkflowCursor("requests", q.cursor);
+      const page = await listWorkflowRequests(db, q.workflow_id, { after, limit });
+      const { requests } = await describeWorkflowItems(db, page.rows, []);
+      return workflowPageSchema.parse({
+        list: q.list,
+        items: requests,
+        next_cursor: page.next && encodeWorkflowCursor("requests", page.next),
+      });
+    }
+    case "events": {
+      const before = decodeWorkflowCursor("events", q.cursor);
+      const page = await listWorkflowEvents(db, q.workflow_id, { before, limit });
+      const { events } = await describeWorkflowItems(db, [], page.rows);
+      return workflowPageSchema.parse({
+        list: q.list,
+        items: events,
+        next_cursor: page.next && encodeWorkflowCursor("events", page.next),
+      });
+    }
+    case "checkpoints": {
+      const after = decodeWorkflowCursor("checkpoints", q.cursor);
+      const page = await listWorkflowCheckpoints(db, q.workflow_id, { after, limit });
+      return workflowPageSchema.parse({
+        list: q.list,
+        items: page.rows.map(checkpointDto),
+        next_cursor: page.next && encodeWorkflowCursor("checkpoints", page.next),
+      });
+    }
+  }
+}
+
+/**
+ * A workflow's requests with who approved and who closed each, and its events with the person
+ * behind each: every approval and everyone named, in two queries for the lot.
+ */
+async function describeWorkflowItems(db: Database, rows: RequestRow[], events: AuditRow[]) {
   const requestIds = rows.map((r) => r.id);
-  // Every approval, and everyone named (approvers, deciders, the people behind events), in
-  // two queries for the whole workflow.
   const [approvals, people] = await Promise.all([
     listApprovalsFor(db, requestIds),
     listPeople(db, {
@@ -190,11 +276,7 @@ export async function getWorkflowStatus(
     }),
   ]);
   const { policies } = hitlConfig().ruleSet;
-  return workflowStatusSchema.parse({
-    workflow_id: workflowId,
-    counts,
-    started_at: rows[0]?.createdAt.toISOString() ?? null,
-    last_activity_at: events.at(-1)?.at.toISOString() ?? null,
+  return {
     requests: rows.map((r) => {
       const given = approvals.get(r.id) ?? [];
       return {
@@ -207,6 +289,5 @@ export async function getWorkflowStatus(
       ...auditEventDto(e),
       person: e.actorType === "user" && e.actorId ? (people.get(e.actorId) ?? null) : null,
     })),
-    checkpoints: checkpoints.map(checkpointDto),
-  });
+  };
 }
