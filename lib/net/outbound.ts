@@ -21,6 +21,7 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 import ipaddr from "ipaddr.js";
 import { compileGlob, globProblem, type LowerMatcher } from "@/lib/hitl/glob";
 
@@ -268,18 +269,15 @@ export async function allowedAddresses(
   return allowed;
 }
 
-type LookupCallback = (
-  error: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
-
 /**
  * A `lookup` for `http.request` and `net.connect` that hands the socket only addresses the
  * policy allows: the address checked is the address connected to.
  */
-export function pinnedLookup(policy: OutboundPolicy, resolve: Resolver = systemResolver) {
-  return (host: string, options: { all?: boolean }, callback: LookupCallback): void => {
+export function pinnedLookup(
+  policy: OutboundPolicy,
+  resolve: Resolver = systemResolver,
+): LookupFunction {
+  return (host, options, callback) => {
     allowedAddresses(policy, host, resolve).then(
       (addresses) => {
         if (options.all) return callback(null, addresses);
@@ -343,7 +341,7 @@ export function postOutbound(input: {
         method: "POST",
         agent: agentFor(input.policy, url.protocol as "http:" | "https:"),
         headers: { ...input.headers, "Content-Length": String(Buffer.byteLength(input.body)) },
-        lookup: pinnedLookup(input.policy, input.resolve) as never,
+        lookup: pinnedLookup(input.policy, input.resolve),
         signal: AbortSignal.timeout(input.timeoutMs),
       },
       (response) => {
