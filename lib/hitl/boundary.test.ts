@@ -1,4 +1,5 @@
-// lib/hitl is the pure domain core: it may import only zod, node:crypto and its own files.
+// lib/hitl is the pure domain core: it may import only zod, node:crypto, re2js (a pure regular
+// expression engine, lib/hitl/pattern.ts) and its own files.
 // Anything else (a framework, the database, the file system, another layer of the app) is a
 // failure here, so the core stays testable in plain Node and usable from every layer.
 import fs from "node:fs";
@@ -8,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 const HITL_DIR = path.dirname(fileURLToPath(import.meta.url));
 
-const ALLOWED = new Set(["zod", "node:crypto"]);
+const ALLOWED = new Set(["zod", "node:crypto", "re2js"]);
 
 // Named for a clearer failure message; the allow-list above refuses them anyway.
 const FORBIDDEN = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emailDomains, formatNumber, toNumber } from "./conditions";
+import { emailDomains, FactSlots, formatNumber, shorten, toNumber } from "./conditions";
+import type { Action } from "./types";
 
 describe("formatNumber", () => {
   it.each([
@@ -48,5 +49,55 @@ describe("emailDomains", () => {
     ['"quoted"@x.com', []],
   ])("%j -> %j", (text, domains) => {
     expect(emailDomains(text)).toEqual(domains);
+  });
+});
+
+describe("fact names with dots", () => {
+  const facts = (names: string[], action: Omit<Action, "type">) => {
+    const slots = new FactSlots();
+    const ids = names.map((n) => slots.slot(n));
+    const subject = slots.toSubject({ type: "x", ...action }, "x");
+    return ids.map((id) => subject.facts[id]);
+  };
+
+  it("read a nested value, from inputs before context", () => {
+    const nested = (v: unknown) => ({ mcp: { annotations: { destructiveHint: v } } });
+    const name = ["mcp.annotations.destructiveHint"];
+    expect(facts(name, { context: nested(true) })).toEqual([true]);
+    expect(facts(name, { inputs: nested(false), context: nested(true) })).toEqual([false]);
+    expect(facts(name, { inputs: nested(null), context: nested(true) })).toEqual([true]);
+  });
+
+  it("read one bag alone when they start with inputs. or context.", () => {
+    const action = { inputs: { mcp: { tool: "from inputs" } }, context: { mcp: { tool: "ctx" } } };
+    expect(facts(["context.mcp.tool", "inputs.mcp.tool"], action)).toEqual(["ctx", "from inputs"]);
+    expect(facts(["context.mcp.tool"], { inputs: action.inputs })).toEqual([undefined]);
+    expect(facts(["context.tool"], { context: { tool: "t" } })).toEqual(["t"]);
+  });
+
+  it("stop where the path breaks, and follow only own keys of plain objects", () => {
+    const name = ["a.b.c"];
+    expect(facts(name, { inputs: { a: { b: "text" } } })).toEqual([undefined]);
+    expect(facts(name, { inputs: { a: [{ c: 1 }] } })).toEqual([undefined]);
+    expect(facts(name, { inputs: { a: null } })).toEqual([undefined]);
+    expect(facts(["a.constructor"], { inputs: { a: {} } })).toEqual([undefined]);
+    expect(facts(["a.b"], { inputs: { "a.b": 1 } })).toEqual([undefined]);
+  });
+
+  it("leave names without dots as they were", () => {
+    expect(facts(["a.b", "a"], { inputs: { a: { b: 2 } } })).toEqual([2, { b: 2 }]);
+    expect(facts(["inputs"], { inputs: { inputs: 3 } })).toEqual([3]);
+  });
+});
+
+describe("shorten", () => {
+  it.each([
+    ["short", 10, "short"],
+    ["exactly ten", 11, "exactly ten"],
+    ["a longer text", 8, "a longe…"],
+    ["ab😀cd", 4, "ab…"],
+    ["ab😀cd", 5, "ab😀…"],
+  ])("%j to %d: %j", (text, max, shortened) => {
+    expect(shorten(text, max)).toBe(shortened);
   });
 });

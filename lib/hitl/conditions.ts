@@ -5,9 +5,10 @@
 // agent's `inputs` and `context` are walked once per assessment and the facts any rule names
 // are copied into numbered slots, so predicates read an array instead of probing objects of
 // ever-changing shapes for keys they mostly do not have.
-import type { FactTestConfig } from "./config-schema";
+import type { FactTestConfig, TextTestConfig } from "./config-schema";
 import { compileGlob, type LowerMatcher } from "./glob";
-import { orList } from "./text";
+import { compilePatterns, TEXT_MAX_LENGTH } from "./pattern";
+import { matchableText, orList } from "./text";
 import type { Action } from "./types";
 
 /** An action as the predicates see it: matched fields lowercased once, facts in slots. */
@@ -20,13 +21,43 @@ export interface Subject {
   readonly resourceType: string | undefined;
   /** Fact values by slot: from `inputs`, else `context`; null and absent are both undefined. */
   readonly facts: readonly unknown[];
+  /** The texts of facts as `text:` tests match them, by slot; made on first use (a cache). */
+  texts: (readonly FactText[] | undefined)[] | undefined;
+}
+
+/** One string of a fact: as the agent sent it, and as matched (null: too long to examine). */
+export interface FactText {
+  readonly original: string;
+  readonly matchable: string | null;
 }
 
 export type Predicate = (s: Subject) => boolean;
 
+type Bag = "inputs" | "context";
+
+/**
+ * A fact named by a dotted path, `mcp.annotations.destructiveHint`: a value nested in objects.
+ * A path that starts with `inputs.` or `context.` is read from that bag alone, so a value the
+ * proxy put in the context cannot be shadowed by a tool argument of the same name.
+ */
+interface NestedFact {
+  readonly slot: number;
+  /** The keys below the bag's own key. */
+  readonly path: readonly string[];
+  readonly from: Bag | "either";
+}
+
+/** What reading one key of `inputs` or `context` gives: a fact, and facts nested below it. */
+interface KeyFacts {
+  slot?: number;
+  nested?: NestedFact[];
+}
+
 /** Assigns a slot to every fact name a rule, modifier or reason reads. */
 export class FactSlots {
   private readonly slots = new Map<string, number>();
+  /** By a key of `inputs` or `context`; one lookup per key the agent sent, dotted or not. */
+  private readonly byKey = new Map<string, KeyFacts>();
   readonly environment = this.slot("environment");
   readonly resourceType = this.slot("resource_type");
 
@@ -35,16 +66,32 @@ export class FactSlots {
     if (n === undefined) {
       n = this.slots.size;
       this.slots.set(name, n);
+      this.index(name, n);
     }
     return n;
+  }
+
+  private index(name: string, slot: number): void {
+    const keys = name.split(".");
+    const pinned = keys.length > 1 && (keys[0] === "inputs" || keys[0] === "context");
+    const from = pinned ? (keys.shift() as Bag) : "either";
+    const [key, ...path] = keys as [string, ...string[]];
+    let entry = this.byKey.get(key);
+    if (entry === undefined) {
+      entry = {};
+      this.byKey.set(key, entry);
+    }
+    if (path.length === 0 && from === "either") entry.slot = slot;
+    else if (entry.nested === undefined) entry.nested = [{ slot, path, from }];
+    else entry.nested.push({ slot, path, from });
   }
 
   /** `type` is the action's type, lowercased by the caller (which caches it). */
   toSubject(action: Action, type: string): Subject {
     const facts: unknown[] = new Array(this.slots.size);
     // Context first so that inputs, read second, win where both carry a fact.
-    this.collect(action.context, facts);
-    this.collect(action.inputs, facts);
+    this.collect(action.context, "context", facts);
+    this.collect(action.inputs, "inputs", facts);
     return {
       action,
       type,
@@ -52,19 +99,41 @@ export class FactSlots {
       environment: lowerString(ownOr(action.environment, facts[this.environment])),
       resourceType: lowerString(ownOr(action.resource_type, facts[this.resourceType])),
       facts,
+      texts: undefined,
     };
   }
 
-  private collect(bag: unknown, facts: unknown[]): void {
+  private collect(bag: unknown, name: Bag, facts: unknown[]): void {
     if (typeof bag !== "object" || bag === null || Array.isArray(bag)) return;
     const obj = bag as Record<string, unknown>;
     for (const key in obj) {
-      const slot = this.slots.get(key);
-      if (slot === undefined) continue;
+      const entry = this.byKey.get(key);
+      if (entry === undefined) continue;
       const value = obj[key];
-      if (value !== null && value !== undefined) facts[slot] = value;
+      if (value === null || value === undefined) continue;
+      if (entry.slot !== undefined) facts[entry.slot] = value;
+      if (entry.nested === undefined) continue;
+      for (const fact of entry.nested) {
+        if (fact.from !== "either" && fact.from !== name) continue;
+        const nested = valueAt(value, fact.path);
+        if (nested !== null && nested !== undefined) facts[fact.slot] = nested;
+      }
     }
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The value at a path of own keys of nested objects, or undefined where the path breaks. */
+function valueAt(start: unknown, keys: readonly string[]): unknown {
+  let value = start;
+  for (const key of keys) {
+    if (!isRecord(value) || !Object.hasOwn(value, key)) return undefined;
+    value = value[key];
+  }
+  return value;
 }
 
 /** A top-level field of the action when it is text, else the fact of the same name. */
@@ -184,6 +253,57 @@ function compileNumericTest(t: FactTestConfig, keys: readonly number[]): Predica
   };
 }
 
+export interface CompiledTextTest {
+  readonly test: Predicate;
+  readonly slots: readonly number[];
+  /** The first text that made the test hold, as the agent sent it; for the rule's reason. */
+  readonly matched: (s: Subject) => string | undefined;
+}
+
+/**
+ * Holds when any pattern matches the text of any of the named facts: a string, or any string
+ * of a list (other values have no text). The text is normalised once per assessment, however
+ * many rules read it.
+ */
+export function compileTextTest(t: TextTestConfig, slots: FactSlots): CompiledTextTest {
+  const keys = t.input.map((k) => slots.slot(k));
+  const matches = compilePatterns(t.matches);
+  // A text too long to examine counts as matching: fail closed.
+  const holds = (text: FactText) => text.matchable === null || matches(text.matchable);
+  const firstHolding = (s: Subject): FactText | undefined => {
+    for (const slot of keys) {
+      for (const text of factTexts(s, slot)) if (holds(text)) return text;
+    }
+    return undefined;
+  };
+  return {
+    test: (s) => firstHolding(s) !== undefined,
+    slots: keys,
+    matched: (s) => firstHolding(s)?.original,
+  };
+}
+
+const NO_TEXT: readonly FactText[] = [];
+
+function factTexts(s: Subject, slot: number): readonly FactText[] {
+  s.texts ??= [];
+  const known = s.texts[slot];
+  if (known !== undefined) return known;
+  const value = s.facts[slot];
+  let texts = NO_TEXT;
+  if (typeof value === "string") texts = [toFactText(value)];
+  else if (Array.isArray(value)) {
+    texts = value.filter((v): v is string => typeof v === "string").map(toFactText);
+  }
+  s.texts[slot] = texts;
+  return texts;
+}
+
+function toFactText(original: string): FactText {
+  const matchable = original.length > TEXT_MAX_LENGTH ? null : matchableText(original);
+  return { original, matchable };
+}
+
 function severityOf(finding: unknown): string {
   if (typeof finding === "string") return finding.toLowerCase();
   if (typeof finding !== "object" || finding === null) return "";
@@ -279,6 +399,11 @@ export function describeFactTest(t: FactTestConfig, internalDomains: readonly st
   return `${subject} ${bounds.join(" and ")}${t.or_unknown ? ", or no number given" : ""}`;
 }
 
+/** `command or cmd matches `rm\s+-rf` or `mkfs``: patterns shown as written. */
+export function describeTextTest(t: TextTestConfig): string {
+  return `${orList(t.input)} matches ${orList(t.matches.map((p) => `\`${p}\``))}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reason templates: "Merges into {target_branch}" with the value the action carried.
 
@@ -288,20 +413,30 @@ export type Template = string | ((s: Subject) => string);
 const ACTION_FIELDS = ["type", "operation", "environment", "resource_type", "description"] as const;
 type ActionField = (typeof ACTION_FIELDS)[number];
 
+/** A `text:` test of a rule with the names it reads, for the placeholders of its reason. */
+export interface NamedTextTest {
+  readonly input: readonly string[];
+  readonly compiled: CompiledTextTest;
+}
+
 /**
  * A placeholder naming a key of a fact test of the same rule (`{amount}` for
- * `fact: [amount, value, total]`) shows whichever of those keys was given.
+ * `fact: [amount, value, total]`) shows whichever of those keys was given; one naming an input
+ * of a text test (`{command}`) shows the text that matched, shortened.
  */
 export function compileTemplate(
   template: string,
   tests: readonly FactTestConfig[],
   slots: FactSlots,
+  textTests: readonly NamedTextTest[] = [],
 ): Template {
   const parts: (string | ((s: Subject) => string))[] = [];
   let last = 0;
-  for (const m of template.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+  for (const m of template.matchAll(PLACEHOLDER)) {
     if (m.index > last) parts.push(template.slice(last, m.index));
-    parts.push(placeholder(m[1] as string, tests, slots));
+    const name = m[1] as string;
+    const text = textTests.find((t) => t.input.includes(name));
+    parts.push(text ? matchedText(text.compiled) : placeholder(name, tests, slots));
     last = m.index + m[0].length;
   }
   if (parts.length === 0) return template;
@@ -311,6 +446,41 @@ export function compileTemplate(
     for (const part of parts) out += typeof part === "string" ? part : part(s);
     return out;
   };
+}
+
+/** `{name}` or `{a.dotted.path}`; config-schema.ts refuses any other use of braces. */
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\}/g;
+
+/** Long enough to recognise a command, short enough for a line of a reason. */
+const QUOTE_MAX_LENGTH = 120;
+
+function matchedText(test: CompiledTextTest): (s: Subject) => string {
+  return (s) => {
+    const text = test.matched(s);
+    return text === undefined ? "unknown" : quote(text);
+  };
+}
+
+/**
+ * Agent text on one line, shortened. Only runs of spaces, tabs and line breaks become one
+ * space: any other space may be a hidden character that the reviewer must see marked.
+ */
+function quote(text: string): string {
+  const head = prefix(text, QUOTE_MAX_LENGTH * 4);
+  const line = head.replace(/[ \t\r\n]+/g, " ").trim();
+  return shorten(head.length < text.length ? `${line}…` : line, QUOTE_MAX_LENGTH);
+}
+
+/** At most `max` characters, the last an ellipsis when cut. */
+export function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${prefix(text, max - 1)}…`;
+}
+
+/** The first `n` UTF-16 units, one fewer rather than half a surrogate pair. */
+function prefix(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const last = text.charCodeAt(n - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
 }
 
 function placeholder(
@@ -333,7 +503,7 @@ function placeholder(
 function formatValue(value: unknown): string {
   const n = toNumber(value);
   if (n !== undefined) return formatNumber(n);
-  if (typeof value === "string") return value.length > 80 ? `${value.slice(0, 79)}…` : value;
+  if (typeof value === "string") return shorten(value, 80);
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `${value.length} entries`;
   return "a structured value";

@@ -53,6 +53,7 @@ describe("the shipped configuration", () => {
 });
 
 const closedDeal = rule("closed-deal");
+const shellDelete = rule("shell-recursive-delete");
 
 describe("risk-rules.yaml refusals name the path and the problem", () => {
   it.each<[string, Edit[], string, string]>([
@@ -252,10 +253,76 @@ describe("risk-rules.yaml refusals name the path and the problem", () => {
       "reserved by JavaScript objects",
     ],
     [
-      "a fact name with a dot",
-      [[`${closedDeal}.when.facts`, [{ fact: "deal.stage", present: true }]]],
+      "a fact name with an empty step",
+      [[`${closedDeal}.when.facts`, [{ fact: "deal..stage", present: true }]]],
+      `${closedDeal}.when.facts.0.fact.0`,
+      "a fact name is letters, digits and _, or a dotted path of such names",
+    ],
+    [
+      "a fact name with a dash",
+      [[`${closedDeal}.when.facts`, [{ fact: "deal-stage", present: true }]]],
       `${closedDeal}.when.facts.0.fact.0`,
       "a fact name is letters, digits and _",
+    ],
+    [
+      "a reserved step of a dotted fact name",
+      [[`${closedDeal}.when.facts`, [{ fact: "mcp.__proto__.x", present: true }]]],
+      `${closedDeal}.when.facts.0.fact.0`,
+      "reserved by JavaScript objects",
+    ],
+    [
+      "an invalid text pattern",
+      [[`${shellDelete}.when.text`, [{ input: "command", matches: ["rm", "rm(?!dir)"] }]]],
+      `${shellDelete}.when.text.0.matches.1`,
+      "not a valid RE2 pattern: error parsing regexp: invalid or unsupported Perl syntax: `(?!`",
+    ],
+    [
+      "a text pattern that is not text",
+      [[`${shellDelete}.when.text`, [{ input: "command", matches: [3] }]]],
+      `${shellDelete}.when.text.0.matches.0`,
+      "expected a pattern, got 3",
+    ],
+    [
+      "an empty text pattern",
+      [[`${shellDelete}.when.text`, [{ input: "command", matches: "" }]]],
+      `${shellDelete}.when.text.0.matches.0`,
+      "a pattern must not be empty",
+    ],
+    [
+      "a text pattern too long",
+      [[`${shellDelete}.when.text`, [{ input: "command", matches: "a".repeat(1001) }]]],
+      `${shellDelete}.when.text.0.matches.0`,
+      "a pattern must be at most 1000 characters",
+    ],
+    [
+      "a text test without patterns",
+      [[`${shellDelete}.when.text`, [{ input: "command" }]]],
+      `${shellDelete}.when.text.0.matches`,
+      "is required",
+    ],
+    [
+      "a text test without an input",
+      [[`${shellDelete}.when.text`, [{ matches: "rm" }]]],
+      `${shellDelete}.when.text.0.input`,
+      "is required",
+    ],
+    [
+      "an unknown key in a text test",
+      [[`${shellDelete}.when.text`, [{ input: "command", matches: "rm", pattern: "x" }]]],
+      `${shellDelete}.when.text.0`,
+      'unknown key "pattern"',
+    ],
+    [
+      "an empty list of text tests",
+      [[`${shellDelete}.when.text`, []]],
+      `${shellDelete}.when.text`,
+      ">=1",
+    ],
+    [
+      "a placeholder with an empty step",
+      [["rules.0.reason", "Runs {command..x}"]],
+      "rules.0.reason",
+      "placeholders are written {name}",
     ],
     [
       "external_recipient: false",

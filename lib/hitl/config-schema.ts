@@ -5,6 +5,7 @@
 // the loader prefixes them with the file and the path of the offending node.
 import { z } from "zod";
 import { globProblem } from "./glob";
+import { patternProblem, patternsProblem } from "./pattern";
 import { orList } from "./text";
 import { RISK_LEVELS, type RiskLevel, ROLE_RANK, ROLES } from "./types";
 
@@ -81,8 +82,8 @@ const idSchema = z
 
 // A reason is read by a reviewer; `{name}` inserts the value of a fact or an action field.
 const reasonSchema = text(300).refine(
-  (s) => /^(?:[^{}]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/.test(s),
-  "placeholders are written {name}, with a name of letters, digits and _",
+  (s) => /^(?:[^{}]|\{[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\})*$/.test(s),
+  "placeholders are written {name}, with a name of letters, digits and _ (or a dotted path of them)",
 );
 
 const globSchema = z.string({ error: expecting("a pattern") }).superRefine((pattern, ctx) => {
@@ -91,11 +92,19 @@ const globSchema = z.string({ error: expecting("a pattern") }).superRefine((patt
 });
 
 // Fact names are read straight off the agent's objects, so a name that every object inherits
-// (`constructor`, `__proto__`, ...) would always look present.
+// (`constructor`, `__proto__`, ...) would always look present. A dotted name is a path into
+// nested objects (`mcp.annotations.destructiveHint`); one that starts with `inputs.` or
+// `context.` reads that bag alone.
 const factKeySchema = z
   .string({ error: expecting("a fact name") })
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "a fact name is letters, digits and _")
-  .refine((k) => !(k in Object.prototype), "this name is reserved by JavaScript objects");
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}$/,
+    "a fact name is letters, digits and _, or a dotted path of such names",
+  )
+  .refine(
+    (k) => k.split(".").every((part) => !(part in Object.prototype)),
+    "this name is reserved by JavaScript objects",
+  );
 
 const valueSchema = z
   .string({ error: expecting("text") })
@@ -155,6 +164,27 @@ export const factTestSchema = mapping({
 });
 export type FactTestConfig = z.output<typeof factTestSchema>;
 
+const patternSchema = z.string({ error: expecting("a pattern") }).superRefine((pattern, ctx) => {
+  const problem = patternProblem(pattern);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem, input: pattern });
+});
+
+/**
+ * A test on the text of facts the agent supplied (a shell command, a SQL statement), read like
+ * a fact (`inputs` first, then `context`): holds when any of the RE2 patterns matches anywhere
+ * in the text of any of the named inputs. Compiled here, so an invalid pattern stops start-up.
+ */
+export const textTestSchema = mapping({
+  input: listOf(factKeySchema, "an input name"),
+  matches: listOf(patternSchema, "a pattern"),
+}).superRefine((test, ctx) => {
+  // Each pattern's own problem is reported at the pattern; this is about valid ones together.
+  if (test.matches.some((p) => patternProblem(p) !== null)) return;
+  const problem = patternsProblem(test.matches);
+  if (problem !== null) ctx.addIssue({ code: "custom", path: ["matches"], message: problem });
+});
+export type TextTestConfig = z.output<typeof textTestSchema>;
+
 const whenSchema = mapping({
   type: listOf(globSchema, "a pattern").optional(),
   operation: listOf(valueSchema, "a value").optional(),
@@ -164,9 +194,13 @@ const whenSchema = mapping({
     .array(factTestSchema, { error: expecting("a list of fact tests") })
     .min(1)
     .optional(),
+  text: z
+    .array(textTestSchema, { error: expecting("a list of text tests") })
+    .min(1)
+    .optional(),
 }).refine(
   (w) => Object.values(w).some((v) => v !== undefined),
-  "a rule needs at least one condition (type, operation, environment, resource_type or facts)",
+  "a rule needs at least one condition (type, operation, environment, resource_type, facts or text)",
 );
 export type WhenConfig = z.output<typeof whenSchema>;
 

@@ -10,6 +10,7 @@ import {
   type CompiledFactTest,
   compileFactTest,
   compileTemplate,
+  compileTextTest,
   compileTypePatterns,
   compileValueList,
   FactSlots,
@@ -76,6 +77,12 @@ interface CompiledModifier {
   readonly reason: Template;
 }
 
+interface FactGroup {
+  /** Slots of which one must hold a fact for any rule of the group to hold; null: always test. */
+  readonly gate: readonly number[] | null;
+  readonly rules: readonly CompiledRule[];
+}
+
 interface TypeEntry {
   readonly lower: string;
   /** The type-selected rules whose patterns match this type. */
@@ -95,8 +102,11 @@ interface Engine {
   readonly byType: readonly { readonly match: LowerMatcher; readonly rule: CompiledRule }[];
   /** Memo of the type-selected rules per raw type; a cache, not state: results never differ. */
   readonly typeMemo: Map<string, TypeEntry>;
-  /** Rules with neither: selected by the facts they need. */
-  readonly byFacts: readonly CompiledRule[];
+  /**
+   * Rules with neither: selected by the facts they need, grouped by them, so that the twenty
+   * rules about a shell command cost one look for an action that has no command.
+   */
+  readonly byFacts: readonly FactGroup[];
   readonly modifiers: readonly CompiledModifier[];
   /** Scores are summed in thousandths so that 0.5 + 0.2 lands exactly on the 0.7 band edge. */
   readonly base: Readonly<Record<RiskLevel, number>>;
@@ -150,7 +160,7 @@ export function compileRuleSet(
   const slots = new FactSlots();
   const byOperation = new Map<string, CompiledRule[]>();
   const byType: { match: LowerMatcher; rule: CompiledRule }[] = [];
-  const byFacts: CompiledRule[] = [];
+  const byFacts = new Map<string, { gate: readonly number[] | null; rules: CompiledRule[] }>();
   riskRules.rules.forEach((config, order) => {
     const { operation, type } = config.when;
     const rule = compileRule(config, order, slots, domains, operation !== undefined);
@@ -163,7 +173,10 @@ export function compileRuleSet(
     } else if (type !== undefined) {
       byType.push({ match: compileTypePatterns(type), rule });
     } else {
-      byFacts.push(rule);
+      const key = rule.gate === null ? "" : rule.gate.join(",");
+      const group = byFacts.get(key);
+      if (group === undefined) byFacts.set(key, { gate: rule.gate, rules: [rule] });
+      else group.rules.push(rule);
     }
   });
 
@@ -172,7 +185,7 @@ export function compileRuleSet(
     byOperation,
     byType,
     typeMemo: new Map(),
-    byFacts,
+    byFacts: [...byFacts.values()],
     modifiers: riskRules.modifiers.map((m) => compileModifier(m, slots, domains)),
     base: {
       low: permille(riskRules.levels.low.score.base),
@@ -239,7 +252,12 @@ function compileRule(
 ): CompiledRule {
   const { when } = rule;
   const facts = (when.facts ?? []).map((t) => compileFactTest(t, slots, domains));
-  // Cheapest first: a set lookup rejects most actions before any pattern or fact is looked at.
+  const texts = (when.text ?? []).map((t) => ({
+    input: t.input,
+    compiled: compileTextTest(t, slots),
+  }));
+  // Cheapest first: a set lookup rejects most actions before any pattern or fact is looked at,
+  // and text, which is read character by character, comes last.
   const predicates: Predicate[] = [];
   if (when.environment) predicates.push(compileValueList(when.environment, (s) => s.environment));
   if (when.resource_type) {
@@ -250,15 +268,17 @@ function compileRule(
     predicates.push((s) => match(s.type));
   }
   for (const f of facts) predicates.push(f.test);
+  for (const t of texts) predicates.push(t.compiled.test);
   return {
     id: rule.id,
     level: rule.level,
     rank: RISK_RANK[rule.level],
     order,
     test: allOf(predicates),
-    // Every condition must hold, so one fact test that needs a fact is enough of a gate.
-    gate: facts.find((f) => f.needsFact)?.slots ?? null,
-    reason: compileTemplate(rule.reason, when.facts ?? [], slots),
+    // Every condition must hold, so one fact or text test that needs a fact is enough of a
+    // gate (a text test needs one of its inputs).
+    gate: facts.find((f) => f.needsFact)?.slots ?? texts[0]?.compiled.slots ?? null,
+    reason: compileTemplate(rule.reason, when.facts ?? [], slots, texts),
   };
 }
 
@@ -333,8 +353,9 @@ export function assess(ruleSet: RuleSet, action: Action): Assessment {
     for (const r of byOperation) if (r.test(s)) matched.push(r);
   }
   for (const r of typed.rules) if (r.test(s)) matched.push(r);
-  for (const r of e.byFacts) {
-    if (gateOpen(r.gate, s.facts) && r.test(s)) matched.push(r);
+  for (const group of e.byFacts) {
+    if (!gateOpen(group.gate, s.facts)) continue;
+    for (const r of group.rules) if (r.test(s)) matched.push(r);
   }
 
   let ruleLevel = opts.defaultRiskLevel;

@@ -1,6 +1,6 @@
 // The rule set as plain JSON for the rule viewer and `GET /api/hitl/risk-rules`, so that no
 // caller re-reads or re-interprets the YAML.
-import { describeFactTest } from "./conditions";
+import { describeFactTest, describeTextTest } from "./conditions";
 import type {
   ApprovalPoliciesConfig,
   LevelConfig,
@@ -62,6 +62,7 @@ function describeWhen(when: WhenConfig, domains: readonly string[]): string[] {
   if (when.environment) out.push(`environment is ${orList(when.environment)}`);
   if (when.resource_type) out.push(`resource type is ${orList(when.resource_type)}`);
   for (const t of when.facts ?? []) out.push(describeFactTest(t, domains));
+  for (const t of when.text ?? []) out.push(describeTextTest(t));
   return out;
 }
 

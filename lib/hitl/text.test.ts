@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { codePointLabel, orList, visibleParts, visibleText } from "./text";
+import { codePointLabel, matchableText, orList, visibleParts, visibleText } from "./text";
 
 // Built once, outside the tests' time limits: the grapheme tables take a moment to build.
 const risky = fc.constantFrom(
@@ -123,5 +123,35 @@ describe("visibleText", () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("matchableText", () => {
+  it.each([
+    ["kubectl\u200b delete", "kubectl delete"],
+    ["\ufeffrm -rf x", "rm -rf x"],
+    ["git push --\u2060force", "git push --force"],
+    ["r\u00adm \u202e-rf", "rm -rf"],
+    ["ｒｍ －ｒｆ", "rm -rf"],
+    ["kubectl\u00a0delete\u3000pod", "kubectl delete pod"],
+    ["esc\u001b[0m", "esc[0m"],
+    ["tabs\tand\nlines stay", "tabs\tand\nlines stay"],
+    ["DROP TABLE users;", "DROP TABLE users;"],
+  ])("%j reads %j", (text, matched) => {
+    expect(matchableText(text)).toBe(matched);
+  });
+
+  const FORMAT = /\p{Cf}/u;
+
+  it("leaves no format character, and is NFKC-normalised and stable", () => {
+    for (const text of texts) {
+      fc.assert(
+        fc.property(text, (s) => {
+          const m = matchableText(s);
+          return !FORMAT.test(m) && matchableText(m) === m;
+        }),
+        { numRuns: 500 },
+      );
+    }
   });
 });

@@ -23,6 +23,20 @@ const HIDDEN =
   /(?![\t\n\r])[\p{Cf}\p{Cc}\p{Zl}\p{Zp}]|(?![\uFE0E\uFE0F])\p{Default_Ignorable_Code_Point}|(?<!\p{Emoji})[\uFE0E\uFE0F]/gu;
 const BIDI = /^\p{Bidi_Control}$/u;
 
+// Printable ASCII and the usual whitespace: text that NFKC leaves as it is and that hides
+// nothing, which is almost every command an agent sends.
+const PLAIN = /^[\t\n\r\x20-\x7e]*$/;
+
+/**
+ * Agent text as the risk rules match it: NFKC-normalised (fullwidth `ｒｍ` is `rm`, a no-break
+ * space a space) and without the hidden characters above, so that `kubectl\u200B delete`
+ * cannot slip past a rule written for `kubectl delete`. Linear in the length of the text.
+ */
+export function matchableText(s: string): string {
+  if (PLAIN.test(s)) return s;
+  return s.normalize("NFKC").replace(HIDDEN, "");
+}
+
 /** Agent text in pieces: as it is, or one hidden character with the marker that shows it. */
 export type TextPart =
   | { kind: "text"; text: string }

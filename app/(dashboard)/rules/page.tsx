@@ -141,7 +141,9 @@ export default async function RulesPage() {
                 <RiskBadge level={r.level as RiskLevel} />
               </td>
               <td className={td}>{r.reason}</td>
-              <td className={`${td} text-slate-600 dark:text-slate-400`}>
+              {/* Text patterns are long words with no space to break at: wrap them anywhere
+                  rather than stretch the table. */}
+              <td className={`${td} wrap-anywhere text-slate-600 dark:text-slate-400`}>
                 <ul className="space-y-0.5">
                   {r.conditions.map((c) => (
                     <li key={c}>{c}</li>
