@@ -32,7 +32,12 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "db/**/*.unit.test.ts", "scripts/**/*.test.ts"],
+          include: [
+            "lib/**/*.test.ts",
+            "db/**/*.unit.test.ts",
+            "scripts/**/*.test.ts",
+            "packages/*/src/**/*.test.ts",
+          ],
           exclude: ["**/*.db.test.ts", "**/*.pg.test.ts", "node_modules/**"],
           environment: "node",
         },

@@ -5,12 +5,8 @@
 //
 //   AIRLOCK_URL=http://localhost:3000 AIRLOCK_API_KEY=$(cat .data/demo-agent-key) npm run example:agent
 import { Annotation, END, MemorySaver, START, StateGraph } from "@langchain/langgraph";
-import {
-  type ApprovalOutcome,
-  approvalGateNode,
-  createAirlockClient,
-  runWithAirlock,
-} from "../lib/sdk";
+import { type ApprovalOutcome, createAirlockClient } from "@airlock/sdk";
+import { approvalGateNode, runWithAirlock } from "@airlock/sdk/langgraph";
 
 const apiKey = process.env.AIRLOCK_API_KEY;
 if (!apiKey) {

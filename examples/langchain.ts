@@ -7,7 +7,8 @@
 import { MemorySaver } from "@langchain/langgraph";
 import { createAgent, FakeToolCallingModel, humanInTheLoopMiddleware, tool } from "langchain";
 import { z } from "zod";
-import { createAirlockClient, runWithAirlock } from "../lib/sdk";
+import { createAirlockClient } from "@airlock/sdk";
+import { runWithAirlock } from "@airlock/sdk/langgraph";
 
 // The agent, as it was before Airlock.
 const sendEmail = tool(async ({ to, subject }) => `sent "${subject}" to ${to}`, {

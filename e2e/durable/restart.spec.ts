@@ -1,5 +1,5 @@
+import { verifyWebhook } from "@airlock/sdk";
 import { expect, test } from "@playwright/test";
-import { verifyWebhook } from "../../lib/sdk";
 import { type Server, type Storage, serverUrl, startServer } from "../servers";
 import { call, type DurableSetup, durableSetup, startReceiver, taskUntil } from "./agent";
 

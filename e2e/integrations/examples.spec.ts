@@ -128,4 +128,22 @@ test.describe("the examples", () => {
       'tool result: sent "Outage report (final)" to ceo@customer.example',
     ]);
   });
+
+  // The runner of the framework examples (scripts/example.ts), once: the packed SDK in a
+  // project of its own. adapters.spec.ts runs every framework's example in its project.
+  test("example:ai — from the packed SDK, the tool call waits for a person, then runs", async () => {
+    const approvals: Promise<void>[] = [];
+    const run = example("ai", (line) => {
+      const url = waitingAt(line);
+      if (url) approvals.push(approve(url));
+    });
+    expect(await run.exited, run.stderr()).toBe(0);
+    await Promise.all(approvals);
+    expect(run.lines).toEqual([
+      expect.stringMatching(
+        /^deploy_service: waiting for approval at http:\/\/127\.0\.0\.1:\d+\/requests\//,
+      ),
+      "deploy_service: deployed web 1.4.3 to staging",
+    ]);
+  });
 });

@@ -1,3 +1,5 @@
+import { createAirlockClient } from "@airlock/sdk";
+import { runWithAirlock } from "@airlock/sdk/langgraph";
 import {
   Annotation,
   Command,
@@ -17,7 +19,6 @@ import {
   tool,
 } from "langchain";
 import { z } from "zod";
-import { createAirlockClient, runWithAirlock } from "../../lib/sdk";
 import { agentKey } from "../fixtures";
 import { reviewer } from "./reviewer";
 

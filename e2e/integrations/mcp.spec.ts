@@ -7,6 +7,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { ErrorCode, LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { expect, test } from "@playwright/test";
 import { agentKey } from "../fixtures";
+import { connectMcp, unique } from "./mcp-client";
 import { reviewer } from "./reviewer";
 
 // `hitl mcp serve` and `hitl mcp proxy` as an MCP client drives them (the SDK's own Client
@@ -15,7 +16,6 @@ import { reviewer } from "./reviewer";
 const root = path.join(__dirname, "..", "..");
 const hitl = ["tsx", "--conditions=react-server", "lib/cli/main.ts", "mcp"];
 const upstreamServer = ["tsx", "e2e/integrations/fixtures/upstream-server.ts"];
-const unique = (name: string) => `${name}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 test.describe.configure({ timeout: 60_000 });
 
@@ -26,36 +26,8 @@ test.beforeAll(() => {
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The CLI's MCP command as a client starts it, with an agent key and its own workflow. */
-async function connect(baseURL: string, args: string[], env: Record<string, string> = {}) {
-  const workflowId = unique("mcp-e2e");
-  const transport = new StdioClientTransport({
-    command: "npx",
-    args: [...hitl, ...args],
-    cwd: root,
-    env: {
-      AIRLOCK_URL: baseURL,
-      AIRLOCK_API_KEY: agentKey(),
-      AIRLOCK_WORKFLOW_ID: workflowId,
-      ...env,
-    },
-    stderr: "pipe",
-  });
-  // What it logs, for the report.
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const client = new Client({ name: "airlock-e2e", version: "1.0.0" });
-  await client.connect(transport);
-  return {
-    client,
-    workflowId,
-    async close() {
-      await client.close();
-      await test.info().attach("stderr", { body: stderr, contentType: "text/plain" });
-    },
-  };
-}
+const connect = (baseURL: string, args: string[], env: Record<string, string> = {}) =>
+  connectMcp(baseURL, { command: "npx", args: [...hitl, ...args], cwd: root }, env);
 
 /** The one text block of a tool result, parsed. */
 function answerOf(result: Awaited<ReturnType<Client["callTool"]>>) {
@@ -84,7 +56,7 @@ test.describe("hitl mcp serve", () => {
       const request = await people.next(mcp.workflowId);
       expect(request.action).toMatchObject({
         type: "write_note",
-        description: "write_note requested through MCP",
+        description: 'write_note: {"text":"draft"}',
       });
       await people.approve(request.id, { text: "final" });
       expect(answerOf(await answer)).toEqual({
@@ -206,7 +178,7 @@ test.describe("hitl mcp proxy", () => {
     try {
       const people = reviewer(baseURL as string);
       const { tools } = await mcp.client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(["write_note"]);
+      expect(tools.map((t) => t.name)).toEqual(["write_note", "tidy_notes", "rewrite_note"]);
       expect(tools).toEqual(upstreamTools.tools);
 
       const approved = mcp.client.callTool({ name: "write_note", arguments: { text: "draft" } });

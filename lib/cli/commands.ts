@@ -7,7 +7,6 @@ import type { DbHandle } from "@/db/client";
 import type { RequestSummaryDto, WorkflowStatusDto } from "@/lib/contract/api";
 import { channelWords, personWords, viaWords } from "@/lib/contract/tasks";
 import { type Command as DecisionCommand, OPEN_STATUSES } from "@/lib/hitl";
-import { mcpConfig } from "@/lib/mcp/config";
 import { verifyAuditLog } from "@/lib/services/audit";
 import { expireCheckpoints } from "@/lib/services/checkpoints";
 import {
@@ -587,27 +586,14 @@ COMMANDS.mcp = {
   summary:
     "mcp serve — the approval_prompt tool over stdio | mcp proxy -- CMD [ARGS…] — gate an MCP server's tool calls",
   async run(args) {
-    const [sub, ...rest] = args;
-    const config = () => {
-      const parsed = mcpConfig(process.env);
-      if (!parsed.ok) throw new CliError(parsed.problem);
-      return parsed.config;
-    };
-    if (sub === "serve") {
-      if (rest.length > 0) throw new CliError(`unexpected argument "${rest[0]}"`);
-      // Loaded here: the other commands need none of the MCP SDK.
-      const { serve } = await import("@/lib/mcp/serve");
-      return serve(config());
+    // The SDK's MCP server, loaded here: the other commands need none of the MCP SDK.
+    const { runMcp, McpUsageError } = await import("@airlock/sdk/mcp");
+    try {
+      await runMcp(args, process.env);
+    } catch (error) {
+      if (error instanceof McpUsageError) throw new CliError(error.message);
+      throw error;
     }
-    if (sub === "proxy") {
-      const [dashes, command, ...commandArgs] = rest;
-      if (dashes !== "--" || command === undefined) {
-        throw new CliError('expected "mcp proxy -- CMD [ARGS…]": the upstream MCP server to start');
-      }
-      const { proxy } = await import("@/lib/mcp/proxy");
-      return proxy(config(), { command, args: commandArgs, env: process.env });
-    }
-    throw new CliError('expected "mcp serve" or "mcp proxy -- CMD [ARGS…]"');
   },
 };
 

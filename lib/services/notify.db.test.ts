@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
+import { verifyWebhook } from "@airlock/sdk";
 import { sql } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
-import { verifyWebhook } from "@/lib/webhook/signature";
 import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
 import { type NotifySettings, notifyHandler, setNotificationTargetsForTesting } from "./notify";
 import { deliverDueOnce } from "./outbox-worker";

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { verifyWebhook } from "@airlock/sdk";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { leaseDueOutbox } from "@/db/queries/outbox";
 import { COMMANDS } from "@/lib/cli/commands";
-import { verifyWebhook } from "@/lib/webhook/signature";
 import { createApiKey, revokeApiKey } from "./keys";
 import { decideRequest, submitTask } from "./lifecycle";
 import { listOutbox, retryOutbox } from "./outbox-admin";

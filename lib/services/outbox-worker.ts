@@ -17,6 +17,8 @@
 // that failed pauses before it takes a slot again: rows of a full or pausing target are not
 // leased (nor their attempts counted), so one key's hanging receivers hold a few slots of one
 // lane, and every other key's callbacks take the rest.
+
+import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@airlock/sdk";
 import { type Database, getDb, isDatabaseUnavailable, retryWhileUnavailable } from "@/db/client";
 import {
   deferOutbox,
@@ -35,7 +37,6 @@ import {
   postOutbound,
   type Resolver,
 } from "@/lib/net/outbound";
-import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@/lib/webhook/signature";
 import { recordDelivery } from "./metrics";
 import { backoffCeilingMs, DeliverySlots, type Settled } from "./outbox-targets";
 import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";

@@ -1,4 +1,4 @@
-// `hitl mcp proxy -- <command> [args…]` (SPEC §6.1): an MCP server over stdio in front of an
+// `airlock-mcp proxy -- <command> [args…]` (SPEC §6.1, §6.2): an MCP server over stdio in front of an
 // upstream one it starts. It lists the upstream's tools as its own, unchanged, and submits
 // every call to Airlock first: forwarded (with a reviewer's edited arguments) only when
 // approved, otherwise answered with an error result that says why, never forwarded.
@@ -13,7 +13,8 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
-import pkg from "@/package.json";
+import pkg from "../../package.json";
+import { describeToolCall } from "../decide";
 import type { McpConfig } from "./config";
 import { createGate, progressOf } from "./gate";
 import { logToStderr, serveOverStdio } from "./stdio";
@@ -66,15 +67,24 @@ export async function proxy(config: McpConfig, options: ProxyOptions): Promise<v
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args = {} } = request.params;
     // Nobody is asked to approve a call that could not run.
-    if (!(await upstreamTools()).some((tool) => tool.name === name)) {
-      throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
-    }
+    const tool = (await upstreamTools()).find((t) => t.name === name);
+    if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`);
     const progress = progressOf(extra);
     const verdict = await gate(
       {
         type: name,
-        description: `${name} on the MCP server "${upstreamName}" (started as ${options.command}), through the Airlock MCP proxy`,
+        description: `${describeToolCall(name, args)} (on the MCP server "${upstreamName}", through the Airlock proxy)`,
         inputs: args,
+        // What the upstream says of its tool, where the rules can read it (a destructive
+        // hint raises the level; no hint lowers one).
+        context: {
+          mcp: {
+            server: upstreamName,
+            command: options.command,
+            tool: name,
+            annotations: annotationsOf(tool),
+          },
+        },
       },
       extra,
       { progress },
@@ -117,4 +127,16 @@ function upstreamEnv(env: Record<string, string | undefined>): Record<string, st
         entry[1] !== undefined && entry[0] !== "AIRLOCK_API_KEY",
     ),
   );
+}
+
+const HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
+
+/** The tool's MCP hints that are set (booleans); an upstream's other annotations are not the rules' business. */
+function annotationsOf(tool: Tool): Record<string, unknown> {
+  const annotations: Record<string, unknown> = {};
+  for (const hint of HINTS) {
+    const value = tool.annotations?.[hint];
+    if (typeof value === "boolean") annotations[hint] = value;
+  }
+  return annotations;
 }

@@ -1,11 +1,12 @@
-// `hitl mcp serve` (SPEC §6.1): an MCP server over stdio whose one tool, approval_prompt, is a
+// `airlock-mcp serve` (SPEC §6.1, §6.2): an MCP server over stdio whose one tool, approval_prompt, is a
 // coding agent's permission prompt backed by Airlock. The agent asks before each tool call and
 // gets back, as one text block of JSON, {"behavior":"allow","updatedInput":{…}} with the
 // inputs to run (a reviewer's edits, if any) or {"behavior":"deny","message":"…"}.
 import { createHash } from "node:crypto";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import pkg from "@/package.json";
+import pkg from "../../package.json";
+import { describeToolCall } from "../decide";
 import type { McpConfig } from "./config";
 import { createGate, progressOf } from "./gate";
 import { logToStderr, serveOverStdio } from "./stdio";
@@ -34,7 +35,7 @@ export function approvalServer(config: McpConfig, log: (line: string) => void): 
     },
     async ({ tool_name, input, tool_use_id }, extra) => {
       const verdict = await gate(
-        { type: tool_name, description: `${tool_name} requested through MCP`, inputs: input },
+        { type: tool_name, description: describeToolCall(tool_name, input), inputs: input },
         extra,
         {
           idempotencyKey: tool_use_id === undefined ? undefined : idempotencyKeyOf(tool_use_id),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeSignature, signatureHeader, verifyWebhook } from "./signature";
+import { computeSignature, signatureHeader, verifyWebhook } from "./webhook";
 
 const SECRET = "whsec_test-secret";
 const BODY = '{"event":"hitl.approved","status":"approved","delivery_id":"d-1"}';

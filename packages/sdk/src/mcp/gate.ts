@@ -4,14 +4,9 @@
 // be reached all deny it (fail closed).
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
-import {
-  type AirlockClient,
-  createAirlockClient,
-  isOpen,
-  type SubmitTaskResponse,
-  type TaskDto,
-} from "@/lib/sdk/client";
-import { outcomeOf } from "@/lib/sdk/gate";
+import { type AirlockClient, createAirlockClient, isOpen } from "../client";
+import { outcomeOf } from "../outcome";
+import type { SubmitTaskResponse, TaskDto } from "../types";
 import type { McpConfig } from "./config";
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -20,6 +15,7 @@ export interface GateAction {
   type: string;
   description: string;
   inputs: Record<string, unknown>;
+  context?: Record<string, unknown>;
 }
 
 export type Verdict =

@@ -9,24 +9,11 @@
 // caller cannot approve by resuming.
 import { createHash } from "node:crypto";
 import { Command, interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ActionInput, TaskDto } from "../contract/tasks";
 import { type AirlockClient, isOpen } from "./client";
+import { outcomeOf } from "./outcome";
+import type { ActionInput } from "./types";
 
-/** What the gate puts in the state (under `key`, "approval" by default). */
-export interface ApprovalOutcome {
-  task_id: string;
-  request_id: string;
-  status: "approved" | "rejected" | "expired" | "cancelled";
-  approved: boolean;
-  /** The inputs to run with: a reviewer's edits, or the action's own. */
-  inputs: Record<string, unknown>;
-  /** Whether a reviewer changed them. */
-  edited: boolean;
-  /** Why not, for a rejection (the reviewer's reason), an expiry or a cancellation. */
-  reason: string | null;
-}
-
-/** What the gate interrupts with; runWithAirlock answers it by waiting for the decision. */
+/** What the gate interrupts with (the outcome goes in the state under `key`, "approval" by default); runWithAirlock answers it by waiting for the decision. */
 export interface AirlockGateInterrupt {
   airlock: {
     task_id: string;
@@ -104,34 +91,6 @@ export function approvalGateNode<S>(options: ApprovalGateOptions<S>) {
       goto: outcome.approved ? options.approved : options.rejected,
     });
   };
-}
-
-/** A closed task as its agent acts on it. */
-export function outcomeOf(task: TaskDto): ApprovalOutcome {
-  const status = task.status as ApprovalOutcome["status"];
-  const approved = status === "approved";
-  return {
-    task_id: task.task_id,
-    request_id: task.approval_request_id,
-    status,
-    approved,
-    inputs: task.edited_inputs ?? task.action.inputs ?? {},
-    edited: task.edited_inputs !== null,
-    reason: approved ? null : why(status, task.decision?.reason ?? null),
-  };
-}
-
-/** Why a closed task will not run, in words the agent can pass on. */
-function why(status: ApprovalOutcome["status"], reason: string | null): string {
-  const noted = reason ? ` (${reason})` : "";
-  switch (status) {
-    case "expired":
-      return `The request expired before anyone decided; it will not run (fail closed)${noted}`;
-    case "cancelled":
-      return `The request was cancelled; it will not run${noted}`;
-    default:
-      return reason ?? "Rejected without a reason";
-  }
 }
 
 function sha256(text: string): string {

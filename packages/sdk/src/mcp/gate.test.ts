@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TaskDto } from "@/lib/contract/tasks";
+import type { TaskDto } from "../types";
 import { verdictOf } from "./gate";
 
 const inputs = { text: "draft" };

@@ -18,14 +18,11 @@ import {
   type Interrupt,
   type LangGraphRunnableConfig,
 } from "@langchain/langgraph";
-import type { ActionInput, TaskDto } from "../contract/tasks";
 import { type AirlockClient, isOpen } from "./client";
-import {
-  type AirlockGateInterrupt,
-  type ApprovalOutcome,
-  isAirlockGateInterrupt,
-  outcomeOf,
-} from "./gate";
+import type { WaitingRequest } from "./decide";
+import { type AirlockGateInterrupt, isAirlockGateInterrupt } from "./langgraph-gate";
+import { type ApprovalOutcome, outcomeOf } from "./outcome";
+import type { ActionInput, TaskDto } from "./types";
 
 /** Anything LangGraph-shaped: a compiled graph, a createAgent agent. */
 export interface InvokableRunnable {
@@ -44,14 +41,6 @@ export interface RunWithAirlockOptions {
   signal?: AbortSignal;
   /** Told of each request that waits for people, e.g. to show its link. */
   onWaiting?(request: WaitingRequest): void;
-}
-
-export interface WaitingRequest {
-  task_id: string;
-  request_id: string;
-  action_type: string;
-  /** The request's page in the browser. */
-  url: string;
 }
 
 type Decision = "approve" | "edit" | "reject";

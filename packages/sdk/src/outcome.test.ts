@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { TaskDto } from "../contract/tasks";
-import { outcomeOf } from "./gate";
+import { outcomeOf } from "./outcome";
+import type { TaskDto } from "./types";
 
 const task = (over: Partial<TaskDto>): TaskDto =>
   ({

@@ -1,6 +1,6 @@
-// What the MCP entry points (`hitl mcp serve`, `hitl mcp proxy`) read from their environment,
-// parsed with zod: where Airlock serves, the agent key they submit with, and how their requests
-// are labelled. The caller passes the environment in; nothing here reads process.env.
+// What the MCP entry points (`airlock-mcp serve|proxy`, and the app's `hitl mcp …`) read
+// from their environment, parsed with zod: where Airlock serves, the agent key they submit
+// with, and how their requests are labelled. The caller passes the environment in; nothing here reads process.env.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 

@@ -1,20 +1,15 @@
-// The agent's side of the API (SPEC §5, §6.1), typed by the same zod contract the server
-// validates with. Runs in an agent's own Node project: imports lib/contract and nothing of the
-// server. Every failure is one AirlockError, with the API's code and HTTP status (0 for what
-// never got an answer: the network, a time-out).
-import type { z } from "zod";
-import type { CheckpointDto, saveCheckpointSchema } from "../contract/checkpoints";
+// The agent's side of the API (SPEC §5, §6.1), typed by the shapes of ./types (kept in step
+// with the server's contract by a type test in the app). Every failure is one AirlockError,
+// with the API's code and HTTP status (0 for what never got an answer: the network, a
+// time-out).
 import type {
-  resumeResponseSchema,
+  CheckpointDto,
+  ResumeResponse,
+  SaveCheckpointBody,
+  SubmitTaskBody,
   SubmitTaskResponse,
-  submitTaskSchema,
   TaskDto,
-} from "../contract/tasks";
-
-export type SubmitTaskBody = z.input<typeof submitTaskSchema>;
-export type ResumeResponse = z.infer<typeof resumeResponseSchema>;
-export type SaveCheckpointBody = z.input<typeof saveCheckpointSchema>;
-export type { CheckpointDto, SubmitTaskResponse, TaskDto };
+} from "./types";
 
 export class AirlockError extends Error {
   override name = "AirlockError";
@@ -62,6 +57,8 @@ export interface AirlockClient {
   cancel(taskId: string, reason?: string): Promise<TaskDto>;
   saveCheckpoint(requestId: string, checkpoint: SaveCheckpointBody): Promise<CheckpointDto>;
   latestCheckpoint(requestId: string, name: string): Promise<CheckpointDto>;
+  /** Mark a checkpoint resumed: once only (again → AirlockError `conflict`), so one process claims it. */
+  resumeCheckpoint(requestId: string, checkpointId: string): Promise<CheckpointDto>;
   /** The browser page of a request, for people to follow. */
   requestUrl(requestId: string): string;
 }
@@ -160,6 +157,8 @@ export function createAirlockClient(options: AirlockClientOptions): AirlockClien
       call("POST", `${action(id)}/checkpoints`, { body: checkpoint }),
     latestCheckpoint: (id, name) =>
       call("GET", `${action(id)}/checkpoints/${encodeURIComponent(name)}`),
+    resumeCheckpoint: (id, checkpointId) =>
+      call("POST", `${action(id)}/checkpoints/${encodeURIComponent(checkpointId)}/resume`),
     requestUrl: (id) => `${base}/requests/${encodeURIComponent(id)}`,
   };
 }

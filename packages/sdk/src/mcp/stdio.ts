@@ -4,7 +4,7 @@ import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 
 export const logToStderr = (line: string) => {
-  process.stderr.write(`hitl mcp: ${line}\n`);
+  process.stderr.write(`airlock-mcp: ${line}\n`);
 };
 
 /** Serve until the client goes away: it closes our stdin, or the connection closes. */
