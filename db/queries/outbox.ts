@@ -8,6 +8,12 @@ import type { Executor } from "../client";
 import { apiKeys, OUTBOX_STATUS_VALUES, outbox, tasks } from "../schema";
 
 export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * The channel every row written to the outbox NOTIFYs on commit, its kind the payload (the
+ * outbox_notify trigger of drizzle/0015): the workers' wake-up.
+ */
+export const OUTBOX_CHANNEL = "airlock_outbox";
 export const OUTBOX_STATUSES = OUTBOX_STATUS_VALUES;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 

@@ -39,6 +39,12 @@ import { freePort } from "@/lib/net/free-port";
 import { createApiKey } from "@/lib/services/keys";
 import { operator } from "@/lib/services/principal";
 import { addUser } from "@/lib/services/users";
+import {
+  measureCallbackLatency,
+  measureThroughput,
+  type Receiver,
+  startReceiver,
+} from "./execution";
 import { ascending, fire, percentile } from "./load";
 import {
   extraRatios,
@@ -69,6 +75,9 @@ const DEFAULT_DURATION_S = 10;
 const MANY = 32;
 /** Rounds of the cross-instance wake-up figure, per way of waiting. */
 const WAKE_ROUNDS = 100;
+/** Tasks submitted one at a time for the submit → callback figure. */
+const CALLBACK_ROUNDS = 50;
+const CALLBACKS_TIMEOUT_MS = 5 * 60_000;
 // More than this share of failed requests makes the run invalid: its figures would measure
 // error paths, not the work.
 const MAX_ERROR_RATE = 0.01;
@@ -126,14 +135,16 @@ const TARGETS: Target[] = [
     body: LOW_RISK_TASK,
     clients: MANY,
   },
-  {
-    id: "health",
-    endpoint: "GET /api/health",
-    server: "app",
-    method: "GET",
-    path: "/api/health",
-    clients: MANY,
-  },
+  ...([1, MANY] as const).map(
+    (clients): Target => ({
+      id: clients === 1 ? "health-1" : "health",
+      endpoint: "GET /api/health",
+      server: "app",
+      method: "GET",
+      path: "/api/health",
+      clients,
+    }),
+  ),
   {
     id: "assess",
     endpoint: "POST /api/hitl/assess-risk",
@@ -426,6 +437,8 @@ async function startApp(
         // and the loads submit with one key far faster than an agent is allowed to.
         HITL_MAX_OPEN_PER_AGENT: "10000000",
         HITL_MAX_SUBMITS_PER_KEY_PER_MINUTE: "0",
+        // The end-to-end figures' callbacks go to a receiver in this process.
+        HITL_CALLBACK_ALLOWED_HOSTS: "loopback",
       },
     },
   );
@@ -630,6 +643,27 @@ function runInfo(
   };
 }
 
+/** Tasks approved on arrival, to their callbacks: one at a time, then 32 clients' worth. */
+async function measureExecution(app: string, agentKey: string, seconds: number) {
+  const receiver: Receiver = await startReceiver();
+  onCleanup("stop the callback receiver", receiver.close);
+  const target = { base: app, agentKey, task: { ...BASE_TASK, action: LOW_RISK_ACTION } };
+  const latency = await measureCallbackLatency(
+    target,
+    receiver,
+    CALLBACK_ROUNDS,
+    CALLBACKS_TIMEOUT_MS,
+  );
+  console.log(
+    `  submit → callback, low risk ×1: p50 ${latency.p50Ms.toFixed(1)} ms  p99 ${latency.p99Ms.toFixed(1)} ms`,
+  );
+  const throughput = await measureThroughput(target, receiver, MANY, seconds, CALLBACKS_TIMEOUT_MS);
+  console.log(
+    `  low risk ×${MANY} with callbacks: ${throughput.accepted} accepted at ${throughput.intakePerSec.toFixed(0)}/s, called back at ${throughput.executedPerSec.toFixed(0)}/s (÷ ${throughput.ratio.toFixed(2)}), the last ${(throughput.tailMs / 1000).toFixed(1)} s after the last submit`,
+  );
+  return { latency, throughput };
+}
+
 /** Store 100,000 requests in bulk, then time the reads of SPEC §9 against `app`. */
 async function measureReads(app: string, url: string, keys: AgentKeys) {
   console.log(
@@ -699,6 +733,10 @@ async function main(): Promise<number> {
   const bases = { app, floor };
   await checkTargets(bases, keys.key);
 
+  // End to end first, on an empty outbox: each task's callback is waited for.
+  const execution = await measureExecution(app, keys.key, options.duration);
+  if (interrupted) return 130;
+
   const figures: Figure[] = [];
   // One-client figures first, on a database that the loads at 32 have not yet filled (their
   // thousands of rows leave autovacuum and the sealer busy for a while); the table keeps
@@ -737,7 +775,7 @@ async function main(): Promise<number> {
   // Then the reads, with 100,000 requests stored.
   const { seeded, figures: stored } = await measureReads(app, database.url, keys);
   if (interrupted) return 130;
-  const extra = { rssMiB, drain, wake, stored: { seeded, figures: stored } };
+  const extra = { rssMiB, drain, wake, execution, stored: { seeded, figures: stored } };
 
   const place = (f: Figure) => TARGETS.findIndex((t) => t.id === f.id);
   figures.sort((a, b) => place(a) - place(b));

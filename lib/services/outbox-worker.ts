@@ -27,6 +27,7 @@ import {
   leaseDueOutbox,
   markOutboxDelivered,
   markOutboxFailed,
+  OUTBOX_CHANNEL,
   type OutboxRow,
 } from "@/db/queries/outbox";
 import { env } from "@/lib/env";
@@ -446,6 +447,8 @@ class Lane {
   private filling: Promise<void> | undefined;
   /** The last lease found fewer rows than it had room for: wait for the next tick. */
   private drained = false;
+  /** Woken while a lease was under way: lease again once it is done. */
+  private woken = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
   private db: Database | undefined;
@@ -466,6 +469,22 @@ class Lane {
     return this.fill();
   }
 
+  /**
+   * Rows of this kind were committed (their NOTIFY): lease for the free slots now rather than
+   * at the next tick. Before the first tick (no settings yet) the tick will do.
+   */
+  wake(): void {
+    if (this.stopped || !this.db) return;
+    this.drained = false;
+    if (this.filling) {
+      this.woken = true;
+      return;
+    }
+    this.fill().catch((error: unknown) =>
+      log().error({ err: error, kind: this.kind }, "outbox: a lease failed"),
+    );
+  }
+
   /** Stop leasing; settles when the deliveries in flight have. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -477,6 +496,11 @@ class Lane {
   private fill(): Promise<void> {
     this.filling ??= this.fillNow().finally(() => {
       this.filling = undefined;
+      // A wake-up that came while the lease ran may name rows the lease did not see.
+      if (this.woken) {
+        this.woken = false;
+        this.wake();
+      }
     });
     return this.filling;
   }
@@ -535,11 +559,39 @@ export type HandlerSource = () => Promise<Readonly<Record<string, OutboxHandler>
 
 const lanesKey = Symbol.for("airlock.outbox-lanes");
 type GlobalWithLanes = typeof globalThis & { [lanesKey]?: Map<string, Lane> };
+const listeningKey = Symbol.for("airlock.outbox-listening");
+type GlobalWithListening = typeof globalThis & {
+  [listeningKey]?: Promise<(() => Promise<void>) | null>;
+};
 
 /**
- * Every `intervalMs`, fill each kind's lane: drives (`workflow`) in a lane of their own, never
- * behind a delivery; each kind of delivery (`webhook`, `notify`) in its own, with room per
- * target and tenant. `handlers` may fail (the database is down): that tick is skipped.
+ * LISTEN for committed rows and wake their kind's lane, once per process. If LISTEN cannot
+ * start (the database is down), the ticks still lease, and the next tick tries again.
+ */
+function listenForRows(lanes: ReadonlyMap<string, Lane>): void {
+  const g = globalThis as GlobalWithListening;
+  g[listeningKey] ??= getDb()
+    .then((db) => db.listen(OUTBOX_CHANNEL, (kind) => lanes.get(kind)?.wake()))
+    .catch((error: unknown) => {
+      log().warn({ err: error }, "outbox: LISTEN failed; leasing at each tick only");
+      g[listeningKey] = undefined;
+      return null;
+    });
+}
+
+async function stopListening(): Promise<void> {
+  const g = globalThis as GlobalWithListening;
+  const unlisten = await g[listeningKey];
+  g[listeningKey] = undefined;
+  await unlisten?.().catch(() => {});
+}
+
+/**
+ * Fill each kind's lane as soon as rows of its kind are committed (their NOTIFY), and every
+ * `intervalMs` (the safety net, and rows that come due later): drives (`workflow`) in a lane
+ * of their own, never behind a delivery; each kind of delivery (`webhook`, `notify`) in its
+ * own, with room per target and tenant. `handlers` may fail (the database is down): that tick
+ * is skipped.
  */
 export function startOutboxWorker(
   handlers: HandlerSource = async () => OUTBOX_HANDLERS,
@@ -549,7 +601,8 @@ export function startOutboxWorker(
   if (g[lanesKey]) return;
   const lanes = new Map<string, Lane>();
   g[lanesKey] = lanes;
-  startPeriodic("outbox", intervalMs, async () => {
+  const tick = async () => {
+    listenForRows(lanes);
     const { db } = await getDb();
     const s = settingsOf({ handlers: await handlers() });
     await Promise.all(
@@ -564,12 +617,19 @@ export function startOutboxWorker(
         return lane.tick(db, s);
       }),
     );
-  });
+  };
+  startPeriodic("outbox", intervalMs, tick);
+  // At once, not an interval after the start: the lanes exist and listen from the first
+  // moment, and what an earlier process left due goes out now.
+  tick().catch((error: unknown) =>
+    log().error({ err: error, job: "outbox" }, "outbox: a run failed"),
+  );
 }
 
 /** Stop the worker; settles once the deliveries it had in flight have. */
 export async function stopOutboxWorker(): Promise<void> {
   stopPeriodic("outbox");
+  await stopListening();
   const g = globalThis as GlobalWithLanes;
   const lanes = g[lanesKey];
   g[lanesKey] = undefined;
