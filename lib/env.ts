@@ -71,6 +71,10 @@ const envSchema = z.object({
   // gets before it is dead, the first retry's backoff (doubling, with jitter) and the
   // deadline of each HTTP call.
   HITL_OUTBOX_INTERVAL_MS: z.coerce.number().int().positive().default(500),
+  // false: this instance takes requests and decisions but runs no outbox worker (graph drives,
+  // callbacks, notifications) nor the recovery of undriven graphs: the instances that run
+  // them deliver its rows, woken by their commits.
+  HITL_OUTBOX_WORKER: bool(true),
   HITL_OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().max(100).default(8),
   HITL_OUTBOX_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
   HITL_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),

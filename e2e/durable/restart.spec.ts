@@ -130,8 +130,8 @@ for (const kind of kinds) {
       await taskUntil(a.base, agent.key, task.task_id, (t) => t.started_at !== null);
       await a.kill();
 
-      // This server's outbox worker never ticks: the decision commits and nothing resumes it.
-      const b = await start({ HITL_OUTBOX_INTERVAL_MS: "3600000" });
+      // This server runs no outbox worker: the decision commits and nothing resumes it.
+      const b = await start({ HITL_OUTBOX_WORKER: "false" });
       const approved = await call(
         b.base,
         "POST",

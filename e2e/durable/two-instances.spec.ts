@@ -163,9 +163,9 @@ test.describe("two instances on one PostgreSQL database", () => {
 
   test("two instances starting together on decided, undriven tasks execute each once", async () => {
     await Promise.all([a.kill(), b.kill()]);
-    // One instance whose outbox worker never ticks: it takes the submits and the approvals,
-    // and no graph runs.
-    const idle = await start({ HITL_OUTBOX_INTERVAL_MS: "3600000" });
+    // One instance that runs no outbox worker: it takes the submits and the approvals, and no
+    // graph runs.
+    const idle = await start({ HITL_OUTBOX_WORKER: "false" });
     const tasks = [];
     for (let i = 0; i < 10; i++) tasks.push(await submitHigh(idle.base, "wf-two-recover"));
     for (const t of tasks)

@@ -1,7 +1,8 @@
 // What the server does once when it starts: refuse a bad environment or configuration
 // (fail closed, with a message naming the problem), migrate the database, start the sweeper,
-// the outbox worker (agent callbacks, notifications, and the task graphs' drives), the recovery of decided graphs that
-// have not finished, and the audit sealer.
+// the outbox worker (agent callbacks, notifications, and the task graphs' drives) and the
+// recovery of decided graphs that have not finished (unless HITL_OUTBOX_WORKER=false), and
+// the audit sealer.
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -29,14 +30,16 @@ export async function startServer(): Promise<void> {
     log().error({ err: error }, "database unavailable at start");
   }
   startSweeper();
-  const notify = notifyHandler(notifySettings, (row, ctx) =>
-    deliverSlack(ctx.db, row, slackSettings(), ctx.timeoutMs),
-  );
-  startOutboxWorker(async () => ({
-    ...OUTBOX_HANDLERS,
-    notify,
-    workflow: workflowHandler(await processWorkflows()),
-  }));
-  startWorkflowRecovery();
+  if (env().HITL_OUTBOX_WORKER) {
+    const notify = notifyHandler(notifySettings, (row, ctx) =>
+      deliverSlack(ctx.db, row, slackSettings(), ctx.timeoutMs),
+    );
+    startOutboxWorker(async () => ({
+      ...OUTBOX_HANDLERS,
+      notify,
+      workflow: workflowHandler(await processWorkflows()),
+    }));
+    startWorkflowRecovery();
+  }
   startSealer();
 }
