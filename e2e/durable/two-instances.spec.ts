@@ -15,8 +15,16 @@ import {
 // (LISTEN/NOTIFY, not polling), and the jobs every instance runs (sweeper, sealer, outbox
 // worker, workflow recovery) do each piece of work once between them.
 const PASSWORD = "durable-test-password";
-/** The task streams re-read every 2 s anyway: a wake-up well inside that came from NOTIFY. */
-const WAKE_BOUND_MS = 500;
+/**
+ * The task streams re-read every 2 s anyway (RECHECK_MS), so one quick wake-up proves
+ * nothing, and one slow one on a loaded machine disproves nothing. The re-read alone would
+ * wake a stream at a uniformly random point of its 2 s: inside 250 ms one time in eight, so
+ * the median of 7 rounds inside 250 ms happens by chance less than once in a hundred — and
+ * with NOTIFY it takes tens of milliseconds. No round may take longer than the re-read.
+ */
+const ROUNDS = 7;
+const MEDIAN_BOUND_MS = 250;
+const RECHECK_MS = 2_000;
 
 test.describe("two instances on one PostgreSQL database", () => {
   test.skip(!serverUrl, "needs a PostgreSQL server (E2E_DATABASE_URL)");
@@ -73,7 +81,7 @@ test.describe("two instances on one PostgreSQL database", () => {
 
   test("a decision on one instance wakes an agent waiting on the other, at once", async () => {
     const waits: number[] = [];
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       const task = await submitHigh(b.base, "wf-two-wake");
       // The stream's first event comes once B listens for the task's changes.
       const events = await taskEvents(b.base, agent.key, task.task_id);
@@ -87,8 +95,13 @@ test.describe("two instances on one PostgreSQL database", () => {
         events.close();
       }
     }
-    // Each, from A's answer to B's event, inside a quarter of the recheck interval.
-    for (const ms of waits) expect(ms).toBeLessThan(WAKE_BOUND_MS);
+    // From A's answer to B's event.
+    const sorted = [...waits].sort((x, y) => x - y);
+    expect(
+      sorted[Math.floor(ROUNDS / 2)],
+      `wake-ups: ${sorted.map(Math.round).join(", ")} ms`,
+    ).toBeLessThan(MEDIAN_BOUND_MS);
+    expect(sorted.at(-1)).toBeLessThan(RECHECK_MS);
   });
 
   test("a reviewer's queue on one instance updates live from a decision on the other", async ({

@@ -98,7 +98,7 @@ describe("approval lifecycle", () => {
       ]);
     });
 
-    it("stores a low-risk action as approved by the system and wakes its graph", async () => {
+    it("stores a low-risk action as approved by the system and executes it in the same commit", async () => {
       const request = await loadRequest(
         f.t.db,
         await submitId(ACTIONS.low, { callback_url: "http://127.0.0.1:9/cb" }),
@@ -108,8 +108,13 @@ describe("approval lifecycle", () => {
         sql`SELECT auto_approved FROM approval_requests WHERE id = ${request.id}`,
       );
       expect(row?.auto_approved).toBe(true);
-      expect(await eventsOf(request.id)).toEqual(["hitl.approval_requested", "hitl.auto_approved"]);
-      expect(await outboxOf(request.id)).toEqual(["workflow hitl.auto_approved"]);
+      expect(await eventsOf(request.id)).toEqual([
+        "hitl.approval_requested",
+        "hitl.auto_approved",
+        "workflow.completed",
+      ]);
+      // No graph to drive: the agent's callback is all that is left to do.
+      expect(await outboxOf(request.id)).toEqual(["webhook task.executed"]);
     });
 
     it("returns the same task for the same Idempotency-Key and body, and refuses another body", async () => {

@@ -75,6 +75,7 @@ import { urlProblem } from "@/lib/net/outbound";
 import { hitlConfig } from "./config";
 import { capitalise, requestSummary, submitResponse } from "./dto";
 import { refusalError, ServiceError } from "./errors";
+import { callbackRows, completedEvent, executionResult } from "./execution";
 import { recordSubmit, recordTransitions, type Transition } from "./metrics";
 import {
   type Decider,
@@ -196,6 +197,12 @@ export async function submitTask(
         ...(grant ? { granted_by: grant.grantor_id } : {}),
       },
     }));
+    const task = { id: taskId, threadId, agentName: input.agent_name, callbackUrl };
+    // Open: its graph starts in the background and waits at its gate for people. Approved on
+    // arrival: nobody decides and nothing can change it, so it is executed here, in this
+    // statement, its callback queued in the same commit, and no graph runs for it
+    // (lib/services/execution.ts).
+    const executed = isOpen ? null : executedOnArrival(task, request, now);
     await withOpenLimit(
       checkOpenLimit(ex, { keyId: caller.keyId, requestId: request.id, lock: isOpen, limit }, [
         taskInsert(ex, {
@@ -208,13 +215,19 @@ export async function submitTask(
           callbackUrl,
           createdAt: now,
           updatedAt: now,
+          ...executed?.task,
         }),
         requestInsert(ex, request, extra),
-        outboxInsert(ex, [
-          ...workflowRows(subject, isOpen ? "hitl.approval_requested" : "hitl.auto_approved"),
-          ...(isOpen ? notifyRows(subject, "hitl.approval_requested", assessment.notify) : []),
-        ]),
-        auditInsert(ex, auditRows),
+        outboxInsert(
+          ex,
+          executed
+            ? executed.outbox
+            : [
+                ...workflowRows(subject, "hitl.approval_requested"),
+                ...notifyRows(subject, "hitl.approval_requested", assessment.notify),
+              ],
+        ),
+        auditInsert(ex, [...auditRows, ...(executed?.audit ?? [])]),
       ]),
     );
     return {
@@ -276,6 +289,31 @@ export async function submitTask(
     }
     return { created: result.created, task: result.task };
   }
+}
+
+/**
+ * A task approved on arrival, executed at submit: the task's columns as its graph's last node
+ * would have left them, its callback (no person decided it: no decider) and `workflow.completed`.
+ */
+function executedOnArrival(
+  task: Pick<TaskRow, "id" | "threadId" | "agentName" | "callbackUrl">,
+  request: ApprovalRequest,
+  now: Date,
+) {
+  const row = {
+    id: request.id,
+    workflowId: request.workflow_id,
+    riskLevel: request.risk_level,
+    decidedBy: null,
+    actionDetails: request.action,
+    editedInputs: null,
+  };
+  const result = executionResult({ status: "approved" }, row, request.action.context ?? {});
+  return {
+    task: { execution: "completed", executionResult: result, startedAt: now, completedAt: now },
+    outbox: callbackRows(task, row, result, { decider: null, decided_via: null }),
+    audit: [completedEvent(task, row, result, now)],
+  };
 }
 
 /** An agent at its bound (the database's refusal of checkOpenLimit) is told so: 429. */

@@ -25,14 +25,9 @@ import type { TaskDto } from "@/lib/contract/tasks";
 import { type Action, effectiveAction } from "@/lib/hitl";
 import { taskDto } from "./dto";
 import { ServiceError } from "./errors";
+import type { ExecutionResult } from "./execution";
 import { type Principal, requireAgent, requireViewer } from "./principal";
-import {
-  type AuditActor,
-  type DriveResult,
-  driveTask,
-  type ExecutionResult,
-  type Workflows,
-} from "./workflow";
+import { type AuditActor, type DriveResult, driveTask, type Workflows } from "./workflow";
 
 const noTask = (id: string) => new ServiceError("not_found", `No task with id ${id}`);
 

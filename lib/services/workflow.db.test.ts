@@ -68,16 +68,23 @@ describe("the hosted approval workflow of every task", () => {
     return row?.n ?? 0;
   };
 
-  /** `count` low-risk tasks, each on a thread of its own, approved on arrival. */
-  const submitLowRisk = async (thread: string, count: number) => {
+  /**
+   * `count` high-risk tasks, each on a thread of its own, their graphs started (at the gate),
+   * then approved: each has one drive queued, past the gate to the end.
+   */
+  const submitApproved = async (thread: string, count: number) => {
     const submitted = [];
     for (let i = 0; i < count; i++) {
       const { task } = await submitTask(
         f.t.db,
         f.alpha,
-        taskBody(ACTIONS.low, { thread_id: `${thread}-${i}` }),
+        taskBody(ACTIONS.high, { thread_id: `${thread}-${i}` }),
       );
       submitted.push(task);
+    }
+    await work();
+    for (const task of submitted) {
+      await decideRequest(f.t.db, f.as.lead, task.approval_request_id, { type: "approve" });
     }
     return submitted;
   };
@@ -151,24 +158,78 @@ describe("the hosted approval workflow of every task", () => {
     expect((await findTask(f.t.db, task.task_id))?.resumeCount).toBe(1);
   });
 
-  it("runs an action approved on arrival through to the end in one drive", async () => {
+  it("executes an action approved on arrival at its submit: no graph runs, no checkpoint; the callback is queued with it", async () => {
     const { task } = await submitTask(
       f.t.db,
       f.alpha,
-      taskBody(ACTIONS.low, { thread_id: "t-low" }),
+      taskBody({ ...ACTIONS.low, context: insights }, { callback_url: "http://127.0.0.1:9/cb" }),
     );
     expect(task.status).toBe("approved");
-    expect(await work()).toMatchObject({ claimed: 1, delivered: 1 });
-    expect(await findTask(f.t.db, task.task_id)).toMatchObject({
+    // Already completed when the submit answers: nothing is left for a worker to drive.
+    const done = await findTask(f.t.db, task.task_id);
+    expect(done).toMatchObject({
       execution: "completed",
-      executionResult: { executed: true, status: "approved", context: {} },
+      resumeCount: 0,
+      executionResult: {
+        executed: true,
+        status: "approved",
+        action: expect.objectContaining({ type: ACTIONS.low.type }),
+        context: insights,
+      },
     });
-    // No callback_url: the task's status carries it.
-    expect(await callbacksOf(task.approval_request_id)).toEqual([]);
+    expect(done?.startedAt).toEqual(done?.createdAt);
+    expect(done?.completedAt).toEqual(done?.createdAt);
+    const [queued] = await rows<{ kinds: string[] }>(
+      sql`SELECT array_agg(kind ORDER BY kind) AS kinds FROM outbox WHERE task_id = ${task.task_id}`,
+    );
+    expect(queued?.kinds).toEqual(["webhook"]);
+    const [callback, ...more] = await callbacksOf(task.approval_request_id);
+    expect(more).toEqual([]);
+    expect(callback).toMatchObject({
+      event_type: "task.executed",
+      payload: {
+        event: "task.executed",
+        task_id: task.task_id,
+        request_id: task.approval_request_id,
+        thread_id: task.thread_id,
+        executed: true,
+        status: "approved",
+        decided_by: null,
+        decider: null,
+        decided_via: null,
+        edited_inputs: null,
+        context: insights,
+      },
+    });
+    expect(
+      (await eventsOf(task.approval_request_id)).filter((t) => t.startsWith("workflow.")),
+    ).toEqual(["workflow.completed"]);
+    expect(await checkpointsOf(task.task_id)).toBe(0);
+
+    // A drive (recovery's, a stray row's) and the agent's resume run nothing and answer with it.
+    expect(await driveTask(w, task.task_id)).toMatchObject({ kind: "completed" });
+    expect(await recoverWorkflows(f.t.db)).toBe(0);
+    const resumed = await resumeTask(f.t.db, f.alpha, task.task_id, w);
+    expect(resumed).toMatchObject({
+      status: "approved",
+      execution: "completed",
+      resumed_at: done?.completedAt?.toISOString(),
+      result: done?.executionResult,
+    });
+    expect(await checkpointsOf(task.task_id)).toBe(0);
+    expect(await callbacksOf(task.approval_request_id)).toHaveLength(1);
+
+    // Without a callback_url the task's status carries it: nothing is queued.
+    const quiet = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.low, { thread_id: "t-low" }));
+    expect(await findTask(f.t.db, quiet.task.task_id)).toMatchObject({ execution: "completed" });
+    const [none] = await rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM outbox WHERE task_id = ${quiet.task.task_id}`,
+    );
+    expect(none?.n).toBe(0);
   });
 
   it(`drives ${DRIVES_AT_ONCE} tasks at a time, whatever the outbox's concurrency`, async () => {
-    const tasks = await submitLowRisk("t-slots", DRIVES_AT_ONCE + 2);
+    const tasks = await submitApproved("t-slots", DRIVES_AT_ONCE + 2);
     // The graph's runs, counted as they overlap. Each run waits until the slots are full (or
     // five seconds have passed), so that the overlap is measured rather than raced: on a busy
     // machine a run could otherwise end before the next one starts.
@@ -203,7 +264,7 @@ describe("the hosted approval workflow of every task", () => {
   });
 
   it("lets a drive that hangs give its slot up: the others go on", async () => {
-    const tasks = await submitLowRisk("t-hang", DRIVES_AT_ONCE + 2);
+    const tasks = await submitApproved("t-hang", DRIVES_AT_ONCE + 2);
     // The first runs never settle, as a query lost with its connection.
     let started = 0;
     const graph = Object.create(w.graph) as Workflows["graph"];
@@ -280,9 +341,8 @@ describe("the hosted approval workflow of every task", () => {
   });
 
   it("defers a drive while another driver holds the task, without counting an attempt", async () => {
-    // The earlier tasks' start rows: their graphs are done, so these drives do nothing.
-    await work();
-    const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.low));
+    const [task] = await submitApproved("t-defer", 1);
+    if (!task) throw new Error("no task");
     const other = randomUUID();
     expect(await claimTask(f.t.db, task.task_id, other, 60_000)).toBeDefined();
     expect(await work()).toMatchObject({ claimed: 1, deferred: 1, delivered: 0 });
@@ -316,7 +376,8 @@ describe("the hosted approval workflow of every task", () => {
   });
 
   it("marks the task failed when its drive dies, and an operator's retry drives it again", async () => {
-    const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.low));
+    const [task] = await submitApproved("t-dies", 1);
+    if (!task) throw new Error("no task");
     // A graph whose checkpoint store is gone: every drive fails.
     const broken = await openWorkflows(f.t);
     await broken.close();

@@ -31,7 +31,6 @@ import {
   findRequestByTask,
   findTask,
   lockTask,
-  type OutboxInsert,
   type RequestRow,
   type TaskRow,
 } from "@/db/queries/requests";
@@ -47,7 +46,6 @@ import {
   releaseTask,
 } from "@/db/queries/workflow";
 import { outbox } from "@/db/schema";
-import type { ExecutionResultDto } from "@/lib/contract/tasks";
 import { env } from "@/lib/env";
 import {
   type ApprovalGraph,
@@ -61,9 +59,10 @@ import {
 } from "@/lib/graph/approval-graph";
 import { createCheckpointer } from "@/lib/graph/checkpointer";
 import type { RequestStatus } from "@/lib/hitl";
-import { type Action, type ActorType, effectiveAction, isOpenStatus } from "@/lib/hitl";
+import { type Action, type ActorType, isOpenStatus } from "@/lib/hitl";
 import { log } from "@/lib/log";
 import { decisionBy } from "./dto";
+import { callbackRows, completedEvent, executionResult } from "./execution";
 import { metrics } from "./metrics";
 import type { OutboxHandler } from "./outbox-worker";
 import { settlesWithin, startPeriodic, stopPeriodic } from "./periodic";
@@ -140,9 +139,6 @@ export async function closeWorkflows(db: Database): Promise<void> {
 export function graphThreadId(task: Pick<TaskRow, "apiKeyId" | "threadId" | "id">): string {
   return `${task.apiKeyId ?? "-"}:${task.threadId}:${task.id}`;
 }
-
-/** What the graph's last node returned, as the task keeps it and the agent receives it. */
-export type ExecutionResult = Exclude<ExecutionResultDto, { status: "failed" }>;
 
 export interface AuditActor {
   actor_type: ActorType;
@@ -299,55 +295,17 @@ async function finishTask(db: Database, state: ApprovalState): Promise<Record<st
     if (task.execution === "completed") return task.executionResult as Record<string, unknown>;
     const row = await findRequestByTask(tx, task.id);
     if (!row) throw new Error(`task ${task.id} has no request`);
-    const result = executionResult(state, row);
+    if (!state.decision) throw new Error(`task ${task.id} went past its gate without a decision`);
+    // The context the graph's state carried across its interrupt, not read back from the request.
+    const result = executionResult(state.decision, row, state.context ?? {});
     await markTaskCompleted(tx, task.id, result);
-    const callback: OutboxInsert[] = task.callbackUrl
-      ? [
-          {
-            kind: "webhook",
-            requestId: row.id,
-            taskId: task.id,
-            eventType: result.executed ? "task.executed" : `task.${result.status}`,
-            targetUrl: task.callbackUrl,
-            payload: callbackBody(task, row, result, await deciderOf(tx, row)),
-          },
-        ]
-      : [];
+    const callback = callbackRows(task, row, result, await deciderOf(tx, row));
     await insertTogether(tx, [
       callback.length > 0 ? tx.insert(outbox).values(callback).onConflictDoNothing() : null,
-      auditInsert(tx, [
-        {
-          type: "workflow.completed",
-          actor_type: "system",
-          actor_id: null,
-          request_id: row.id,
-          workflow_id: row.workflowId,
-          payload: {
-            task_id: task.id,
-            executed: result.executed,
-            status: result.status,
-            callback: task.callbackUrl !== null,
-          },
-        },
-      ]),
+      auditInsert(tx, [completedEvent(task, row, result)]),
     ]);
     return result;
   });
-}
-
-function executionResult(state: ApprovalState, row: RequestRow): ExecutionResult {
-  const context = state.context ?? {};
-  if (!state.decision)
-    throw new Error(`task ${state.task_id} went past its gate without a decision`);
-  const status = state.decision.status;
-  if (status === "approved") {
-    const action = effectiveAction({
-      action: row.actionDetails as Action,
-      edited_inputs: (row.editedInputs as Record<string, unknown> | null) ?? null,
-    });
-    return { executed: true, status, action, context };
-  }
-  return { executed: false, status, reason: state.decision.reason ?? null, context };
 }
 
 /** Who closed the request, by name, and how (nulls when the system or the agent did). */
@@ -355,29 +313,6 @@ async function deciderOf(tx: Executor, row: RequestRow) {
   const people =
     row.decidedBy === null ? new Map() : await listPeople(tx, { ids: [row.decidedBy] });
   return decisionBy(row, people);
-}
-
-/** The callback's body (the delivery id is added when it is sent). */
-function callbackBody(
-  task: TaskRow,
-  row: RequestRow,
-  result: ExecutionResult,
-  decision: ReturnType<typeof decisionBy>,
-) {
-  return {
-    event: result.executed ? "task.executed" : `task.${result.status}`,
-    task_id: task.id,
-    request_id: row.id,
-    workflow_id: row.workflowId,
-    thread_id: task.threadId,
-    agent_name: task.agentName,
-    risk_level: row.riskLevel,
-    decided_by: row.decidedBy,
-    decider: decision.decider,
-    decided_via: decision.decided_via,
-    edited_inputs: row.editedInputs ?? null,
-    ...result,
-  };
 }
 
 /** Driving failed for good: the task is failed, with its audit event. */
