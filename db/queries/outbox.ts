@@ -85,7 +85,26 @@ const targetOf = sql`case when ${outbox.kind} = 'webhook'
 // rows of a target that has room for only some of its backlog come first in the scan.
 const SCAN_PER_LEASED = 4;
 
-export type LeasedDelivery = OutboxRow & { target: string; tenant: string };
+/** What signs a callback: its task's agent key's webhook secret, and whether it was revoked. */
+export interface WebhookSigner {
+  secret: string | null;
+  revoked: boolean;
+}
+
+/**
+ * A leased delivery, with where it goes and, for an agent callback, what signs it: read by the
+ * lease's own statement, so a delivery makes no round trip of its own before its POST.
+ */
+export type LeasedDelivery = OutboxRow & {
+  target: string;
+  tenant: string;
+  signer: WebhookSigner | null;
+};
+
+const signerOf = sql`case when ${outbox.kind} = 'webhook' then (
+  select json_build_object('secret', ${apiKeys.webhookSecret}, 'revoked', ${apiKeys.revokedAt} is not null)
+  from ${tasks} join ${apiKeys} on ${apiKeys.id} = ${tasks.apiKeyId}
+  where ${tasks.id} = ${outbox.taskId}) end`;
 
 export interface DeliveryLease {
   kinds: readonly string[];
@@ -157,14 +176,17 @@ export async function leaseDueDeliveries(
       ...columns,
       target: sql<string>`${targetOf}`,
       tenant: sql<string>`${tenantOf}`,
+      signer: sql<WebhookSigner | null>`${signerOf}`,
     });
 }
 
-export async function markOutboxDelivered(db: Executor, id: string): Promise<void> {
+/** Delivered: these rows, in one statement (the worker gathers the deliveries that end together). */
+export async function markOutboxDelivered(db: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .update(outbox)
     .set({ status: "delivered", deliveredAt: sql`now()`, lastError: null })
-    .where(and(eq(outbox.id, id), eq(outbox.status, "pending")));
+    .where(and(inArray(outbox.id, [...ids]), eq(outbox.status, "pending")));
 }
 
 /**

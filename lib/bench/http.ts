@@ -9,15 +9,19 @@
 //
 // Options: --duration N (seconds per figure, default 10), --build (always build), --no-build
 // (serve the existing build), --http-only (skip the risk figure and leave BENCHMARKS.md alone),
-// --reads-only (only the reads with 100,000 requests stored; BENCHMARKS.md left alone).
+// --reads-only (only the reads with 100,000 requests stored; BENCHMARKS.md left alone),
+// --profile (the server's CPU profile under each one-client load, summed by area and function:
+// lib/bench/profile.ts; BENCHMARKS.md left alone).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import {
   closeSync,
   existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import os from "node:os";
@@ -46,6 +50,7 @@ import {
   startReceiver,
 } from "./execution";
 import { ascending, fire, percentile } from "./load";
+import { profileReport, readProfile, summarizeProfile } from "./profile";
 import {
   extraRatios,
   type Figure,
@@ -419,7 +424,8 @@ function writeReportKeepingBuild(text: string): void {
 async function startApp(
   databaseUrl: string,
   logFd: number,
-): Promise<{ base: string; pid: number }> {
+  options: { nodeOptions?: string } = {},
+): Promise<{ base: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const app = startChild(
@@ -432,7 +438,9 @@ async function startApp(
         NEXTAUTH_URL: base,
         NEXTAUTH_SECRET: "bench-only-secret-not-for-any-real-deployment",
         NEXT_TELEMETRY_DISABLED: "1",
-        NODE_OPTIONS: serverNodeOptions(),
+        NODE_OPTIONS: serverNodeOptions(
+          [process.env.NODE_OPTIONS, options.nodeOptions].filter(Boolean).join(" "),
+        ),
         // Pending submissions pile up by the thousand; the per-agent cap would refuse them,
         // and the loads submit with one key far faster than an agent is allowed to.
         HITL_MAX_OPEN_PER_AGENT: "10000000",
@@ -458,7 +466,7 @@ async function startApp(
         : `/api/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (${health ? `${health.status}: ${health.body}` : "no answer"})`,
     );
   }
-  return { base, pid: app.proc.pid as number };
+  return { base, pid: app.proc.pid as number, stop: app.stop };
 }
 
 async function startFloor(databaseUrl: string, logFd: number): Promise<string> {
@@ -604,6 +612,7 @@ function parseOptions() {
       "no-build": { type: "boolean" },
       "http-only": { type: "boolean" },
       "reads-only": { type: "boolean" },
+      profile: { type: "boolean" },
     },
     strict: true,
   });
@@ -623,6 +632,7 @@ function parseOptions() {
     build: values.build ? "always" : values["no-build"] ? "never" : ("auto" as const),
     httpOnly: values["http-only"] === true,
     readsOnly: values["reads-only"] === true,
+    profile: values.profile === true,
   } as const;
 }
 
@@ -691,6 +701,37 @@ async function measureReads(app: string, url: string, keys: AgentKeys) {
   return { seeded, figures };
 }
 
+/**
+ * `--profile`: the app under `node --cpu-prof`, loaded by one client at a time with each
+ * one-client target, then stopped; where its thread's time went, per request.
+ */
+async function profileServer(databaseUrl: string, logFd: number, keys: AgentKeys, seconds: number) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-profile-"));
+  onCleanup("remove the profiles", async () => rmSync(dir, { recursive: true, force: true }));
+  for (const id of ["health-1", "low-1"]) {
+    const target = TARGETS.find((t) => t.id === id);
+    if (!target) throw new Error(`no target ${id}`);
+    const into = path.join(dir, id);
+    const app = await startApp(databaseUrl, logFd, {
+      nodeOptions: `--cpu-prof --cpu-prof-dir=${into}`,
+    });
+    await fireAt(app.base, target, keys, WARMUP_S);
+    // The load's samples only: not the start-up's, nor the warm-up's.
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const { result } = await fireAt(app.base, target, keys, seconds);
+    const window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
+    const requests = result["2xx"] + result.non2xx;
+    await app.stop();
+    // Each process of the group writes its own; the server's is the largest.
+    const [largest] = readdirSync(into)
+      .map((f) => path.join(into, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+    if (!largest) throw new Error(`next start wrote no profile into ${into}`);
+    console.log(`\n${target.endpoint} ×1, the server's CPU profile:`);
+    console.log(profileReport(summarizeProfile(readProfile(largest), { window }), { requests }));
+  }
+}
+
 async function main(): Promise<number> {
   const options = parseOptions();
   const { BENCH_DATABASE_URL } = benchEnvSchema.parse(process.env);
@@ -716,6 +757,12 @@ async function main(): Promise<number> {
     } else rmSync(logDir, { recursive: true, force: true });
   });
 
+  if (options.profile) {
+    await profileServer(database.url, logFd, keys, options.duration);
+    failed = false;
+    console.log("--profile: BENCHMARKS.md left unchanged.");
+    return interrupted ? 130 : 0;
+  }
   if (options.readsOnly) {
     // Only the reads (no loads before them, so fewer requests are open): a minute's loop for
     // working on the read paths. BENCHMARKS.md is left alone.

@@ -29,6 +29,7 @@ import {
   markOutboxFailed,
   OUTBOX_CHANNEL,
   type OutboxRow,
+  type WebhookSigner,
 } from "@/db/queries/outbox";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -62,6 +63,11 @@ export interface DeliveryContext {
   maxAttempts: number;
   /** How names are resolved (tests; the system's resolver otherwise). */
   resolve?: Resolver;
+  /**
+   * An agent callback's signer as the row's lease read it (null: its task or key is gone);
+   * undefined when the lease did not read one, and the handler looks it up.
+   */
+  signer?: WebhookSigner | null;
 }
 
 /** Delivers one row once; a thrown error counts as a failed attempt. */
@@ -193,7 +199,12 @@ function describeRequestError(error: unknown, timeoutMs: number): string {
 /** An agent callback: the row's payload and its delivery id, signed with the key's secret. */
 export const deliverWebhook: OutboxHandler = async (row, ctx) => {
   if (!row.targetUrl) return { ok: false, error: "the row has no target URL", permanent: true };
-  const key = row.taskId ? await findTaskWebhookSecret(ctx.db, row.taskId) : undefined;
+  const key =
+    ctx.signer !== undefined
+      ? (ctx.signer ?? undefined)
+      : row.taskId
+        ? await findTaskWebhookSecret(ctx.db, row.taskId)
+        : undefined;
   // A revoked key's agent is no longer trusted with what its tasks became.
   if (key?.revoked) {
     return {
@@ -265,6 +276,7 @@ function settingsOf(options: DeliverOptions): Settings {
 interface Leased {
   row: OutboxRow;
   target?: { target: string; tenant: string };
+  signer?: WebhookSigner | null;
 }
 
 /**
@@ -286,7 +298,11 @@ async function leaseKind(
     ...slots.limits,
     inFlight: slots.inFlight(),
   });
-  return leased.map(({ target, tenant, ...row }) => ({ row, target: { target, tenant } }));
+  return leased.map(({ target, tenant, signer, ...row }) => ({
+    row,
+    target: { target, tenant },
+    signer,
+  }));
 }
 
 /** How a delivery ended, for the counts (none when its outcome could not be written). */
@@ -296,10 +312,57 @@ interface Settlement {
   target: Settled;
 }
 
+/**
+ * The delivered marks of a database: the deliveries that end while one write of marks is under
+ * way go together in the next, so a busy lane writes one statement for many rows, and a lone
+ * delivery's mark is written at once.
+ */
+class DeliveredMarks {
+  private waiting: { id: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Database) {}
+
+  mark(id: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ id, resolve, reject });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await markOutboxDelivered(
+          this.db,
+          batch.map((b) => b.id),
+        );
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+}
+
+const marks = new WeakMap<Database, DeliveredMarks>();
+
+function deliveredMarks(db: Database): DeliveredMarks {
+  let m = marks.get(db);
+  if (!m) {
+    m = new DeliveredMarks(db);
+    marks.set(db, m);
+  }
+  return m;
+}
+
 /** Deliver one leased row and write its outcome, while its lease lasts. */
 async function deliverOne(
   db: Database,
-  row: OutboxRow,
+  { row, signer }: Leased,
   s: Settings,
   leaseEnds: number,
 ): Promise<Settlement> {
@@ -310,6 +373,7 @@ async function deliverOne(
     timeoutMs: s.timeoutMs,
     maxAttempts: s.maxAttempts,
     resolve: s.resolve,
+    signer,
   };
   const outcome: DeliveryOutcome = await Promise.resolve()
     .then(() => handler(row, ctx))
@@ -329,7 +393,7 @@ async function deliverOne(
       : "failed";
   try {
     if (outcome.ok) {
-      await record(() => markOutboxDelivered(db, row.id));
+      await record(() => deliveredMarks(db).mark(row.id));
       recordDelivery(row.kind, row.channel, "delivered");
       return { counted: "delivered", target };
     }
@@ -368,11 +432,12 @@ async function deliverOne(
  */
 async function deliverWithinLease(
   db: Database,
-  row: OutboxRow,
+  leased: Leased,
   s: Settings,
   lease: { ends: number; ms: number },
 ): Promise<Settlement> {
-  const delivering = deliverOne(db, row, s, lease.ends);
+  const { row } = leased;
+  const delivering = deliverOne(db, leased, s, lease.ends);
   if (!(await settlesWithin(delivering, lease.ends - Date.now()))) {
     log().error(
       { outbox_id: row.id, kind: row.kind, lease_ms: lease.ms },
@@ -403,8 +468,8 @@ export async function deliverDueOnce(
       const leased = await leaseKind(db, kind, s.limit, leaseMs, slots);
       const lease = { ends: Date.now() + leaseMs, ms: leaseMs };
       counts.claimed += leased.length;
-      await eachBounded(leased, s.concurrency, async ({ row }) => {
-        const { counted } = await deliverWithinLease(db, row, s, lease);
+      await eachBounded(leased, s.concurrency, async (one) => {
+        const { counted } = await deliverWithinLease(db, one, s, lease);
         if (counted) counts[counted]++;
       });
     }),
@@ -524,12 +589,13 @@ class Lane {
   private start(
     db: Database,
     s: Settings,
-    { row, target }: Leased,
+    leased: Leased,
     lease: { ends: number; ms: number },
   ): void {
+    const { row, target } = leased;
     this.running++;
     if (target) this.slots?.take(target.target, target.tenant);
-    const done = deliverWithinLease(db, row, s, lease)
+    const done = deliverWithinLease(db, leased, s, lease)
       .catch((error: unknown): Settlement => {
         log().error({ err: error, outbox_id: row.id }, "outbox: a delivery failed");
         return { target: "failed" };

@@ -347,7 +347,8 @@ describe("the hosted approval workflow of every task", () => {
     expect(await claimTask(f.t.db, task.task_id, other, 60_000)).toBeDefined();
     expect(await work()).toMatchObject({ claimed: 1, deferred: 1, delivered: 0 });
     const [row] = await rows<{ attempts: number; status: string }>(
-      sql`SELECT attempts, status FROM outbox WHERE task_id = ${task.task_id} AND kind = 'workflow'`,
+      sql`SELECT attempts, status FROM outbox WHERE task_id = ${task.task_id} AND kind = 'workflow'
+          AND event_type = 'hitl.approved'`,
     );
     expect(row).toEqual({ attempts: 0, status: "pending" });
     expect((await findTask(f.t.db, task.task_id))?.execution).toBe("waiting");
