@@ -121,6 +121,11 @@ export interface DeliveryLease {
     targets: Readonly<Record<string, number>>;
     tenants: Readonly<Record<string, number>>;
   };
+  /** The room of the targets and tenants that earned more than perTarget and perTenant. */
+  rooms?: {
+    targets: Readonly<Record<string, number>>;
+    tenants: Readonly<Record<string, number>>;
+  };
 }
 
 /**
@@ -137,6 +142,12 @@ export async function leaseDueDeliveries(
   const targets = JSON.stringify(lease.inFlight.targets);
   const tenants = JSON.stringify(lease.inFlight.tenants);
   const usedBy = (json: string, name: SQL) => sql`coalesce((${json}::jsonb ->> ${name})::int, 0)`;
+  const targetRooms = JSON.stringify(lease.rooms?.targets ?? {});
+  const tenantRooms = JSON.stringify(lease.rooms?.tenants ?? {});
+  const roomOf = (json: string, name: SQL, base: number) =>
+    sql`coalesce((${json}::jsonb ->> ${name})::int, ${base})`;
+  const targetRoom = (name: SQL) => roomOf(targetRooms, name, lease.perTarget);
+  const tenantRoom = (name: SQL) => roomOf(tenantRooms, name, lease.perTenant);
   // The scan skips what has no room; of what is left, each target's oldest rows up to its
   // room, then of those each tenant's oldest up to its room, go. Rows the scan locked and the
   // ranking left are let go when the statement ends.
@@ -145,19 +156,19 @@ export async function leaseDueDeliveries(
     select by_tenant.id from (
       select by_target.id, by_target.due,
         row_number() over (partition by by_target.tenant order by by_target.due, by_target.id)
-          <= ${lease.perTenant} - ${usedBy(tenants, sql`by_target.tenant`)} as has_room
+          <= ${tenantRoom(sql`by_target.tenant`)} - ${usedBy(tenants, sql`by_target.tenant`)} as has_room
       from (
         select c.id, c.due, c.tenant,
           row_number() over (partition by c.target order by c.due, c.id)
-            <= ${lease.perTarget} - ${usedBy(targets, sql`c.target`)} as has_room
+            <= ${targetRoom(sql`c.target`)} - ${usedBy(targets, sql`c.target`)} as has_room
         from (
           select ${outbox.id} as id, ${outbox.nextAttemptAt} as due, w.target, w.tenant
           from ${outbox} cross join lateral (select ${targetOf} as target, ${tenantOf} as tenant) w
           where ${outbox.status} = 'pending'
             and ${inArray(outbox.kind, [...lease.kinds])}
             and ${outbox.nextAttemptAt} <= now()
-            and ${usedBy(targets, sql`w.target`)} < ${lease.perTarget}
-            and ${usedBy(tenants, sql`w.tenant`)} < ${lease.perTenant}
+            and ${usedBy(targets, sql`w.target`)} < ${targetRoom(sql`w.target`)}
+            and ${usedBy(tenants, sql`w.tenant`)} < ${tenantRoom(sql`w.tenant`)}
           order by ${outbox.nextAttemptAt}
           limit ${scan}
           for update of ${outbox} skip locked

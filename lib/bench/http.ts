@@ -10,6 +10,7 @@
 // Options: --duration N (seconds per figure, default 10), --build (always build), --no-build
 // (serve the existing build), --http-only (skip the risk figure and leave BENCHMARKS.md alone),
 // --reads-only (only the reads with 100,000 requests stored; BENCHMARKS.md left alone),
+// --execution-only (only the two end-to-end figures; BENCHMARKS.md left alone),
 // --profile (the server's CPU profile under each one-client load, summed by area and function:
 // lib/bench/profile.ts; BENCHMARKS.md left alone).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -613,6 +614,7 @@ function parseOptions() {
       "http-only": { type: "boolean" },
       "reads-only": { type: "boolean" },
       profile: { type: "boolean" },
+      "execution-only": { type: "boolean" },
     },
     strict: true,
   });
@@ -633,6 +635,7 @@ function parseOptions() {
     httpOnly: values["http-only"] === true,
     readsOnly: values["reads-only"] === true,
     profile: values.profile === true,
+    executionOnly: values["execution-only"] === true,
   } as const;
 }
 
@@ -783,6 +786,13 @@ async function main(): Promise<number> {
   // End to end first, on an empty outbox: each task's callback is waited for.
   const execution = await measureExecution(app, keys.key, options.duration);
   if (interrupted) return 130;
+  if (options.executionOnly) {
+    console.log(
+      `  resident memory of the app server: ${groupRssMiB(appServer.pid).toFixed(0)} MiB\n--execution-only: BENCHMARKS.md left unchanged.`,
+    );
+    failed = false;
+    return 0;
+  }
 
   const figures: Figure[] = [];
   // One-client figures first, on a database that the loads at 32 have not yet filled (their

@@ -309,5 +309,33 @@ describe("leaseDueDeliveries", () => {
           WHERE next_attempt_at <= now() AND status = 'pending'`,
     );
     expect(left).toEqual({ n: 21 - first.length - 1, attempts: 0 });
+
+    // Room earned (a receiver that keeps up): with three in flight, B's target, at the base
+    // room of two, takes none; having earned five (and B six), it takes two more.
+    await add("webhook", b.task_id, "http://127.0.0.1:7001/b");
+    await add("webhook", b.task_id, "http://127.0.0.1:7001/b");
+    const busyB = {
+      targets: { [`${keyB} http://127.0.0.1:7001`]: 3 },
+      tenants: { [keyB]: 3 },
+    };
+    const ofB = async (rooms?: DeliveryLease["rooms"]) =>
+      (
+        await leaseDueDeliveries(f.t.db, {
+          kinds: ["webhook"],
+          limit: 32,
+          leaseMs: 60_000,
+          perTarget: 2,
+          perTenant: 3,
+          inFlight: busyB,
+          rooms,
+        })
+      ).filter((l) => l.tenant === keyB);
+    expect(await ofB()).toEqual([]);
+    expect(
+      await ofB({
+        targets: { [`${keyB} http://127.0.0.1:7001`]: 5 },
+        tenants: { [keyB]: 6 },
+      }),
+    ).toHaveLength(2);
   });
 });

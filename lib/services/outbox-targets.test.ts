@@ -113,4 +113,40 @@ describe("DeliverySlots", () => {
     clock.now += 1;
     expect(slots.inFlight().targets).toEqual({});
   });
+
+  it("gives a target and its tenant one more room for each fast delivery, up to the ceilings; a slow one takes one back, a failure all", () => {
+    const clock = { now: 0 };
+    const slots = new DeliverySlots(
+      LIMITS,
+      { baseMs: 1000, capMs: 60_000 },
+      () => clock.now,
+      () => 0,
+      { maxPerTarget: 5, maxPerTenant: 6, fastMs: 500 },
+    );
+    const deliver = (target: string, ms: number, settled: Settled = "delivered") => {
+      slots.take(target, "k");
+      slots.release(target, "k", settled, ms);
+    };
+    expect(slots.rooms()).toEqual({ targets: {}, tenants: {} });
+    deliver("t", 20);
+    expect(slots.rooms()).toEqual({ targets: { t: 3 }, tenants: { k: 5 } });
+    for (let i = 0; i < 10; i++) deliver("t", 20);
+    expect(slots.rooms()).toEqual({ targets: { t: 5 }, tenants: { k: 6 } });
+    // A slow answer gives one back; at the base, the room is forgotten.
+    deliver("t", 501);
+    expect(slots.rooms()).toEqual({ targets: { t: 4 }, tenants: { k: 5 } });
+    for (let i = 0; i < 5; i++) deliver("t", 2_000);
+    expect(slots.rooms()).toEqual({ targets: {}, tenants: {} });
+    // A failure takes all of it, and the target cools down at its base room.
+    for (let i = 0; i < 3; i++) deliver("u", 20);
+    expect(slots.rooms().targets).toEqual({ u: 5 });
+    deliver("u", 20, "failed");
+    expect(slots.rooms()).toEqual({ targets: {}, tenants: {} });
+    expect(slots.inFlight().targets).toEqual({ u: LIMITS.perTarget });
+    // Without earned room (the default), nothing grows.
+    const plain = slotsAt({ now: 0 });
+    plain.take("t", "k");
+    plain.release("t", "k", "delivered", 1);
+    expect(plain.rooms()).toEqual({ targets: {}, tenants: {} });
+  });
 });
