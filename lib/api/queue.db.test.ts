@@ -74,6 +74,29 @@ describe("the approval queue over the API", () => {
     ]);
   });
 
+  it("sends a small answer as it is (no-transform: not compressed), a long one compressible", async () => {
+    const one = await queue(ops, "&limit=1");
+    expect(one.text.length).toBeLessThan(8 * 1024);
+    expect(one.headers.get("cache-control")).toBe("no-store, no-transform");
+    // The four requests, each with its action and assessment, padded past 8 KiB by a long
+    // description: the page then may be compressed.
+    for (let i = 0; i < 4; i++) {
+      const r = await api.call("POST", "/api/tasks", {
+        key: api.f.beta.key,
+        body: taskBody(
+          { ...ACTIONS.medium, description: "x".repeat(3000) },
+          { workflow_id: "wf-queue-long" },
+        ),
+      });
+      expect(r.status).toBe(201);
+    }
+    const long = await api.call("GET", "/api/hitl/approval-queue?workflow_id=wf-queue-long", {
+      key: ops,
+    });
+    expect(long.text.length).toBeGreaterThanOrEqual(8 * 1024);
+    expect(long.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("refuses a cursor issued for another query or another reader", async () => {
     const first = await queue(ops, "&limit=1");
     const cursor = first.json.next_cursor as string;

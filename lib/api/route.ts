@@ -11,7 +11,7 @@ import { authenticateApiKey, type KeyPrincipal } from "@/lib/services/keys";
 import { metrics } from "@/lib/services/metrics";
 import { type AgentPrincipal, requireViewer, type UserPrincipal } from "@/lib/services/principal";
 import { inputError } from "@/lib/services/validation";
-import { NO_STORE, toErrorResponse } from "./errors";
+import { toErrorResponse } from "./errors";
 import { holdStream, type StreamHold } from "./streams";
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -141,11 +141,22 @@ async function handle<A extends AuthMode, P, Q, B>(
     },
   });
   if (result instanceof Response) return result;
-  return Response.json(result.body, {
+  const text = JSON.stringify(result.body);
+  return new Response(text, {
     status: result.status ?? 200,
-    headers: { ...NO_STORE, ...result.headers },
+    headers: {
+      "Content-Type": "application/json",
+      // A small answer is sent as it is: compressing a task's kilobyte cost the server more
+      // than it saved (zlib was 7 % of its CPU with 32 agents submitting, `npm run bench --
+      // --profile`). Next.js's compression leaves a response marked no-transform alone.
+      "Cache-Control": text.length < COMPRESS_FROM_BYTES ? "no-store, no-transform" : "no-store",
+      ...result.headers,
+    },
   });
 }
+
+/** Answers at least this long are compressed (when the client accepts it); shorter ones not. */
+const COMPRESS_FROM_BYTES = 8 * 1024;
 
 async function authenticateSession(req: Request): Promise<UserPrincipal> {
   if (req.method !== "GET") throw new ServiceError("forbidden", "Sessions may only read here");

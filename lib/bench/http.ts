@@ -725,14 +725,45 @@ async function profileServer(databaseUrl: string, logFd: number, keys: AgentKeys
     const window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
     const requests = result["2xx"] + result.non2xx;
     await app.stop();
-    // Each process of the group writes its own; the server's is the largest.
-    const [largest] = readdirSync(into)
-      .map((f) => path.join(into, f))
-      .sort((a, b) => statSync(b).size - statSync(a).size);
-    if (!largest) throw new Error(`next start wrote no profile into ${into}`);
     console.log(`\n${target.endpoint} ×1, the server's CPU profile:`);
-    console.log(profileReport(summarizeProfile(readProfile(largest), { window }), { requests }));
+    console.log(
+      profileReport(summarizeProfile(readProfile(largestIn(into)), { window }), { requests }),
+    );
   }
+  // The end-to-end load: 32 clients submitting low-risk tasks with callbacks, until the last
+  // callback has come.
+  const into = path.join(dir, "execution");
+  const app = await startApp(databaseUrl, logFd, {
+    nodeOptions: `--cpu-prof --cpu-prof-dir=${into}`,
+  });
+  const receiver: Receiver = await startReceiver();
+  onCleanup("stop the callback receiver", receiver.close);
+  const target = {
+    base: app.base,
+    agentKey: keys.key,
+    task: { ...BASE_TASK, action: LOW_RISK_ACTION },
+  };
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
+  const throughput = await measureThroughput(target, receiver, MANY, seconds, CALLBACKS_TIMEOUT_MS);
+  const window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
+  await app.stop();
+  console.log(
+    `\nlow risk ×${MANY} with callbacks (${throughput.accepted} accepted at ${throughput.intakePerSec.toFixed(0)}/s, called back at ${throughput.executedPerSec.toFixed(0)}/s), the server's CPU profile:`,
+  );
+  console.log(
+    profileReport(summarizeProfile(readProfile(largestIn(into)), { window }), {
+      requests: throughput.accepted,
+    }),
+  );
+}
+
+/** Each process of the group writes its own profile; the server's is the largest. */
+function largestIn(dir: string): string {
+  const [largest] = readdirSync(dir)
+    .map((f) => path.join(dir, f))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  if (!largest) throw new Error(`next start wrote no profile into ${dir}`);
+  return largest;
 }
 
 async function main(): Promise<number> {

@@ -112,7 +112,7 @@ const BACKOFF_CAP_MS = 10 * 60_000;
  * receiver, not the CPU, so a lane has room for many targets beside the few slots any one key's
  * receivers may hold (OUTBOX_PER_TENANT; OUTBOX_EARNED's ceiling is half of it).
  */
-const DELIVERY_LANE_CONCURRENCY = 32;
+const DELIVERY_LANE_CONCURRENCY = 64;
 /** Drives leased at once: lib/services/workflow.ts DRIVES_AT_ONCE says how many run. */
 const DRIVE_LANE_CONCURRENCY = CONCURRENCY;
 /**
@@ -132,13 +132,13 @@ export const OUTBOX_PER_TENANT = 4;
  * What a target and its key earn by answering within `fastMs` (lib/services/outbox-targets.ts
  * EarnedRoom): a receiver that keeps up is not held to two callbacks at a time (measured by
  * `npm run bench -- --execution-only --duration 10`: 32 clients' callbacks to one receiver went
- * out at 0.63× their intake with the base room alone, at 0.82× with up to 8, at 0.87× with up
- * to 16), while a slow or failing one never holds more than the base, and one key never more
- * than half of a lane.
+ * out at 0.63× their intake with the base room alone, 0.82× with up to 8, 0.83–0.89× with up to
+ * 16 and 0.92–0.93× with up to 32, three runs each), while a slow or failing one never holds
+ * more than the base, and one key never more than half of a lane.
  */
 export const OUTBOX_EARNED: EarnedRoom = {
-  maxPerTarget: 16,
-  maxPerTenant: 16,
+  maxPerTarget: 32,
+  maxPerTenant: 32,
   fastMs: 500,
 };
 // A failing target pauses like a failing row backs off, but for at most this long: its rows
