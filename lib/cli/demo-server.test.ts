@@ -10,6 +10,8 @@ import {
   isBuildCurrent,
   recordBuild,
   SERVER_HEAP_MB,
+  SERVER_SEMI_SPACE_MB,
+  SERVER_V8_FLAGS,
   serverNodeOptions,
   sourceFingerprint,
   waitForHealth,
@@ -146,10 +148,10 @@ describe("waitForHealth", () => {
 
 describe("the server's heap budget", () => {
   it("comes first in NODE_OPTIONS, so a budget the caller sets wins", () => {
-    expect(serverNodeOptions(undefined)).toBe(`--max-old-space-size=${SERVER_HEAP_MB}`);
-    expect(serverNodeOptions("  ")).toBe(`--max-old-space-size=${SERVER_HEAP_MB}`);
+    expect(serverNodeOptions(undefined)).toBe(SERVER_V8_FLAGS);
+    expect(serverNodeOptions("  ")).toBe(SERVER_V8_FLAGS);
     expect(serverNodeOptions("--max-old-space-size=2048 --enable-source-maps")).toBe(
-      `--max-old-space-size=${SERVER_HEAP_MB} --max-old-space-size=2048 --enable-source-maps`,
+      `${SERVER_V8_FLAGS} --max-old-space-size=2048 --enable-source-maps`,
     );
   });
 
@@ -157,9 +159,7 @@ describe("the server's heap budget", () => {
     const pkg = JSON.parse(readFileSync(path.join(process.cwd(), "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.start).toBe(
-      `NODE_OPTIONS="--max-old-space-size=${SERVER_HEAP_MB} $NODE_OPTIONS" next start`,
-    );
+    expect(pkg.scripts.start).toBe(`NODE_OPTIONS="${SERVER_V8_FLAGS} $NODE_OPTIONS" next start`);
   });
 
   it("is V8's: the last --max-old-space-size in NODE_OPTIONS sets the old generation", () => {
@@ -174,11 +174,24 @@ describe("the server's heap budget", () => {
     // V8's limit is the old generation's plus the young one's, and the young generation's
     // size is V8's own choice (Node 24 reserves three times what Node 20 did). Compare limits
     // only with each other: the young part cancels out, and what is left is the budget.
+    const young = `--max-semi-space-size=${SERVER_SEMI_SPACE_MB}`;
     const ours = limitMiB(serverNodeOptions(""));
     const theirs = limitMiB(serverNodeOptions("--max-old-space-size=1024"));
-    const budget = (mib: number) => limitMiB(`--max-old-space-size=${mib}`);
+    const budget = (mib: number) => limitMiB(`--max-old-space-size=${mib} ${young}`);
     expect(ours).toBe(budget(SERVER_HEAP_MB));
     expect(theirs).toBe(budget(1024));
     expect(theirs - ours).toBe(1024 - SERVER_HEAP_MB);
+  });
+
+  it("holds the young generation to its semi-space: three of them at most beside the old", () => {
+    const limit = Number(
+      execFileSync(
+        process.execPath,
+        ["-e", "console.log(require('v8').getHeapStatistics().heap_size_limit / 1048576)"],
+        { env: { ...process.env, NODE_OPTIONS: serverNodeOptions("") }, encoding: "utf8" },
+      ),
+    );
+    expect(limit - SERVER_HEAP_MB).toBeGreaterThan(0);
+    expect(limit - SERVER_HEAP_MB).toBeLessThanOrEqual(3 * SERVER_SEMI_SPACE_MB);
   });
 });
