@@ -43,26 +43,41 @@ const SET_UP_TIMEOUT_MS = 120_000;
 
 export default defineConfig({
   testDir: ".",
+  // Two lanes, one worker each, after the sign-ins. The demo server's specs (the API, the
+  // dashboard, the agents' libraries) share its database, so they are one project and run one
+  // spec at a time. The durable specs start servers and databases of their own and run beside
+  // them. (Playwright starts a project once every project it depends on has finished: both
+  // lanes depend on the sign-ins alone, so they run at once.)
   projects: [
-    // Signs in each demo reviewer through the login page once; the ui specs reuse the states.
+    // Signs in each demo reviewer through the login page once; the dashboard's specs reuse the
+    // states.
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
-    { name: "api", testMatch: /(smoke|api)\/.*\.spec\.ts$/ },
-    { name: "ui", testMatch: /ui\/.*\.spec\.ts$/, dependencies: ["setup"] },
+    // The API (smoke, api), the dashboard (ui) and the agents' own libraries (langchain,
+    // LangGraph, the MCP SDK, the framework adapters: integrations) against the demo server.
+    // The integrations' set-ups pack the SDK and install projects: a test's time-out is its
+    // project's, so the lane's is theirs.
+    {
+      name: "demo",
+      testMatch: /(smoke|api|ui|integrations)\/.*\.spec\.ts$/,
+      dependencies: ["setup"],
+      timeout: SET_UP_TIMEOUT_MS,
+      workers: 1,
+    },
     // Servers of their own (the same build), killed and restarted: no browser. These set-ups
     // (beforeAll) run the operator CLI five to seven times, a few seconds each (tsx, and PGlite
     // or a migration), then start a server: over 30 s on a slow machine, and a hook's time-out
     // is its project's.
-    { name: "durable", testMatch: /durable\/.*\.spec\.ts$/, timeout: SET_UP_TIMEOUT_MS },
-    // Agents' own libraries (langchain, LangGraph, the MCP SDK) against the built app: no browser.
     {
-      name: "integrations",
-      testMatch: /integrations\/.*\.spec\.ts$/,
+      name: "durable",
+      testMatch: /durable\/.*\.spec\.ts$/,
+      dependencies: ["setup"],
       timeout: SET_UP_TIMEOUT_MS,
+      workers: 1,
     },
   ],
   outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   forbidOnly: true,
   retries: 0,
   reporter: [

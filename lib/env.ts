@@ -34,6 +34,8 @@ const envSchema = z.object({
     emptyToUndefined,
     z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   ),
+  // A file the JSON logs are appended to instead of stderr (created with its folder).
+  LOG_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   DATABASE_URL: z.preprocess(
     emptyToUndefined,
     z

@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, requestIdOf, withRequestId } from "./log";
+import { createLogger, logDestination, requestIdOf, withRequestId } from "./log";
 
 function capture() {
   const lines: string[] = [];
@@ -64,5 +67,24 @@ describe("the structured log", () => {
     expect(requestIdOf(null)).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdOf("has spaces")).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdOf("x".repeat(129))).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("LOG_FILE", () => {
+  it("appends every logger's lines to the file (its folder made), redacted as on stderr", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-log-"));
+    try {
+      const file = path.join(dir, "logs", "app.log");
+      const one = createLogger(logDestination(file));
+      const two = createLogger(logDestination(file));
+      one.info({ password: "hunter22" }, "first");
+      two.warn("second");
+      one.info("third");
+      const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.msg)).toEqual(["first", "second", "third"]);
+      expect(lines[0].password).toBe("[redacted]");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
-// Structured logs: JSON lines (pino) on stderr — stdout is the CLI's output and the MCP
-// server's protocol — one per API request with its request id, and one per problem. Whatever
+// Structured logs: JSON lines (pino) on stderr, or appended to LOG_FILE — stdout is the CLI's
+// output and the MCP server's protocol — one per API request with its request id, and one per problem. Whatever
 // is logged passes through redaction first: API keys, webhook secrets, passwords, tokens,
 // cookies and Authorization headers are replaced wherever they sit in the logged object, so a
 // careless `log.info({ body })` cannot leak them.
@@ -25,7 +25,16 @@ const SECRET_FIELDS = [
 /** The paths pino redacts: each secret field at the top and up to three levels down. */
 export const REDACTED_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 
-export function createLogger(destination: DestinationStream = pino.destination(2)): Logger {
+/**
+ * Where the logs go: appended to LOG_FILE when it is set (several processes may share one:
+ * each line is one append), else stderr.
+ */
+export function logDestination(file: string | undefined = logFileOf()): DestinationStream {
+  if (file === undefined) return pino.destination(2);
+  return pino.destination({ dest: file, append: true, mkdir: true, sync: true });
+}
+
+export function createLogger(destination: DestinationStream = logDestination()): Logger {
   return pino(
     {
       base: { app: "airlock" },
@@ -53,6 +62,15 @@ export function requestIdOf(header: string | null): string {
 /** Run `fn` with `requestId` on every log line it (and what it awaits) writes. */
 export function withRequestId<T>(requestId: string, fn: () => Promise<T>): Promise<T> {
   return requests.run(requestId, fn);
+}
+
+/** The configured log file; none (stderr) while the environment itself is what is wrong. */
+function logFileOf(): string | undefined {
+  try {
+    return env().LOG_FILE;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The configured level; "info" while the environment itself is what is wrong. */
