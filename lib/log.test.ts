@@ -80,7 +80,10 @@ describe("LOG_FILE", () => {
       one.info({ password: "hunter22" }, "first");
       two.warn("second");
       one.info("third");
-      const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const lines = readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(lines.map((l) => l.msg)).toEqual(["first", "second", "third"]);
       expect(lines[0].password).toBe("[redacted]");
     } finally {
