@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { loadGrantOffer } from "@/app/(dashboard)/grant-actions";
-import type { GrantOfferDto } from "@/lib/services/grants";
+import type { GrantOfferDto } from "@/lib/contract/grants";
 import { unwrap } from "../action-result";
 
 /**

@@ -16,8 +16,8 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import type { AgentOutcomes, DecisionTime, VolumeBucket } from "@/lib/contract/insights";
 import { visibleText } from "@/lib/hitl/text";
-import type { AgentOutcomes, DecisionTime, VolumeBucket } from "@/lib/services/insights";
 import type { RiskLevel } from "../ui/badge";
 import {
   bucketLabel,

@@ -3,8 +3,8 @@
 // (charts.tsx, drawn in the browser) show the same numbers.
 import Link from "next/link";
 import type { ReactNode } from "react";
+import type { InsightsDto, InsightWindow } from "@/lib/contract/insights";
 import { visibleText } from "@/lib/hitl/text";
-import type { InsightsDto, InsightWindow } from "@/lib/services/insights";
 import { EmptyState, Panel } from "../ui/alert";
 import { RiskBadge, roleName } from "../ui/badge";
 import { cx } from "../ui/cx";

@@ -4,10 +4,10 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { loadRequest } from "@/app/(dashboard)/actions";
 import type { RequestDetailDto } from "@/lib/contract/api";
-import type { GrantDto } from "@/lib/contract/grants";
+import type { GrantDto, GrantOfferDto } from "@/lib/contract/grants";
 import { type PersonDto, personWords, viaWords } from "@/lib/contract/tasks";
 import { visibleText } from "@/lib/hitl/text";
-import type { GrantOfferDto } from "@/lib/services/grants";
+import { isOpenStatus } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { ApproveAndGrantDialog } from "../grants/approve-and-grant-dialog";
 import { useGrantOffer } from "../grants/use-grant-offer";
@@ -26,8 +26,6 @@ import { VisibleText } from "../ui/visible-text";
 import { can, canEscalate, personName, useViewer } from "../viewer";
 import { InputsEditor } from "./inputs-editor";
 import { type Standing, useStanding } from "./standing";
-
-const OPEN = new Set(["pending", "escalated", "quarantined"]);
 
 function Fact({
   label,
@@ -96,7 +94,7 @@ export function RequestView({
     refetchInterval: POLL_MS,
   });
   const r = query.data;
-  const open = OPEN.has(r.status);
+  const open = isOpenStatus(r.status);
   const standing = useStanding(r.id, open, initialStanding);
   const actionable = open && (standing.data?.actionable ?? false);
   const offer = useGrantOffer(r, open, initial.risk.level, initialOffer);

@@ -19,6 +19,7 @@ import {
   withPage,
 } from "@/lib/contract/workflow-pages";
 import { visibleText } from "@/lib/hitl/text";
+import { isOpenStatus } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
 import { Quorum } from "../queue/quorum";
@@ -33,8 +34,6 @@ import { FieldNote, Label, Textarea } from "../ui/field";
 import { JsonTree } from "../ui/json-tree";
 import { VisibleText } from "../ui/visible-text";
 import { useViewer } from "../viewer";
-
-const OPEN = new Set(["pending", "escalated", "quarantined"]);
 
 type BatchResult =
   | { id: string; ok: true; status: string }
@@ -99,7 +98,7 @@ export function WorkflowView({
   );
   const data = wf.data;
   const requests = data.requests;
-  const openRequests = requests.filter((r) => OPEN.has(r.status));
+  const openRequests = requests.filter((r) => isOpenStatus(r.status));
   const decidable = openRequests.filter((r) => verdict.get(r.id)?.actionable);
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -247,7 +246,9 @@ export function WorkflowView({
                   checked={chosen.includes(r.id)}
                   onToggle={() => toggle(r.id)}
                   reason={
-                    OPEN.has(r.status) ? (verdict.get(r.id)?.not_actionable_reason ?? null) : null
+                    isOpenStatus(r.status)
+                      ? (verdict.get(r.id)?.not_actionable_reason ?? null)
+                      : null
                   }
                   result={results.get(r.id)}
                 />
@@ -466,7 +467,7 @@ function WorkflowRow({
   result: BatchResult | undefined;
 }) {
   const boxId = useId();
-  const open = OPEN.has(r.status);
+  const open = isOpenStatus(r.status);
   return (
     <li
       data-testid="workflow-request"

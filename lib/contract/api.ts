@@ -1,5 +1,6 @@
 // Shapes of the reviewer-facing and utility routes, and the one error shape.
 import { z } from "zod";
+import { OPEN_STATUSES } from "@/lib/hitl/types";
 import { checkpointSchema } from "./checkpoints";
 import { jsonObject, requiredText, text } from "./json";
 import {
@@ -69,6 +70,12 @@ export const requestSummarySchema = z.object({
 });
 export type RequestSummaryDto = z.infer<typeof requestSummarySchema>;
 
+/** The queue's "recently decided" tab: a page, newest decision first, and where the next starts. */
+export interface RecentResponse {
+  items: RequestSummaryDto[];
+  next_before: { decided_at: string; id: string } | null;
+}
+
 /** A queue row: the request, and whether the reviewer reading the queue may approve it now. */
 export const queueItemSchema = requestSummarySchema.extend({
   actionable: z.boolean(),
@@ -78,7 +85,7 @@ export const queueItemSchema = requestSummarySchema.extend({
 export type QueueItemDto = z.infer<typeof queueItemSchema>;
 
 export const queueQuerySchema = z.strictObject({
-  status: z.enum(["pending", "escalated", "quarantined"]).optional(),
+  status: z.enum(OPEN_STATUSES).optional(),
   risk_level: z.enum(RISK_LEVEL_VALUES).optional(),
   agent: text(100).optional(),
   workflow_id: text(200).optional(),

@@ -39,3 +39,28 @@ export const grantSchema = z.object({
   revoked_by: z.string().nullable(),
 });
 export type GrantDto = z.infer<typeof grantSchema>;
+
+/**
+ * Whether the reader may grant a standing approval from a request, and what it would cover by
+ * default; or why not (lib/services/grants.ts standingApprovalOffer).
+ */
+export const grantOfferSchema = z.discriminatedUnion("offered", [
+  z.object({
+    offered: z.literal(true),
+    /** The name of the key that submitted the request: the grant is bound to that key. */
+    agent: z.string(),
+    /** The request's sub-agent label, which the grant may be narrowed to. */
+    agent_name: z.string(),
+    /** The defaults: the request's exact type, and its environment (null: it has none). */
+    type_pattern: z.string(),
+    environment: z.string().nullable(),
+    /** What the grant covers by default: the request's own level. */
+    max_level: z.enum(["low", "medium", "high"]),
+    /** How far the reader may widen it: their own highest grantable level. */
+    max_grantable_level: z.enum(["low", "medium", "high"]),
+    max_uses: z.int(),
+    max_minutes: z.int(),
+  }),
+  z.object({ offered: z.literal(false), reason: z.string() }),
+]);
+export type GrantOfferDto = z.infer<typeof grantOfferSchema>;

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { importCycles, importsOf, sourceFiles } from "@/test-support/imports";
 
 const HITL_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -25,13 +26,6 @@ const FORBIDDEN = [
   /^(node:)?fs(\/|$)/,
 ];
 
-const IMPORT =
-  /\bimport\s+(?:type\s+)?[^'";]*?\bfrom\s*["']([^"']+)["']|\bexport\s+(?:type\s+)?[^'";]*?\bfrom\s*["']([^"']+)["']|\bimport\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|\brequire\s*\(\s*["']([^"']+)["']\s*\)/g;
-
-function importsOf(source: string): string[] {
-  return [...source.matchAll(IMPORT)].map((m) => m.slice(1).find((s) => s !== undefined) as string);
-}
-
 /** Every import of `source` that the core may not have, with why. */
 function importViolations(source: string): string[] {
   return importsOf(source).flatMap((spec) => {
@@ -42,34 +36,8 @@ function importViolations(source: string): string[] {
   });
 }
 
-function coreFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return coreFiles(full);
-    return entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") ? [full] : [];
-  });
-}
-
-/** Every import cycle in a module graph, each written once from its first module. */
-function importCycles(graph: Map<string, string[]>): string[] {
-  const found = new Set<string>();
-  const walk = (node: string, trail: string[]) => {
-    const at = trail.indexOf(node);
-    if (at >= 0) {
-      const cycle = trail.slice(at);
-      const start = cycle.indexOf([...cycle].sort()[0] as string);
-      const turned = [...cycle.slice(start), ...cycle.slice(0, start)];
-      found.add([...turned, turned[0]].join(" → "));
-      return;
-    }
-    for (const next of graph.get(node) ?? []) walk(next, [...trail, node]);
-  };
-  for (const node of graph.keys()) walk(node, []);
-  return [...found].sort();
-}
-
 describe("the import boundary of lib/hitl", () => {
-  const files = coreFiles(HITL_DIR);
+  const files = sourceFiles(HITL_DIR);
 
   it("finds the core's files", () => {
     expect(files.map((f) => path.basename(f))).toEqual(

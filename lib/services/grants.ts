@@ -20,7 +20,12 @@ import {
 } from "@/db/queries/keys";
 import { databaseNow, findRequestRow, type RequestRow } from "@/db/queries/requests";
 import type { RequestSummaryDto } from "@/lib/contract/api";
-import { createGrantSchema, type GrantDto } from "@/lib/contract/grants";
+import {
+  createGrantSchema,
+  type GrantDto,
+  type GrantOfferDto,
+  grantOfferSchema,
+} from "@/lib/contract/grants";
 import { text } from "@/lib/contract/json";
 import {
   type Action,
@@ -182,27 +187,6 @@ async function liveAgentKey(db: Executor, row: RequestRow): Promise<ApiKeyRow | 
   const key = await findApiKeyById(db, row.apiKeyId);
   return key?.scope === "agent" && key.revokedAt === null ? key : null;
 }
-
-export const grantOfferSchema = z.discriminatedUnion("offered", [
-  z.object({
-    offered: z.literal(true),
-    /** The name of the key that submitted the request: the grant is bound to that key. */
-    agent: z.string(),
-    /** The request's sub-agent label, which the grant may be narrowed to. */
-    agent_name: z.string(),
-    /** The defaults: the request's exact type, and its environment (null: it has none). */
-    type_pattern: z.string(),
-    environment: z.string().nullable(),
-    /** What the grant covers by default: the request's own level. */
-    max_level: z.enum(["low", "medium", "high"]),
-    /** How far the reader may widen it: their own highest grantable level. */
-    max_grantable_level: z.enum(["low", "medium", "high"]),
-    max_uses: z.int(),
-    max_minutes: z.int(),
-  }),
-  z.object({ offered: z.literal(false), reason: z.string() }),
-]);
-export type GrantOfferDto = z.infer<typeof grantOfferSchema>;
 
 const requestIdSchema = z.uuid({ error: "expected a request id (uuid)" });
 

@@ -4,10 +4,11 @@
 // reviewers. Then the demo's history: closed requests only, a chain that verifies, written once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditEvents } from "@/db/queries/audit";
+import type { InsightsDto } from "@/lib/contract/insights";
 import { verifyAuditLog } from "./audit";
 import { DEMO_HISTORY_EVENT, seedDemoHistory } from "./demo-history";
 import { type HistoryItem, type HistoryStep, writeHistory } from "./history";
-import { getInsights, type InsightsDto } from "./insights";
+import { getInsights } from "./insights";
 import { submitTask } from "./lifecycle";
 import { getQueue } from "./queue";
 import {

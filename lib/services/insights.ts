@@ -1,18 +1,3 @@
-// The insights page (SPEC §7): over the last 24 hours, 7 or 30 days, how many requests arrived
-// at each level, how long people took to decide them, how many ran out of time, how each agent
-// fared and who decided most — aggregates read from indexes (db/queries/insights.ts).
-//
-// What counts as what:
-// - volume: every request created in the window, auto-approved ones included, per hour (24 h)
-//   or per UTC day (7 d, 30 d);
-// - the rest is about requests that closed in the window (decided_at in it);
-// - time to decision: from submission to the decision of a person (approved or rejected);
-//   requests approved on arrival (by their level's policy or a standing approval) are left
-//   out of it and counted on their own, and expired or cancelled ones have no decision;
-// - expiry rate: expired / closed, among the requests that waited for people.
-//
-// Who may call it: any person, or the operator (as for the queue and the audit).
-import { z } from "zod";
 import type { Database } from "@/db/client";
 import { databaseNow } from "@/db/queries/clock";
 import {
@@ -22,6 +7,16 @@ import {
   readReviewers,
   readVolume,
 } from "@/db/queries/insights";
+import {
+  type DecisionTime,
+  type ExpiryRate,
+  INSIGHT_WINDOWS,
+  type InsightsDto,
+  type InsightsQuery,
+  insightsQuerySchema,
+  type LevelCounts,
+  type VolumeBucket,
+} from "@/lib/contract/insights";
 import { RISK_LEVELS, type RiskLevel } from "@/lib/hitl";
 import { type Principal, requireViewer } from "./principal";
 import { parseInput } from "./validation";
@@ -29,88 +24,8 @@ import { parseInput } from "./validation";
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
-export const INSIGHT_WINDOWS = {
-  "24h": { seconds: DAY, bucket: "hour" },
-  "7d": { seconds: 7 * DAY, bucket: "day" },
-  "30d": { seconds: 30 * DAY, bucket: "day" },
-} as const satisfies Record<string, { seconds: number; bucket: "hour" | "day" }>;
-export type InsightWindow = keyof typeof INSIGHT_WINDOWS;
-export const INSIGHT_WINDOW_NAMES = Object.keys(INSIGHT_WINDOWS) as InsightWindow[];
-export const DEFAULT_INSIGHT_WINDOW: InsightWindow = "7d";
-
 /** How many agents and reviewers the page lists (the busiest first). */
 const INSIGHTS_LIST_LIMIT = 10;
-
-export const insightsQuerySchema = z.strictObject({
-  window: z
-    .enum(INSIGHT_WINDOW_NAMES as [InsightWindow, ...InsightWindow[]], {
-      error: `expected one of ${INSIGHT_WINDOW_NAMES.join(", ")}`,
-    })
-    .default(DEFAULT_INSIGHT_WINDOW),
-});
-type InsightsQuery = z.input<typeof insightsQuerySchema>;
-
-export type LevelCounts = Record<RiskLevel, number>;
-
-export interface VolumeBucket extends LevelCounts {
-  /** The bucket's start (UTC); it ends where the next begins. */
-  start: string;
-  total: number;
-}
-
-export interface DecisionTime {
-  /** Requests people approved or rejected. */
-  decided: number;
-  /** Null when nothing was decided. */
-  p50_seconds: number | null;
-  p90_seconds: number | null;
-}
-
-export interface ExpiryRate {
-  /** Requests that waited for people and closed (approved, rejected, expired or cancelled). */
-  closed: number;
-  expired: number;
-  /** expired / closed, 0..1; null when nothing closed. */
-  rate: number | null;
-}
-
-export interface AgentOutcomes {
-  agent_name: string;
-  approved: number;
-  auto_approved: number;
-  rejected: number;
-  expired: number;
-  cancelled: number;
-  total: number;
-}
-
-export interface ReviewerActivity {
-  user_id: string;
-  email: string;
-  name: string | null;
-  role: string;
-  /** Approvals given (each vote, also one of a quorum another approval completed). */
-  approvals: number;
-  rejections: number;
-  total: number;
-}
-
-export interface InsightsDto {
-  window: InsightWindow;
-  /** The window, both ends included. */
-  from: string;
-  to: string;
-  bucket: "hour" | "day";
-  volume: { total: number; by_level: LevelCounts; series: VolumeBucket[] };
-  /** Requests closed in the window, and those of them approved on arrival. */
-  closed: { total: number; auto_approved: number };
-  decision_time: { overall: DecisionTime; by_level: (DecisionTime & { level: RiskLevel })[] };
-  expiry: { overall: ExpiryRate; by_level: (ExpiryRate & { level: RiskLevel })[] };
-  /** The agents that closed most requests; `total` is how many closed any. */
-  agents: { items: AgentOutcomes[]; total: number };
-  /** The people who decided most; `total` is how many decided anything. */
-  reviewers: { items: ReviewerActivity[]; total: number };
-}
 
 // Percentiles interpolate in floating point (1920.0000000000007 s): milliseconds are plenty.
 const toMilliseconds = (seconds: number | null) =>

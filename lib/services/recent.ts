@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { listRecentlyDecided } from "@/db/queries/recent";
 import { listApprovalsFor } from "@/db/queries/requests";
-import type { RequestSummaryDto } from "@/lib/contract/api";
+import type { RecentResponse } from "@/lib/contract/api";
 import { text } from "@/lib/contract/json";
 import { RISK_LEVELS } from "@/lib/hitl";
 import { hitlConfig } from "./config";
@@ -31,11 +31,6 @@ export const recentQuerySchema = z.strictObject({
   limit: z.int().min(1).max(100).default(50),
 });
 export type RecentQuery = z.input<typeof recentQuerySchema>;
-
-export interface RecentResponse {
-  items: RequestSummaryDto[];
-  next_before: { decided_at: string; id: string } | null;
-}
 
 export async function getRecentlyDecided(
   db: Database,

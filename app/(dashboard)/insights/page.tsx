@@ -4,10 +4,10 @@ import type { Metadata } from "next";
 import { InsightsView } from "@/components/insights/insights-view";
 import {
   DEFAULT_INSIGHT_WINDOW,
-  getInsights,
   INSIGHT_WINDOW_NAMES,
   type InsightWindow,
-} from "@/lib/services/insights";
+} from "@/lib/contract/insights";
+import { getInsights } from "@/lib/services/insights";
 import { firstParam, pathWithQuery, requireSignedIn } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Insights" };
