@@ -5,6 +5,7 @@
 // and lists are bounded by LIMIT.
 import "server-only";
 import { type SQL, sql } from "drizzle-orm";
+import type { AgentOutcomes, ReviewerActivity } from "@/lib/contract/insights";
 import { type Executor, execRows } from "../client";
 
 /** [from, to], both inclusive, in buckets of `bucketSeconds` (whole UTC hours or days). */
@@ -134,26 +135,14 @@ export interface ClosedStatsRow extends Record<string, unknown> {
   p90: number | null;
 }
 
-export interface AgentRow extends Record<string, unknown> {
-  agent_name: string;
-  approved: number;
-  auto_approved: number;
-  rejected: number;
-  expired: number;
-  cancelled: number;
-  total: number;
+/** An agent's outcomes as the page shows them, and how many agents closed any. */
+export interface AgentRow extends AgentOutcomes, Record<string, unknown> {
   /** How many agents closed requests in the window, of which these rows are the first. */
   agents: number;
 }
 
-export interface ReviewerRow extends Record<string, unknown> {
-  user_id: string;
-  email: string;
-  name: string | null;
-  role: string;
-  approvals: number;
-  rejections: number;
-  total: number;
+/** A reviewer's decisions as the page shows them, and how many people decided any. */
+export interface ReviewerRow extends ReviewerActivity, Record<string, unknown> {
   reviewers: number;
 }
 
