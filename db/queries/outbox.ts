@@ -241,20 +241,6 @@ export async function deferOutbox(
     );
 }
 
-/** The webhook secret of the agent key that submitted the task, and whether it was revoked. */
-export async function findTaskWebhookSecret(
-  db: Executor,
-  taskId: string,
-): Promise<{ secret: string | null; revoked: boolean } | undefined> {
-  const [row] = await db
-    .select({ secret: apiKeys.webhookSecret, revokedAt: apiKeys.revokedAt })
-    .from(tasks)
-    .innerJoin(apiKeys, eq(apiKeys.id, tasks.apiKeyId))
-    .where(eq(tasks.id, taskId))
-    .limit(1);
-  return row && { secret: row.secret, revoked: row.revokedAt !== null };
-}
-
 /** Newest first, optionally of one status. */
 export async function listOutboxRows(
   db: Executor,

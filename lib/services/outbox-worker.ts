@@ -23,7 +23,6 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "@airlock/sdk
 import { type Database, getDb, isDatabaseUnavailable, retryWhileUnavailable } from "@/db/client";
 import {
   deferOutbox,
-  findTaskWebhookSecret,
   leaseDueDeliveries,
   leaseDueOutbox,
   markOutboxDelivered,
@@ -66,7 +65,7 @@ export interface DeliveryContext {
   resolve?: Resolver;
   /**
    * An agent callback's signer as the row's lease read it (null: its task or key is gone);
-   * undefined when the lease did not read one, and the handler looks it up.
+   * undefined for rows of other kinds.
    */
   signer?: WebhookSigner | null;
 }
@@ -213,12 +212,9 @@ function describeRequestError(error: unknown, timeoutMs: number): string {
 /** An agent callback: the row's payload and its delivery id, signed with the key's secret. */
 export const deliverWebhook: OutboxHandler = async (row, ctx) => {
   if (!row.targetUrl) return { ok: false, error: "the row has no target URL", permanent: true };
-  const key =
-    ctx.signer !== undefined
-      ? (ctx.signer ?? undefined)
-      : row.taskId
-        ? await findTaskWebhookSecret(ctx.db, row.taskId)
-        : undefined;
+  // Callbacks are leased with their signer (db/queries/outbox.ts leaseDueDeliveries).
+  if (ctx.signer === undefined) throw new Error(`callback ${row.id} was leased without its signer`);
+  const key = ctx.signer;
   // A revoked key's agent is no longer trusted with what its tasks became.
   if (key?.revoked) {
     return {
