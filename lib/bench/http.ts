@@ -49,9 +49,10 @@ import {
   measureThroughput,
   type Receiver,
   startReceiver,
+  type ThroughputFigure,
 } from "./execution";
 import { ascending, fire, percentile } from "./load";
-import { profileReport, readProfile, summarizeProfile } from "./profile";
+import { type ProfileWindow, profileReport, readProfile, summarizeProfile } from "./profile";
 import {
   extraRatios,
   type Figure,
@@ -657,10 +658,19 @@ function runInfo(
 }
 
 /** Tasks approved on arrival, to their callbacks: one at a time, then 32 clients' worth. */
-async function measureExecution(app: string, agentKey: string, seconds: number) {
+/** Low-risk tasks with a callback to a receiver of this process: the end-to-end loads' set-up. */
+async function executionLoad(base: string, agentKey: string) {
   const receiver: Receiver = await startReceiver();
   onCleanup("stop the callback receiver", receiver.close);
-  const target = { base: app, agentKey, task: { ...BASE_TASK, action: LOW_RISK_ACTION } };
+  return { receiver, target: { base, agentKey, task: { ...BASE_TASK, action: LOW_RISK_ACTION } } };
+}
+
+function throughputWords(t: ThroughputFigure): string {
+  return `low risk ×${MANY} with callbacks: ${t.accepted} accepted at ${t.intakePerSec.toFixed(0)}/s, called back at ${t.executedPerSec.toFixed(0)}/s (÷ ${t.ratio.toFixed(2)}), the last ${(t.tailMs / 1000).toFixed(1)} s after the last submit`;
+}
+
+async function measureExecution(app: string, agentKey: string, seconds: number) {
+  const { receiver, target } = await executionLoad(app, agentKey);
   const latency = await measureCallbackLatency(
     target,
     receiver,
@@ -671,9 +681,7 @@ async function measureExecution(app: string, agentKey: string, seconds: number) 
     `  submit → callback, low risk ×1: p50 ${latency.p50Ms.toFixed(1)} ms  p99 ${latency.p99Ms.toFixed(1)} ms`,
   );
   const throughput = await measureThroughput(target, receiver, MANY, seconds, CALLBACKS_TIMEOUT_MS);
-  console.log(
-    `  low risk ×${MANY} with callbacks: ${throughput.accepted} accepted at ${throughput.intakePerSec.toFixed(0)}/s, called back at ${throughput.executedPerSec.toFixed(0)}/s (÷ ${throughput.ratio.toFixed(2)}), the last ${(throughput.tailMs / 1000).toFixed(1)} s after the last submit`,
-  );
+  console.log(`  ${throughputWords(throughput)}`);
   return { latency, throughput };
 }
 
@@ -706,7 +714,7 @@ async function measureReads(app: string, url: string, keys: AgentKeys) {
 
 /**
  * `--profile`: the app under `node --cpu-prof`, loaded by one client at a time with each
- * one-client target, then stopped; where its thread's time went, per request.
+ * one-client target, then by the end-to-end load; where its thread's time went, per request.
  */
 async function profileServer(databaseUrl: string, logFd: number, keys: AgentKeys, seconds: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-profile-"));
@@ -714,47 +722,51 @@ async function profileServer(databaseUrl: string, logFd: number, keys: AgentKeys
   for (const id of ["health-1", "low-1"]) {
     const target = TARGETS.find((t) => t.id === id);
     if (!target) throw new Error(`no target ${id}`);
-    const into = path.join(dir, id);
-    const app = await startApp(databaseUrl, logFd, {
-      nodeOptions: `--cpu-prof --cpu-prof-dir=${into}`,
+    await profileUnder(databaseUrl, logFd, path.join(dir, id), async (base) => {
+      await fireAt(base, target, keys, WARMUP_S);
+      // The load's samples only: not the start-up's, nor the warm-up's.
+      const { value, window } = await timed(() => fireAt(base, target, keys, seconds));
+      const requests = value.result["2xx"] + value.result.non2xx;
+      return { window, requests, label: `${target.endpoint} ×1` };
     });
-    await fireAt(app.base, target, keys, WARMUP_S);
-    // The load's samples only: not the start-up's, nor the warm-up's.
-    const fromUs = Number(process.hrtime.bigint() / 1000n);
-    const { result } = await fireAt(app.base, target, keys, seconds);
-    const window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
-    const requests = result["2xx"] + result.non2xx;
-    await app.stop();
-    console.log(`\n${target.endpoint} ×1, the server's CPU profile:`);
-    console.log(
-      profileReport(summarizeProfile(readProfile(largestIn(into)), { window }), { requests }),
-    );
   }
-  // The end-to-end load: 32 clients submitting low-risk tasks with callbacks, until the last
-  // callback has come.
-  const into = path.join(dir, "execution");
+  // 32 clients submitting low-risk tasks with callbacks, until the last callback has come.
+  await profileUnder(databaseUrl, logFd, path.join(dir, "execution"), async (base) => {
+    const { receiver, target } = await executionLoad(base, keys.key);
+    const { value, window } = await timed(() =>
+      measureThroughput(target, receiver, MANY, seconds, CALLBACKS_TIMEOUT_MS),
+    );
+    return { window, requests: value.accepted, label: throughputWords(value) };
+  });
+}
+
+/**
+ * The app under `node --cpu-prof` (its profiles into `into`), loaded by `load`, then stopped;
+ * where its thread's time went in the window `load` timed, per request.
+ */
+async function profileUnder(
+  databaseUrl: string,
+  logFd: number,
+  into: string,
+  load: (base: string) => Promise<{ window: ProfileWindow; requests: number; label: string }>,
+) {
   const app = await startApp(databaseUrl, logFd, {
     nodeOptions: `--cpu-prof --cpu-prof-dir=${into}`,
   });
-  const receiver: Receiver = await startReceiver();
-  onCleanup("stop the callback receiver", receiver.close);
-  const target = {
-    base: app.base,
-    agentKey: keys.key,
-    task: { ...BASE_TASK, action: LOW_RISK_ACTION },
-  };
-  const fromUs = Number(process.hrtime.bigint() / 1000n);
-  const throughput = await measureThroughput(target, receiver, MANY, seconds, CALLBACKS_TIMEOUT_MS);
-  const window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
+  const { window, requests, label } = await load(app.base);
   await app.stop();
+  console.log(`\n${label}, the server's CPU profile:`);
   console.log(
-    `\nlow risk ×${MANY} with callbacks (${throughput.accepted} accepted at ${throughput.intakePerSec.toFixed(0)}/s, called back at ${throughput.executedPerSec.toFixed(0)}/s), the server's CPU profile:`,
+    profileReport(summarizeProfile(readProfile(largestIn(into)), { window }), { requests }),
   );
-  console.log(
-    profileReport(summarizeProfile(readProfile(largestIn(into)), { window }), {
-      requests: throughput.accepted,
-    }),
-  );
+}
+
+/** `f`'s value, and when it ran on the monotonic clock V8's profiles use (µs). */
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; window: ProfileWindow }> {
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  const fromUs = nowUs();
+  const value = await f();
+  return { value, window: { fromUs, toUs: nowUs() } };
 }
 
 /** Each process of the group writes its own profile; the server's is the largest. */

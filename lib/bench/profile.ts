@@ -16,6 +16,12 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** A stretch of a profile: µs on the monotonic clock V8 and `process.hrtime` share. */
+export interface ProfileWindow {
+  fromUs: number;
+  toUs: number;
+}
+
 export interface ProfileShare {
   name: string;
   ms: number;
@@ -65,7 +71,7 @@ function shares(totals: Map<string, number>, busyMs: number, top: number): Profi
  */
 export function summarizeProfile(
   profile: CpuProfile,
-  options: { top?: number; window?: { fromUs: number; toUs: number } } = {},
+  options: { top?: number; window?: ProfileWindow } = {},
 ): ProfileSummary {
   const top = options.top ?? 15;
   const from = options.window?.fromUs ?? -Infinity;
