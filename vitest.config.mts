@@ -11,11 +11,12 @@ import { defineConfig } from "vitest/config";
 //   the checkpointer), which make their own PGlite whatever DATABASE_URL says: run once.
 // - pg: suites that need several real connections (races, two processes, LISTEN across
 //   connections); only meaningful against a real PostgreSQL server.
-// "server-only" throws unless resolved under React's server condition, as Next.js does for
-// server code; the test runner loads the same modules, so it gets the server's (empty) file.
+
 /** db suites run on one database only (see db-once above). */
 const ONCE = ["lib/api/fuzz.db.test.ts", "lib/api/security.db.test.ts"];
 
+// "server-only" throws unless resolved under React's server condition, as Next.js does for
+// server code; the test runner loads the same modules, so it gets the server's (empty) file.
 const alias = {
   "@": import.meta.dirname,
   "server-only": `${import.meta.dirname}/node_modules/server-only/empty.js`,

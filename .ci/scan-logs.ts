@@ -1,7 +1,8 @@
 // The logs of a whole test run hold no key, secret or password: run by .ci/test over the run's
 // own output, the log file of the unit and database suites (LOG_FILE, where their in-process
-// servers log every request) and the logs of the servers the end-to-end suites started. Exit 1, naming each line, when one does;
-// also when there is next to nothing to scan (a broken capture would pass by saying nothing).
+// servers log every request) and the logs of the servers the end-to-end suites started. Exit 1,
+// naming each line, when one does; also when there is next to nothing to scan (a broken
+// capture would pass by saying nothing).
 import { readFileSync } from "node:fs";
 import { scanForSecrets } from "../lib/secret-scan";
 

@@ -1,8 +1,8 @@
 // Structured logs: JSON lines (pino) on stderr, or appended to LOG_FILE — stdout is the CLI's
-// output and the MCP server's protocol — one per API request with its request id, and one per problem. Whatever
-// is logged passes through redaction first: API keys, webhook secrets, passwords, tokens,
-// cookies and Authorization headers are replaced wherever they sit in the logged object, so a
-// careless `log.info({ body })` cannot leak them.
+// output and the MCP server's protocol — one per API request with its request id, and one per
+// problem. Whatever is logged passes through redaction first: API keys, webhook secrets,
+// passwords, tokens, cookies and Authorization headers are replaced wherever they sit in the
+// logged object, so a careless `log.info({ body })` cannot leak them.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import pino, { type DestinationStream, type Logger } from "pino";
@@ -64,22 +64,23 @@ export function withRequestId<T>(requestId: string, fn: () => Promise<T>): Promi
   return requests.run(requestId, fn);
 }
 
-/** The configured log file; none (stderr) while the environment itself is what is wrong. */
-function logFileOf(): string | undefined {
+/** A log setting, or its default while the environment itself is what is wrong. */
+function setting<T>(read: (e: ReturnType<typeof env>) => T, otherwise: T): T {
   try {
-    return env().LOG_FILE;
+    return read(env());
   } catch {
-    return undefined;
+    return otherwise;
   }
 }
 
-/** The configured level; "info" while the environment itself is what is wrong. */
+/** The configured log file; none (stderr) while the environment is wrong. */
+function logFileOf(): string | undefined {
+  return setting((e) => e.LOG_FILE, undefined);
+}
+
+/** The configured level; "info" while the environment is wrong. */
 function levelOf(): string {
-  try {
-    return env().LOG_LEVEL;
-  } catch {
-    return "info";
-  }
+  return setting<string>((e) => e.LOG_LEVEL, "info");
 }
 
 const key = Symbol.for("airlock.log");

@@ -5,8 +5,9 @@ import type { RISK_LEVEL_VALUES } from "./tasks";
 
 type RiskLevel = (typeof RISK_LEVEL_VALUES)[number];
 
-const HOUR = 3600;
-const DAY = 24 * HOUR;
+/** The length of the page's buckets, seconds. */
+export const BUCKET_SECONDS = { hour: 3600, day: 24 * 3600 } as const;
+const DAY = BUCKET_SECONDS.day;
 
 export const INSIGHT_WINDOWS = {
   "24h": { seconds: DAY, bucket: "hour" },

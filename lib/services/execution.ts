@@ -16,7 +16,7 @@ export type ExecutionResult = Exclude<ExecutionResultDto, { status: "failed" }>;
 
 /** How the request closed. */
 export interface ClosedAs {
-  status: "approved" | "rejected" | "expired" | "cancelled";
+  status: ExecutionResult["status"];
   reason?: string | null;
 }
 

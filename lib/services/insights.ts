@@ -1,3 +1,17 @@
+// The insights page (SPEC §7): over the last 24 hours, 7 or 30 days, how many requests arrived
+// at each level, how long people took to decide them, how many ran out of time, how each agent
+// fared and who decided most — aggregates read from indexes (db/queries/insights.ts).
+//
+// What counts as what:
+// - volume: every request created in the window, auto-approved ones included, per hour (24 h)
+//   or per UTC day (7 d, 30 d);
+// - the rest is about requests that closed in the window (decided_at in it);
+// - time to decision: from submission to the decision of a person (approved or rejected);
+//   requests approved on arrival (by their level's policy or a standing approval) are left
+//   out of it and counted on their own, and expired or cancelled ones have no decision;
+// - expiry rate: expired / closed, among the requests that waited for people.
+//
+// Who may call it: any person, or the operator (as for the queue and the audit).
 import type { Database } from "@/db/client";
 import { databaseNow } from "@/db/queries/clock";
 import {
@@ -8,6 +22,7 @@ import {
   readVolume,
 } from "@/db/queries/insights";
 import {
+  BUCKET_SECONDS,
   type DecisionTime,
   type ExpiryRate,
   INSIGHT_WINDOWS,
@@ -20,9 +35,6 @@ import {
 import { RISK_LEVELS, type RiskLevel } from "@/lib/hitl";
 import { type Principal, requireViewer } from "./principal";
 import { parseInput } from "./validation";
-
-const HOUR = 3600;
-const DAY = 24 * HOUR;
 
 /** How many agents and reviewers the page lists (the busiest first). */
 const INSIGHTS_LIST_LIMIT = 10;
@@ -49,7 +61,7 @@ export async function getInsights(
   const spec = INSIGHT_WINDOWS[q.window];
   const to = options.now ?? (await databaseNow(db));
   const from = new Date(to.getTime() - spec.seconds * 1000);
-  const bucketSeconds = spec.bucket === "hour" ? HOUR : DAY;
+  const bucketSeconds = BUCKET_SECONDS[spec.bucket];
   const range: InsightsRange = { from, to, bucketSeconds };
 
   const [volumeRows, statRows, agentRows, reviewerRows] = await Promise.all([
