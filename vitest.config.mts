@@ -30,7 +30,7 @@ function databaseProject(name: string, include: string[], exclude: string[] = []
       name,
       include,
       exclude: ["node_modules/**", ...exclude],
-      globalSetup: ["db/pglite-template.ts"],
+      globalSetup: ["test-support/pglite-template.ts"],
       environment: "node" as const,
       testTimeout: 60_000,
       hookTimeout: 120_000,
@@ -62,6 +62,8 @@ export default defineConfig({
             "lib/**/*.test.ts",
             "db/**/*.unit.test.ts",
             "scripts/**/*.test.ts",
+            "tools/**/*.test.ts",
+            "test-support/**/*.test.ts",
             "packages/*/src/**/*.test.ts",
           ],
           exclude: [

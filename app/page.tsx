@@ -1,8 +1,9 @@
 import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { LogoMark } from "@/components/ui/logo";
-import { hitlConfig } from "@/lib/services/config";
-import { checkHealth } from "@/lib/services/health";
+import { roleWords } from "@/lib/hitl/types";
+import { checkHealth } from "@/lib/services/insights/health";
+import { hitlConfig } from "@/lib/services/rules/config";
 
 export const dynamic = "force-dynamic";
 
@@ -14,8 +15,6 @@ const LEVEL_STYLE: Record<string, string> = {
   critical:
     "bg-red-50 text-red-800 ring-red-200 dark:bg-red-400/10 dark:text-red-300 dark:ring-red-400/30",
 };
-
-const roleName = (role: string) => role.replace("_", " ");
 
 export default async function HomePage() {
   const health = await checkHealth();
@@ -96,7 +95,7 @@ export default async function HomePage() {
                     {l.required_approvals}
                     {l.required_approvals > 1 ? ", distinct people" : ""}
                   </td>
-                  <td className="px-4 py-2">{roleName(l.required_role)}</td>
+                  <td className="px-4 py-2">{roleWords(l.required_role)}</td>
                   <td className="px-4 py-2">{l.requires_justification ? "Required" : "—"}</td>
                 </tr>
               ))}

@@ -3,8 +3,9 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useState } from "react";
+import { roleWords } from "@/lib/hitl/types";
 import { useLiveState } from "./live";
-import { roleName } from "./ui/badge";
+
 import { cx } from "./ui/cx";
 import { LogoMark } from "./ui/logo";
 
@@ -95,7 +96,7 @@ export function Nav({ email, role, showKeys }: { email: string; role: string; sh
               {email}
             </p>
             <p data-testid="user-role" className="text-xs text-slate-500 dark:text-slate-400">
-              {roleName(role)}
+              {roleWords(role)}
             </p>
           </div>
           <button

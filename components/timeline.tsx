@@ -1,7 +1,9 @@
 "use client";
 import Link from "next/link";
 import type { RequestDetailDto } from "@/lib/contract/api";
-import { roleName } from "./ui/badge";
+import { type AuditType, isAuditType } from "@/lib/contract/audit";
+import { roleWords } from "@/lib/hitl/types";
+
 import { DateTime } from "./ui/clock";
 import { cx } from "./ui/cx";
 import { JsonTree } from "./ui/json-tree";
@@ -10,7 +12,7 @@ import { personName, useViewer, type ViewerInfo } from "./viewer";
 
 export type AuditEvent = RequestDetailDto["events"][number];
 
-const WORDS: Record<string, string> = {
+const WORDS: Record<AuditType, string> = {
   "hitl.approval_requested": "Submitted for approval",
   "hitl.auto_approved": "Approved on arrival",
   "hitl.approval_recorded": "Approval recorded",
@@ -24,8 +26,6 @@ const WORDS: Record<string, string> = {
   "hitl.claimed": "Claimed",
   "hitl.unclaimed": "Unclaimed",
   "hitl.inputs_edited": "Inputs edited",
-  "hitl.risk_raised": "Risk level raised",
-  "hitl.updated": "Updated",
   "hitl.grant_created": "Standing approval granted",
   "hitl.grant_revoked": "Standing approval revoked",
   "hitl.expiry_warned": "Expiry warning sent",
@@ -41,6 +41,10 @@ const WORDS: Record<string, string> = {
   "outbox.retried": "Delivery retried",
   "user.created": "Account created",
   "user.role_changed": "Role changed",
+  "user.disabled": "Account disabled",
+  "user.enabled": "Account enabled",
+  "user.slack_linked": "Slack account linked",
+  "demo.history_seeded": "Demo history written",
 };
 
 /**
@@ -51,7 +55,7 @@ export function eventWords(type: string, payload?: Record<string, unknown>): str
   if (type === "workflow.resumed" && closedWithoutApproval(payload)) {
     return `Workflow told the agent: ${String(payload?.status)}`;
   }
-  return WORDS[type] ?? type.replace(/^[a-z]+\./, "").replaceAll("_", " ");
+  return isAuditType(type) ? WORDS[type] : type.replace(/^[a-z]+\./, "").replaceAll("_", " ");
 }
 
 function closedWithoutApproval(payload?: Record<string, unknown>): boolean {
@@ -108,10 +112,10 @@ export function eventDetails(e: AuditEvent, viewer?: ViewerInfo): string[] {
   if (e.type === "hitl.escalated") {
     const trigger = str(p.trigger);
     out.push(
-      `${trigger && trigger !== "manual" ? `By ${trigger}` : "By a reviewer"}${to ? ` to ${roleName(to)}` : ""}`,
+      `${trigger && trigger !== "manual" ? `By ${trigger}` : "By a reviewer"}${to ? ` to ${roleWords(to)}` : ""}`,
     );
   } else if (to && e.type === "user.role_changed") {
-    out.push(`${roleName(String(p.from ?? "?"))} → ${roleName(to)}`);
+    out.push(`${roleWords(String(p.from ?? "?"))} → ${roleWords(to)}`);
   }
   if (e.type === "hitl.approval_requested" || e.type === "hitl.auto_approved") {
     const level = str(p.risk_level) ?? str((p.risk as { level?: unknown } | undefined)?.level);
@@ -124,7 +128,7 @@ export function eventDetails(e: AuditEvent, viewer?: ViewerInfo): string[] {
       e.type === "hitl.approval_recorded" ||
       e.type === "hitl.rejected")
   ) {
-    out.push(`as ${roleName(role)}`);
+    out.push(`as ${roleWords(role)}`);
   }
   const justification = str(p.justification);
   if (justification) out.push(`“${justification}”`);

@@ -1,19 +1,9 @@
 "use client";
+import { createContext, type ReactNode, useContext } from "react";
 // Who is reading, as the server saw them when the page was rendered: for showing the right
 // buttons only. Every action is checked again on the server.
-import { createContext, type ReactNode, useContext } from "react";
-import type { RiskLevel } from "./ui/badge";
-
-export type Permission =
-  | "view"
-  | "claim"
-  | "approve"
-  | "reject"
-  | "escalate"
-  | "quarantine"
-  | "release"
-  | "grant"
-  | "manage_keys";
+import type { Permission } from "@/lib/hitl/permissions";
+import type { RiskLevel } from "@/lib/hitl/types";
 
 export interface LevelPolicy {
   level: RiskLevel;

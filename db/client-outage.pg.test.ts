@@ -6,8 +6,8 @@
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import { type Database, execRows, isDatabaseUnavailable } from "./client";
-import { createTestDb, type TestDb } from "./testing";
 
 // Rounds of cuts, each followed by the client's recovery. The faults are races: on the
 // unpatched driver, a run of three rounds failed about one time in two.

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import { execRows } from "./client";
 import { describeSchema } from "./introspect";
-import { createTestDb, type TestDb } from "./testing";
 
 describe("migrations", () => {
   let t: TestDb;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import { describeSchema } from "./introspect";
-import { createTestDb, type TestDb } from "./testing";
 
 // Needs a real server: the embedded database is compared against it.
 describe("the same migrations on PGlite and PostgreSQL", () => {

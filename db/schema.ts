@@ -17,8 +17,8 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { CHECKPOINT_TYPES } from "../lib/contract/checkpoints";
-import { DECISION_CHANNELS } from "../lib/contract/tasks";
+import { CHECKPOINT_STATUSES, CHECKPOINT_TYPES } from "../lib/contract/checkpoints";
+import { DECISION_CHANNELS, EXECUTION_STATUSES } from "../lib/contract/tasks";
 import { REQUEST_STATUSES, RISK_LEVELS, ROLES } from "../lib/hitl/types";
 
 // Text columns with CHECK constraints rather than PostgreSQL enums: adding a value later is
@@ -26,14 +26,12 @@ import { REQUEST_STATUSES, RISK_LEVELS, ROLES } from "../lib/hitl/types";
 const inList = (column: string, values: readonly string[]) =>
   sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(", ")})`);
 
-export const EXECUTION_VALUES = ["waiting", "running", "completed", "failed"] as const;
 export const KEY_SCOPE_VALUES = ["agent", "reviewer"] as const;
 /** Who disabled an account: the operator (the CLI), or a sign-in whose groups grant no role. */
 export const DISABLED_BY_VALUES = ["operator", "identity_provider"] as const;
 export const CHECKPOINT_TYPE_VALUES = CHECKPOINT_TYPES;
 /** How a decision reached Airlock: the page, a reviewer key, Slack, or the CLI. */
 export const DECISION_CHANNEL_VALUES = DECISION_CHANNELS;
-export const CHECKPOINT_STATUS_VALUES = ["active", "resumed", "expired", "cancelled"] as const;
 export const OUTBOX_STATUS_VALUES = ["pending", "delivered", "dead"] as const;
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -124,7 +122,7 @@ export const tasks = pgTable(
     startedAt: ts("started_at"),
     resumedAt: ts("resumed_at"),
     completedAt: ts("completed_at"),
-    // Who is driving the graph now (lib/services/workflow.ts), until when: one driver per
+    // Who is driving the graph now (lib/jobs/workflow.ts), until when: one driver per
     // task, across instances, without a row lock held while the graph runs.
     leaseToken: uuid("lease_token"),
     leaseUntil: ts("lease_until"),
@@ -138,7 +136,7 @@ export const tasks = pgTable(
     index("tasks_api_key_idx").on(t.apiKeyId, t.createdAt),
     // Recovery: the graphs that have not finished.
     index("tasks_unfinished_idx").on(t.createdAt).where(sql`execution IN ('waiting', 'running')`),
-    check("tasks_execution_check", inList("execution", EXECUTION_VALUES)),
+    check("tasks_execution_check", inList("execution", EXECUTION_STATUSES)),
   ],
 );
 
@@ -334,7 +332,7 @@ export const approvals = pgTable(
 
 // Append-only and hash-chained (SPEC §8), without a lock that writers share: an event is
 // inserted unsealed (no seq, no hashes) by the transaction that causes it, stamped with that
-// transaction's id; the sealer (lib/services/sealer.ts) later numbers it and links it into the
+// transaction's id; the sealer (lib/jobs/sealer.ts) later numbers it and links it into the
 // chain, hash = sha256(prev_hash + canonical(event)), where the event is its seq and content.
 // `id` is the order of insertion; `seq` the order of the chain, which has no sequence behind
 // it, so a deleted row leaves a visible gap. The trigger of 0001 (rewritten in 0004) refuses
@@ -417,7 +415,7 @@ export const executionCheckpoints = pgTable(
       .on(t.expiresAt)
       .where(sql`status = 'active' AND expires_at IS NOT NULL`),
     check("execution_checkpoints_type_check", inList("checkpoint_type", CHECKPOINT_TYPE_VALUES)),
-    check("execution_checkpoints_status_check", inList("status", CHECKPOINT_STATUS_VALUES)),
+    check("execution_checkpoints_status_check", inList("status", CHECKPOINT_STATUSES)),
   ],
 );
 

@@ -8,9 +8,9 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { createTestDb, testServerUrl, withDatabase } from "@/test-support/db";
 import { createDb, type DbHandle, execRows } from "./client";
 import { describeSchema } from "./introspect";
-import { createTestDb, testServerUrl, withDatabase } from "./testing";
 
 const migrations = path.join(import.meta.dirname, "..", "drizzle");
 const cleanups: (() => Promise<void> | void)[] = [];

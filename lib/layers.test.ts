@@ -22,6 +22,8 @@ type Layer =
   | "db"
   | "graph"
   | "services"
+  | "jobs"
+  | "demo"
   | "auth"
   | "api"
   | "cli"
@@ -40,10 +42,12 @@ const PLACES: readonly [Layer, RegExp][] = [
   ["config", /^lib\/config\//],
   ["graph", /^lib\/graph\//],
   ["services", /^lib\/services\//],
+  ["jobs", /^lib\/jobs\//],
+  ["demo", /^lib\/demo\//],
   ["auth", /^lib\/auth\//],
   ["api", /^lib\/api\//],
   ["cli", /^lib\/cli\//],
-  ["tools", /^(lib\/bench|\.ci|test-support)\//],
+  ["tools", /^(tools|\.ci|test-support)\//],
   ["platform", /^lib\/[^/]+\.tsx?$/],
   ["db", /^db\//],
   ["app", /^(app\/|instrumentation\.ts$)/],
@@ -55,10 +59,14 @@ const PLACES: readonly [Layer, RegExp][] = [
 
 /**
  * What each layer may import. Bottom up: the core and the contract (the domain's words, which
- * client code may import) import nothing of the app; the database layer, the graph and the
- * services build on them; the API, the CLI and the pages drive the services; components are
- * client code and reach the server only through the pages' server actions. The SDK is a
- * package of its own and imports nothing of the app.
+ * client code may import) import nothing of the app; the database layer and the graph build on
+ * them; the services (rooms by domain: requests, accounts, audit, grants, insights, rules,
+ * integrations) on the database; the background jobs (the outbox worker, the sweeper, the
+ * sealer, and the graph driver, all started in lib/jobs/startup.ts) drive the graph and the
+ * services, which never run a graph themselves; the API, the CLI and the pages drive the
+ * services and jobs; components are client code and reach the server only through the pages'
+ * server actions. The demo's data is the CLI's alone. The SDK is a package of its own and
+ * imports nothing of the app.
  */
 const ALLOWED: Record<Layer, readonly Layer[]> = {
   core: [],
@@ -68,20 +76,34 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   config: ["core", "contract", "platform"],
   db: ["core", "contract", "config", "platform"],
   graph: ["db", "core", "platform"],
-  services: ["db", "graph", "core", "contract", "config", "net", "platform"],
+  services: ["db", "core", "contract", "config", "net", "platform"],
+  jobs: ["services", "graph", "db", "core", "contract", "config", "net", "platform"],
+  demo: ["services", "db", "core", "contract", "config", "platform"],
   auth: ["services", "db", "core", "contract", "platform"],
   api: ["services", "auth", "db", "core", "contract", "net", "platform"],
-  cli: ["services", "graph", "db", "core", "contract", "config", "net", "platform"],
-  app: ["components", "api", "auth", "services", "db", "core", "contract", "platform"],
+  cli: ["demo", "jobs", "services", "graph", "db", "core", "contract", "config", "net", "platform"],
+  app: ["components", "api", "auth", "jobs", "services", "db", "core", "contract", "platform"],
   components: ["app", "auth", "core", "contract"],
   sdk: [],
-  tools: ["cli", "api", "services", "graph", "db", "core", "contract", "config", "net", "platform"],
+  tools: [
+    "cli",
+    "api",
+    "jobs",
+    "services",
+    "graph",
+    "db",
+    "core",
+    "contract",
+    "config",
+    "net",
+    "platform",
+  ],
   e2e: ["cli", "services", "db", "core", "contract", "config", "net", "platform", "tools"],
-  scripts: ["e2e", "cli", "core", "contract", "config", "platform"],
+  scripts: ["tools", "cli", "core", "contract", "config", "platform"],
 };
 
-/** Test support: fixtures, stubs and the test databases' set-up. */
-const TEST_SUPPORT = /(^|\/)(testing|[a-z-]+-stub|pglite-template)(\.ts)?$|^test-support\//;
+/** Test support: fixtures, stubs and the test databases' set-up, in a folder of their own. */
+const TEST_SUPPORT = /^test-support\//;
 const isTestSupport = (file: string) => TEST_SUPPORT.test(file);
 
 function layerOf(file: string): Layer | null {
@@ -124,6 +146,7 @@ const DIRS = [
   "scripts",
   "examples",
   ".ci",
+  "tools",
   "test-support",
 ];
 
@@ -149,30 +172,39 @@ describe("the layers of the house", () => {
 
   describe("the checker itself", () => {
     it.each([
-      ["components/queue/queue-view.tsx", "@/lib/services/recent", "components may import"],
+      [
+        "components/queue/queue-view.tsx",
+        "@/lib/services/requests/recent",
+        "components may import",
+      ],
       ["components/x.tsx", "@/db/client", "not db"],
-      ["lib/hitl/risk.ts", "@/lib/services/tasks", "core may import nothing of the app"],
+      ["lib/hitl/risk.ts", "@/lib/services/requests/tasks", "core may import nothing of the app"],
       ["lib/contract/api.ts", "@/db/schema", "not db"],
-      ["db/queries/requests.ts", "@/lib/services/lifecycle", "not services"],
-      ["lib/graph/approval-graph.ts", "@/lib/services/workflow", "not services"],
-      ["lib/services/tasks.ts", "@/lib/api/route", "not api"],
-      ["lib/services/tasks.ts", "./testing", "test support"],
+      ["db/queries/requests.ts", "@/lib/services/requests/lifecycle", "not services"],
+      ["lib/graph/approval-graph.ts", "@/lib/jobs/workflow", "not jobs"],
+      ["lib/services/requests/tasks.ts", "@/lib/jobs/workflow", "not jobs"],
+      ["lib/services/requests/tasks.ts", "@/lib/graph/approval-graph", "not graph"],
+      ["app/page.tsx", "@/lib/demo/seed", "not demo"],
+      ["lib/services/requests/tasks.ts", "@/lib/api/route", "not api"],
+      ["lib/services/requests/tasks.ts", "@/test-support/services", "test support"],
       ["lib/api/route.ts", "@/app/api/tasks/route", "not app"],
       ["packages/sdk/src/client.ts", "../../../lib/contract/tasks", "nothing of the app"],
-      ["lib/services/outbox.ts", "../bench/http", "not tools"],
+      ["lib/services/requests/outbox.ts", "@/tools/bench/http", "not tools"],
     ])("refuses %s → %s", (from, spec, why) => {
       expect(arrowProblem(from, spec)).toContain(why);
     });
 
     it.each([
-      ["lib/services/tasks.ts", "@/db/queries/requests"],
-      ["lib/services/tasks.ts", "./dto"],
+      ["lib/services/requests/tasks.ts", "@/db/queries/requests"],
+      ["lib/services/requests/tasks.ts", "./execution"],
+      ["lib/jobs/workflow.ts", "@/lib/graph/approval-graph"],
+      ["lib/cli/demo.ts", "@/lib/demo/seed"],
       ["components/timeline.tsx", "@/lib/contract/tasks"],
-      ["app/page.tsx", "@/lib/services/queue"],
-      ["lib/services/tasks.db.test.ts", "./testing"],
-      ["lib/api/testing.ts", "@/app/api/tasks/route"],
-      ["lib/services/outbox-worker.ts", "@airlock/sdk"],
-      ["lib/services/tasks.ts", "zod"],
+      ["app/page.tsx", "@/lib/services/requests/queue"],
+      ["lib/services/requests/tasks.db.test.ts", "@/test-support/services"],
+      ["test-support/api.ts", "@/app/api/tasks/route"],
+      ["lib/jobs/outbox-worker.ts", "@airlock/sdk"],
+      ["lib/services/requests/tasks.ts", "zod"],
     ])("allows %s → %s", (from, spec) => {
       expect(arrowProblem(from, spec)).toBeNull();
     });

@@ -3,7 +3,7 @@
 // beside only that framework, and the example run there with plain `node` (Node 24 runs
 // TypeScript by stripping its types). AIRLOCK_URL and AIRLOCK_API_KEY pass through.
 import path from "node:path";
-import { FRAMEWORK_PACKAGES, sdkProject } from "../e2e/integrations/sdk-package";
+import { FRAMEWORK_PACKAGES, sdkProject } from "@/tools/sdk-project";
 
 async function main(name: string): Promise<number> {
   const packages = FRAMEWORK_PACKAGES[name];

@@ -4,36 +4,37 @@
 // do what is decided inside the services, from the user record, at the moment of the call.
 import { z } from "zod";
 import { serverAction, toActionError } from "@/lib/auth/action";
-import { queueQuerySchema, workflowPageQuerySchema } from "@/lib/contract/api";
-import { jsonObject, requiredText, text } from "@/lib/contract/json";
+import {
+  approveBodySchema,
+  escalateBodySchema,
+  quarantineBodySchema,
+  queueQuerySchema,
+  rejectBodySchema,
+  releaseBodySchema,
+  workflowPageQuerySchema,
+} from "@/lib/contract/api";
+import { requiredText, text } from "@/lib/contract/json";
 import type { Command } from "@/lib/hitl";
-import { listAuditEvents, verifyAuditLog } from "@/lib/services/audit";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/accounts/keys";
+import { currentUser } from "@/lib/services/accounts/sign-in";
+import { listAuditEvents, verifyAuditLog } from "@/lib/services/audit/audit";
 import { ServiceError } from "@/lib/services/errors";
-import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/keys";
-import { decideRequest } from "@/lib/services/lifecycle";
+import { decideRequest } from "@/lib/services/requests/lifecycle";
 import {
   getQueue,
   getRequestDetail,
   getWorkflowPage,
   getWorkflowStatus,
-} from "@/lib/services/queue";
-import { assessAction } from "@/lib/services/rules";
-import { currentUser } from "@/lib/services/sign-in";
+} from "@/lib/services/requests/queue";
+import { assessAction } from "@/lib/services/rules/rules";
 
+// The API's bodies (lib/contract/api.ts), each with the request's id beside it.
 const id = z.uuid({ error: "expected a request id" });
-const seenHash = z
-  .string()
-  .regex(/^[0-9a-f]{64}$/, "expected a sha256 hex digest")
-  .optional();
-
-const approveInput = z.strictObject({
-  id,
-  justification: text(5000).optional(),
-  edited_inputs: jsonObject.optional(),
-  seen_hash: seenHash,
-});
-const reasonInput = z.strictObject({ id, reason: requiredText(5000) });
-const optionalReasonInput = z.strictObject({ id, reason: text(5000).optional() });
+const approveInput = approveBodySchema.extend({ id });
+const rejectInput = rejectBodySchema.extend({ id });
+const escalateInput = escalateBodySchema.extend({ id });
+const quarantineInput = quarantineBodySchema.extend({ id });
+const releaseInput = releaseBodySchema.extend({ id });
 const idInput = z.strictObject({ id });
 
 export const approveRequest = serverAction("approve", approveInput, ({ db, principal }, i) =>
@@ -45,22 +46,22 @@ export const approveRequest = serverAction("approve", approveInput, ({ db, princ
   }),
 );
 
-export const rejectRequest = serverAction("reject", reasonInput, ({ db, principal }, i) =>
+export const rejectRequest = serverAction("reject", rejectInput, ({ db, principal }, i) =>
   decideRequest(db, principal, i.id, { type: "reject", reason: i.reason }),
 );
 
-export const escalateRequest = serverAction(
-  "escalate",
-  optionalReasonInput,
+export const escalateRequest = serverAction("escalate", escalateInput, ({ db, principal }, i) =>
+  decideRequest(db, principal, i.id, { type: "escalate", reason: i.reason }),
+);
+
+export const quarantineRequest = serverAction(
+  "quarantine",
+  quarantineInput,
   ({ db, principal }, i) =>
-    decideRequest(db, principal, i.id, { type: "escalate", reason: i.reason }),
+    decideRequest(db, principal, i.id, { type: "quarantine", reason: i.reason }),
 );
 
-export const quarantineRequest = serverAction("quarantine", reasonInput, ({ db, principal }, i) =>
-  decideRequest(db, principal, i.id, { type: "quarantine", reason: i.reason }),
-);
-
-export const releaseRequest = serverAction("release", optionalReasonInput, ({ db, principal }, i) =>
+export const releaseRequest = serverAction("release", releaseInput, ({ db, principal }, i) =>
   decideRequest(db, principal, i.id, { type: "release", reason: i.reason }),
 );
 

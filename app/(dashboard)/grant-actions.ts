@@ -12,7 +12,7 @@ import {
   listStandingApprovals,
   revokeStandingApproval,
   standingApprovalOffer,
-} from "@/lib/services/grants";
+} from "@/lib/services/grants/grants";
 
 const requestId = z.uuid({ error: "expected a request id" });
 

@@ -1,10 +1,11 @@
 import type { ReactNode } from "react";
 import { Nav } from "@/components/nav";
 import { Providers } from "@/components/providers";
-import type { RiskLevel } from "@/components/ui/badge";
-import type { LevelPolicy, Permission, ViewerInfo } from "@/components/viewer";
-import { getRiskRules } from "@/lib/services/rules";
-import { listUsers } from "@/lib/services/users";
+import type { LevelPolicy, ViewerInfo } from "@/components/viewer";
+import type { Permission } from "@/lib/hitl/permissions";
+import type { RiskLevel } from "@/lib/hitl/types";
+import { listUsers } from "@/lib/services/accounts/users";
+import { getRiskRules } from "@/lib/services/rules/rules";
 import { signedIn } from "./_lib/session";
 
 // Every page below checks the session itself (and sends a stranger to /login with the way

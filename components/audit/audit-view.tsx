@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { loadAuditEvents, verifyAudit } from "@/app/(dashboard)/actions";
+import { AUDIT_TYPES, isAuditType } from "@/lib/contract/audit";
 import { failureText, unwrap } from "../action-result";
 import { type AuditEvent, actorName, eventDetails, eventWords } from "../timeline";
 import { Alert, EmptyState, Panel } from "../ui/alert";
@@ -14,37 +15,6 @@ import { Input, Select } from "../ui/field";
 import { JsonTree } from "../ui/json-tree";
 import { VisibleText } from "../ui/visible-text";
 import { useViewer } from "../viewer";
-
-export const AUDIT_TYPES = [
-  "hitl.approval_requested",
-  "hitl.auto_approved",
-  "hitl.approval_recorded",
-  "hitl.approved",
-  "hitl.rejected",
-  "hitl.escalated",
-  "hitl.quarantined",
-  "hitl.released",
-  "hitl.expired",
-  "hitl.cancelled",
-  "hitl.claimed",
-  "hitl.unclaimed",
-  "hitl.inputs_edited",
-  "hitl.grant_created",
-  "hitl.grant_revoked",
-  "hitl.expiry_warned",
-  "checkpoint.saved",
-  "checkpoint.resumed",
-  "checkpoint.expired",
-  "checkpoint.cancelled",
-  "workflow.resumed",
-  "workflow.completed",
-  "workflow.failed",
-  "key.created",
-  "key.revoked",
-  "outbox.retried",
-  "user.created",
-  "user.role_changed",
-];
 
 export interface AuditPage {
   items: AuditEvent[];
@@ -222,7 +192,8 @@ export function AuditView({
     placeholderData: keepPreviousData,
   });
   const items = events.data?.pages.flatMap((p) => p.items) ?? [];
-  const types = AUDIT_TYPES.includes(type) || !type ? AUDIT_TYPES : [type, ...AUDIT_TYPES];
+  const types: readonly string[] =
+    isAuditType(type) || !type ? AUDIT_TYPES : [type, ...AUDIT_TYPES];
   return (
     <div>
       <div className="flex flex-wrap items-end justify-between gap-3">

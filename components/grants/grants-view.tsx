@@ -4,11 +4,12 @@ import Link from "next/link";
 import { useState } from "react";
 import { createGrant, loadGrants, revokeGrant } from "@/app/(dashboard)/grant-actions";
 import { createGrantSchema, type GrantDto } from "@/lib/contract/grants";
+import { GRANT_LIMITS, roleWords } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
 import { RevokeDialog } from "../revoke-dialog";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
-import { RiskBadge, roleName } from "../ui/badge";
+import { RiskBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Age, Countdown, DateTime, useNow } from "../ui/clock";
 import { cx } from "../ui/cx";
@@ -29,8 +30,7 @@ import {
   termsInput,
 } from "./terms";
 
-const MAX_USES = 10_000;
-const MAX_MINUTES = 7 * 24 * 60;
+const { maxUses: MAX_USES, maxMinutes: MAX_MINUTES } = GRANT_LIMITS;
 
 const STATE_BADGE: Record<GrantState, { label: string; className: string }> = {
   active: {
@@ -148,7 +148,7 @@ export function GrantsView({
         >
           {viewer.user.role === "viewer"
             ? "Your role reads standing approvals; it grants and revokes none."
-            : `As a ${roleName(viewer.user.role)} you may not grant standing approvals; tech leads and devops engineers may.`}
+            : `As a ${roleWords(viewer.user.role)} you may not grant standing approvals; tech leads and devops engineers may.`}
         </p>
       )}
 
@@ -319,7 +319,7 @@ function GrantRow({
           <span className="text-slate-700 dark:text-slate-300" data-testid="grant-grantor">
             {personName(viewer, g.grantor_id)}
           </span>{" "}
-          ({roleName(g.grantor_role)}) · created <Age iso={g.created_at} />
+          ({roleWords(g.grantor_role)}) · created <Age iso={g.created_at} />
         </p>
         <p className="mt-1 text-sm break-words text-slate-700 dark:text-slate-300">“{g.reason}”</p>
       </div>

@@ -1,9 +1,11 @@
 // What the standing-approval forms share: the terms a person fills in, the duration choices,
 // a grant's state at an instant, and field errors (the page's own zod check, or the server's).
+
 import type { z } from "zod";
 import type { GrantDto } from "@/lib/contract/grants";
+import type { RiskLevel } from "@/lib/hitl/types";
 import { ActionFailure } from "../action-result";
-import type { RiskLevel } from "../ui/badge";
+
 import type { ViewerInfo } from "../viewer";
 
 export interface GrantTerms {

@@ -1,9 +1,4 @@
 "use client";
-// The insights' charts (recharts). Each draws numbers the page also states in text or a table
-// beside it, so the charts are for the eye and the text is for everyone: the SVG gets a title
-// and a summary, and its keyboard layer (arrow keys move the tooltip) stays on. Colours are the
-// risk badges' and the outcomes'; axes and grid take the text colour, so dark mode needs
-// nothing of its own.
 import {
   Bar,
   BarChart,
@@ -18,7 +13,13 @@ import {
 } from "recharts";
 import type { AgentOutcomes, DecisionTime, VolumeBucket } from "@/lib/contract/insights";
 import { visibleText } from "@/lib/hitl/text";
-import type { RiskLevel } from "../ui/badge";
+// The insights' charts (recharts). Each draws numbers the page also states in text or a table
+// beside it, so the charts are for the eye and the text is for everyone: the SVG gets a title
+// and a summary, and its keyboard layer (arrow keys move the tooltip) stays on. Colours are the
+// risk badges' and the outcomes'; axes and grid take the text colour, so dark mode needs
+// nothing of its own.
+import { RISK_LEVELS, type RiskLevel } from "@/lib/hitl/types";
+
 import {
   bucketLabel,
   bucketTitle,
@@ -26,7 +27,6 @@ import {
   formatCount,
   formatDuration,
   LEVEL_COLOR,
-  LEVELS,
   OUTCOMES,
 } from "./format";
 
@@ -78,7 +78,7 @@ export function VolumeChart({
     return (
       <TooltipBox
         title={`${bucketTitle(point.start, bucket)} · ${formatCount(point.total)}`}
-        rows={[...LEVELS].reverse().map((l) => ({
+        rows={[...RISK_LEVELS].reverse().map((l) => ({
           name: l,
           value: formatCount(point[l]),
           color: LEVEL_COLOR[l],
@@ -108,7 +108,7 @@ export function VolumeChart({
         />
         <YAxis allowDecimals={false} width={36} tick={tick} tickLine={false} axisLine={false} />
         <Tooltip content={content} cursor={cursor} isAnimationActive={false} />
-        {LEVELS.map((l, i) => (
+        {RISK_LEVELS.map((l, i) => (
           <Bar
             key={l}
             dataKey={l}
@@ -116,7 +116,7 @@ export function VolumeChart({
             stackId="volume"
             fill={LEVEL_COLOR[l]}
             isAnimationActive={false}
-            radius={i === LEVELS.length - 1 ? [2, 2, 0, 0] : 0}
+            radius={i === RISK_LEVELS.length - 1 ? [2, 2, 0, 0] : 0}
           />
         ))}
       </BarChart>

@@ -1,8 +1,6 @@
+import type { RiskLevel } from "@/lib/hitl/types";
 // How the insights page writes numbers, durations and times, the same on the server and in the
 // browser (UTC, one locale), so the first render hydrates unchanged.
-import type { RiskLevel } from "../ui/badge";
-
-export const LEVELS: readonly RiskLevel[] = ["low", "medium", "high", "critical"];
 
 /** The badges' dot colours (components/ui/badge.tsx): emerald, amber, orange, red. */
 export const LEVEL_COLOR: Record<RiskLevel, string> = {

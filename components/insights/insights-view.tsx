@@ -1,12 +1,14 @@
 // The insights page's body, rendered on the server with the numbers already in it: stats,
 // legends and tables are plain HTML (what a screen reader and a test read), and the charts
 // (charts.tsx, drawn in the browser) show the same numbers.
+
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { InsightsDto, InsightWindow } from "@/lib/contract/insights";
 import { visibleText } from "@/lib/hitl/text";
+import { RISK_LEVELS, roleWords } from "@/lib/hitl/types";
 import { EmptyState, Panel } from "../ui/alert";
-import { RiskBadge, roleName } from "../ui/badge";
+import { RiskBadge } from "../ui/badge";
 import { cx } from "../ui/cx";
 import { VisibleText } from "../ui/visible-text";
 import { AgentChart, DecisionTimeChart, VolumeChart } from "./charts";
@@ -17,7 +19,6 @@ import {
   formatInstant,
   formatRate,
   LEVEL_COLOR,
-  LEVELS,
   OUTCOMES,
 } from "./format";
 
@@ -191,7 +192,7 @@ function volumeSummary(d: InsightsDto, windowLong: string): string {
     (a, b) => (!a || b.total > a.total ? b : a),
     undefined,
   );
-  const levels = LEVELS.map((l) => `${formatCount(v.by_level[l])} ${l}`).join(", ");
+  const levels = RISK_LEVELS.map((l) => `${formatCount(v.by_level[l])} ${l}`).join(", ");
   const peak =
     busiest && busiest.total > 0
       ? `; the busiest ${d.bucket}, ${bucketTitle(busiest.start, d.bucket)}, had ${formatCount(busiest.total)}`
@@ -293,7 +294,7 @@ export function InsightsView({ data: d }: { data: InsightsDto }) {
             testId="card-volume"
           >
             <ul className="mb-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700 dark:text-slate-300">
-              {LEVELS.map((l) => (
+              {RISK_LEVELS.map((l) => (
                 <li
                   key={l}
                   className="inline-flex items-center gap-1.5"
@@ -316,14 +317,14 @@ export function InsightsView({ data: d }: { data: InsightsDto }) {
             <AsTable>
               <Table
                 caption={`Requests per ${d.bucket} and level`}
-                head={[d.bucket === "hour" ? "Hour" : "Day", ...LEVELS, "total"]}
+                head={[d.bucket === "hour" ? "Hour" : "Day", ...RISK_LEVELS, "total"]}
                 testId="volume-table"
                 foot={
                   <tr>
                     <th scope="row" className={th}>
                       Total
                     </th>
-                    {LEVELS.map((l) => (
+                    {RISK_LEVELS.map((l) => (
                       <td key={l} className={cx(td, "text-right")}>
                         {formatCount(d.volume.by_level[l])}
                       </td>
@@ -339,7 +340,7 @@ export function InsightsView({ data: d }: { data: InsightsDto }) {
                     <th scope="row" className={cx(th, "font-normal")}>
                       {bucketTitle(b.start, d.bucket)}
                     </th>
-                    {LEVELS.map((l) => (
+                    {RISK_LEVELS.map((l) => (
                       <td key={l} className={cx(td, "text-right")}>
                         {b[l]}
                       </td>
@@ -532,7 +533,7 @@ export function InsightsView({ data: d }: { data: InsightsDto }) {
                           {r.email}
                         </span>
                         <span className="text-xs text-slate-600 dark:text-slate-400">
-                          {roleName(r.role)}
+                          {roleWords(r.role)}
                           {r.name ? ` · ${r.name}` : ""}
                         </span>
                         <span

@@ -2,9 +2,10 @@
 import { type ReactNode, useId, useState } from "react";
 import type { RequestSummaryDto } from "@/lib/contract/api";
 import { visibleText } from "@/lib/hitl/text";
+import { type RiskLevel, roleWords } from "@/lib/hitl/types";
 import { failureText } from "../action-result";
 import { Alert } from "../ui/alert";
-import { RiskBadge, type RiskLevel, roleName } from "../ui/badge";
+import { RiskBadge } from "../ui/badge";
 import { Button } from "../ui/button";
 import { useAnnounce } from "../ui/clock";
 import { Dialog } from "../ui/dialog";
@@ -59,7 +60,7 @@ const COPY: Record<
 function outcome(kind: DecisionKind, r: RequestSummaryDto): string {
   if (kind === "approve" && r.status !== "approved") {
     const left = r.approvals.need - r.approvals.have;
-    return `Your approval is recorded; ${left} more needed from ${roleName(r.required_role)} or above`;
+    return `Your approval is recorded; ${left} more needed from ${roleWords(r.required_role)} or above`;
   }
   const what = r.action.description ? `${r.action.type} — ${r.action.description}` : r.action.type;
   return `${COPY[kind].done}: ${visibleText(what.length > 120 ? `${what.slice(0, 119)}…` : what)}`;
@@ -204,7 +205,7 @@ function DecisionForm({
       )}
       {kind === "escalate" && (
         <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">
-          It goes to {viewer.escalateTo ? roleName(viewer.escalateTo) : "the next role"}s, who
+          It goes to {viewer.escalateTo ? roleWords(viewer.escalateTo) : "the next role"}s, who
           decide from then on.
         </p>
       )}

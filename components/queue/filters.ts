@@ -1,10 +1,9 @@
+import { RISK_LEVELS, type RiskLevel } from "@/lib/hitl/types";
 // The queue's filters as they live in the URL (?tab=&risk=&agent=&type=&mine=1), read the same
 // way by the server page and the client view.
-import type { RiskLevel } from "../ui/badge";
 
 export const TABS = ["pending", "escalated", "quarantined", "decided"] as const;
 export type Tab = (typeof TABS)[number];
-export const RISK_LEVELS: readonly RiskLevel[] = ["low", "medium", "high", "critical"];
 
 export interface QueueFilters {
   tab: Tab;

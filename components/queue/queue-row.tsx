@@ -3,7 +3,8 @@ import Link from "next/link";
 import { memo } from "react";
 import type { QueueItemDto, RequestSummaryDto } from "@/lib/contract/api";
 import { visibleText } from "@/lib/hitl/text";
-import { RiskBadge, roleName, StatusBadge, Tag } from "../ui/badge";
+import { roleWords } from "@/lib/hitl/types";
+import { RiskBadge, StatusBadge, Tag } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Age, Countdown } from "../ui/clock";
 import { cx } from "../ui/cx";
@@ -53,7 +54,7 @@ function Title({ r }: { r: RequestSummaryDto }) {
       )}
       {r.escalated_to && r.status === "escalated" && (
         <Tag className="bg-violet-100 text-violet-800 dark:bg-violet-400/15 dark:text-violet-200">
-          → {roleName(r.escalated_to)}
+          → {roleWords(r.escalated_to)}
         </Tag>
       )}
     </div>
@@ -145,7 +146,7 @@ export const QueueRow = memo(function QueueRow({
         <span className="flex items-center gap-2">
           <Quorum have={r.approvals.have} need={r.approvals.need} />
           <span className="text-xs text-slate-500 dark:text-slate-400" data-testid="row-role">
-            {roleName(r.required_role)}+
+            {roleWords(r.required_role)}+
           </span>
         </span>
       </div>

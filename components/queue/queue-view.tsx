@@ -12,6 +12,7 @@ import { claimRequest, loadQueue, unclaimRequest } from "@/app/(dashboard)/actio
 import { loadRecent } from "@/app/(dashboard)/more-actions";
 import type { QueueItemDto, QueueResponse, RecentResponse } from "@/lib/contract/api";
 import { visibleText } from "@/lib/hitl/text";
+import { RISK_LEVELS } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
 import { Alert, EmptyState } from "../ui/alert";
@@ -26,7 +27,6 @@ import {
   matchesType,
   type QueueFilters,
   queueQuery,
-  RISK_LEVELS,
   readFilters,
   recentQuery,
   TABS,

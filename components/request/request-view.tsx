@@ -7,7 +7,7 @@ import type { RequestDetailDto } from "@/lib/contract/api";
 import type { GrantDto, GrantOfferDto } from "@/lib/contract/grants";
 import { type PersonDto, personWords, viaWords } from "@/lib/contract/tasks";
 import { visibleText } from "@/lib/hitl/text";
-import { isOpenStatus } from "@/lib/hitl/types";
+import { isOpenStatus, roleWords } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { ApproveAndGrantDialog } from "../grants/approve-and-grant-dialog";
 import { useGrantOffer } from "../grants/use-grant-offer";
@@ -17,7 +17,7 @@ import { Quorum } from "../queue/quorum";
 import { type DecisionKind, useDecide } from "../queue/use-decide";
 import { Timeline } from "../timeline";
 import { Alert, Panel, SectionTitle } from "../ui/alert";
-import { RiskBadge, roleName, StatusBadge, Tag } from "../ui/badge";
+import { RiskBadge, StatusBadge, Tag } from "../ui/badge";
 import { Button, buttonClass } from "../ui/button";
 import { Age, Countdown, DateTime, useAnnounce } from "../ui/clock";
 import { JsonDiff } from "../ui/json-diff";
@@ -169,7 +169,7 @@ export function RequestView({
         <div className="flex flex-wrap items-center gap-2">
           <RiskBadge level={r.risk.level} />
           <StatusBadge status={r.status} />
-          {r.escalated_to && open && <Tag>escalated to {roleName(r.escalated_to)}</Tag>}
+          {r.escalated_to && open && <Tag>escalated to {roleWords(r.escalated_to)}</Tag>}
           {r.auto_approved && <Tag>approved on arrival</Tag>}
         </div>
         <h1
@@ -454,7 +454,7 @@ export function RequestView({
             <div className="mt-3 flex items-center justify-between gap-3">
               <Quorum have={r.approvals.have} need={r.approvals.need} className="text-sm" />
               <span className="text-xs text-slate-500 dark:text-slate-400">
-                from {roleName(r.required_role)} or above
+                from {roleWords(r.required_role)} or above
               </span>
             </div>
             {open && left > 0 && (
@@ -605,7 +605,7 @@ export function RequestView({
                         <PersonWords person={a.approver} />
                       </span>
                       <span className="text-xs text-slate-500 dark:text-slate-400">
-                        {roleName(a.role)}
+                        {roleWords(a.role)}
                       </span>
                     </p>
                     <p className="text-xs text-slate-500 dark:text-slate-400">

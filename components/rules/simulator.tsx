@@ -2,9 +2,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import { simulateAssessment } from "@/app/(dashboard)/actions";
+import { roleWords } from "@/lib/hitl/types";
 import { ActionFailure, failureText, unwrap } from "../action-result";
 import { Alert, Panel, SectionTitle } from "../ui/alert";
-import { RiskBadge, roleName } from "../ui/badge";
+import { RiskBadge } from "../ui/badge";
 import { FieldNote, Input, Label, Textarea } from "../ui/field";
 
 const EXAMPLE = {
@@ -169,7 +170,7 @@ export function Simulator() {
                 data-testid="sim-outcome"
               >
                 {a.requires_approval
-                  ? `Waits for ${a.required_approvals === 1 ? "one approval" : `${a.required_approvals} approvals from different people`} from ${roleName(a.required_role)} or above, for up to ${a.timeout_minutes} minutes${a.requires_justification ? "; a justification is required" : ""}.`
+                  ? `Waits for ${a.required_approvals === 1 ? "one approval" : `${a.required_approvals} approvals from different people`} from ${roleWords(a.required_role)} or above, for up to ${a.timeout_minutes} minutes${a.requires_justification ? "; a justification is required" : ""}.`
                   : "Approved on arrival: no person needs to look at it."}
               </p>
               <h3 className="mt-4 text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">

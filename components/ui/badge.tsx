@@ -1,7 +1,6 @@
 import type { ReactNode } from "react";
+import type { RiskLevel } from "@/lib/hitl/types";
 import { cx } from "./cx";
-
-export type RiskLevel = "low" | "medium" | "high" | "critical";
 
 // In app/globals.css (.badge-risk-*): a badge is on every queue row.
 const RISK: Record<RiskLevel, string> = {
@@ -68,5 +67,3 @@ export function StatusBadge({ status, className }: { status: string; className?:
 export function Tag({ children, className }: { children: ReactNode; className?: string }) {
   return <span className={cx("tag", className)}>{children}</span>;
 }
-
-export { roleWords as roleName } from "@/lib/hitl/types";

@@ -19,13 +19,13 @@ import {
   withPage,
 } from "@/lib/contract/workflow-pages";
 import { visibleText } from "@/lib/hitl/text";
-import { isOpenStatus } from "@/lib/hitl/types";
+import { isOpenStatus, roleWords } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
 import { Quorum } from "../queue/quorum";
 import { Timeline } from "../timeline";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
-import { RiskBadge, roleName, StatusBadge, Tag } from "../ui/badge";
+import { RiskBadge, StatusBadge, Tag } from "../ui/badge";
 import { Button } from "../ui/button";
 import { Age, Countdown, DateTime, useAnnounce } from "../ui/clock";
 import { cx } from "../ui/cx";
@@ -520,7 +520,7 @@ function WorkflowRow({
                 label={visibleText(r.action.type)}
               />
               <Quorum have={r.approvals.have} need={r.approvals.need} />
-              <span>{roleName(r.required_role)}+</span>
+              <span>{roleWords(r.required_role)}+</span>
             </>
           )}
         </p>

@@ -1,17 +1,18 @@
 // Appending to, sealing and reading the hash-chained audit log (SPEC §8). Appending is one
 // INSERT that takes no lock writers share: the event waits, unsealed, for the sealer
-// (lib/services/sealer.ts), which numbers and links it into the chain after its transaction
+// (lib/jobs/sealer.ts), which numbers and links it into the chain after its transaction
 // commits.
 import "server-only";
 import { and, asc, count, desc, eq, gt, isNull, lt, min, sql } from "drizzle-orm";
+import type { AuditType } from "@/lib/contract/audit";
 import { type ActorType, type ChainedAuditEvent, type ChainHead, GENESIS_HASH } from "@/lib/hitl";
 import { type Executor, execRows } from "../client";
 import { auditEvents, auditHead } from "../schema";
 import { insertTogether } from "./batch";
 
-/** An event to append: lib/hitl's drafts, or the service's own (`checkpoint.saved`, …). */
+/** An event to append: lib/hitl's drafts, or the services' own (`checkpoint.saved`, …). */
 export interface AuditEventInput {
-  type: string;
+  type: AuditType;
   /** When it happened; by default the writing transaction's start, by the database clock. */
   at?: Date;
   actor_type: ActorType;

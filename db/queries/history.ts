@@ -1,4 +1,4 @@
-// The demo's history seed (lib/services/demo-history.ts): one seeder at a time, and whether a
+// The demo's history seed (lib/demo/traffic.ts): one seeder at a time, and whether a
 // history was already written (its audit event, found by the audit's type index).
 import "server-only";
 import { eq, sql } from "drizzle-orm";

@@ -3,8 +3,8 @@
 // names the index made for it and no sequential scan of approval_requests or approvals.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import { execRows } from "../client";
-import { createTestDb, type TestDb } from "../testing";
 import {
   agentsQuery,
   closedStatsQuery,

@@ -1,15 +1,15 @@
 // The queue's pages and the recently-decided tab are read from their indexes in order, a page
-// at a time: with 100,000 requests stored (lib/bench/stored.ts), each page's plan is an index
+// at a time: with 100,000 requests stored (tools/bench/stored.ts), each page's plan is an index
 // scan of the index made for it, under a LIMIT, with no Sort and no sequential scan. A plain
 // DESC (NULLS FIRST) against those DESC NULLS LAST indexes sorted every open request instead.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import {
   insertStoredOwner,
   type PlanNode,
   plansOfStatements,
   seedStoredRequests,
-} from "@/lib/bench/stored";
-import { createTestDb, type TestDb } from "../testing";
+} from "@/tools/bench/stored";
 import { listQueue } from "./queue";
 import { listRecentlyDecided } from "./recent";
 

@@ -7,14 +7,14 @@
 // written since its earlier items when those lie far back), and no Sort of more than a page.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import {
   insertStoredOwner,
   type PlanNode,
   plansOfStatements,
   seedStoredRequests,
-} from "@/lib/bench/stored";
+} from "@/tools/bench/stored";
 import { execRows } from "../client";
-import { createTestDb, type TestDb } from "../testing";
 import { countWorkflowCheckpoints, listWorkflowCheckpoints } from "./checkpoints";
 import {
   listWorkflowEvents,

@@ -6,14 +6,14 @@
 // tables it reads when they have grown past their statistics (analyzeGrownTables).
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import {
   insertStoredOwner,
   type PlanNode,
   plansOfStatements,
   seedStoredRequests,
-} from "@/lib/bench/stored";
+} from "@/tools/bench/stored";
 import { execRows } from "../client";
-import { createTestDb, type TestDb } from "../testing";
 import { analyzeGrownTables, queueUnfinishedWorkflows } from "./workflow";
 
 describe("recovery's scan, when the statistics lag behind the writes", () => {

@@ -1,4 +1,4 @@
-// The task's side of its hosted graph (lib/services/workflow.ts): who drives it (a lease on the
+// The task's side of its hosted graph (lib/jobs/workflow.ts): who drives it (a lease on the
 // task row, so no row lock is held while the graph runs), where it stands (`execution`,
 // started_at, resumed_at, completed_at) and what it returned (execution_result).
 import "server-only";

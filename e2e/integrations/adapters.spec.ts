@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { type SdkProject, sdkProject, typecheck } from "@/tools/sdk-project";
 import { agentKey } from "../fixtures";
 import { aiCase } from "./adapters/ai";
 import { claudeAgentCase } from "./adapters/claude-agent";
@@ -8,7 +9,6 @@ import type { FrameworkCase } from "./adapters/framework";
 import { mastraCase } from "./adapters/mastra";
 import { openaiAgentsCase } from "./adapters/openai-agents";
 import { reviewer } from "./reviewer";
-import { type SdkProject, sdkProject, typecheck } from "./sdk-package";
 
 // SPEC §6.2: each framework's adapter, from the packed SDK installed into an empty project
 // beside only that framework's real package, run with plain `node` against the built server,

@@ -2,10 +2,10 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { expect, test } from "@playwright/test";
+import { type SdkProject, sdkProject, sdkTarball } from "@/tools/sdk-project";
 import { agentKey } from "../fixtures";
 import { connectMcp, unique } from "./mcp-client";
 import { reviewer } from "./reviewer";
-import { type SdkProject, sdkProject, sdkTarball } from "./sdk-package";
 
 // The SDK as an agent's own project gets it (SPEC §6.2): the tarball `npm pack` makes,
 // installed into an empty project, run with plain `node` as ESM and as CommonJS, and its

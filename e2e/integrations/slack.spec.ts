@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { type SlackCall, type SlackStub, startSlackStub } from "../../lib/services/slack-stub";
+import { type SlackCall, type SlackStub, startSlackStub } from "@/test-support/slack-stub";
 import { hitl, type Server, type Storage, startServer, storage } from "../servers";
 
 // Slack approvals against the built app, configured as a user configures them (SLACK_* in the

@@ -1,8 +1,8 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 import { DOCUMENTED_ROUTES } from "./openapi";
-import { type ApiHarness, createApiHarness } from "./testing";
 
 describe("the agent API, end to end", () => {
   let api: ApiHarness;

@@ -11,7 +11,7 @@ import {
   requestSummarySchema,
 } from "@/lib/contract/api";
 import type { Command } from "@/lib/hitl";
-import { decideRequest } from "@/lib/services/lifecycle";
+import { decideRequest } from "@/lib/services/requests/lifecycle";
 import { apiRoute } from "./route";
 
 const BODIES = {

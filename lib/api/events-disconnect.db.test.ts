@@ -3,8 +3,8 @@
 // (an exception in an abort listener or a timer takes the process down) nor keeps the
 // stream's subscription to the task alive.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 type Step = "read" | "cancel" | "abort" | "tick" | "drain";
 
@@ -26,7 +26,7 @@ const WAYS: { name: string; aborted?: boolean; steps: Step[] }[] = [
 ];
 const STREAMS = 208;
 
-/** Listeners the change hub (lib/services/changes.ts) holds for a task: 0 once all left. */
+/** Listeners the change hub (lib/services/requests/changes.ts) holds for a task: 0 once all left. */
 function hubListeners(taskId: string): number {
   const hub = (globalThis as Record<symbol, unknown>)[Symbol.for("airlock.changes")] as
     | { byTask: Map<string, Set<unknown>> }

@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
 import { REQUESTS_CHANNEL } from "@/db/queries/requests";
-import { waitForStatusChange } from "@/lib/services/changes";
-import { decideRequest } from "@/lib/services/lifecycle";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { waitForStatusChange } from "@/lib/services/requests/changes";
+import { decideRequest } from "@/lib/services/requests/lifecycle";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 /** Reads `event: status` messages off an SSE response until the stream ends. */
 async function* statusEvents(response: Response): AsyncGenerator<{ status: string }> {

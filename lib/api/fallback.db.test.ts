@@ -9,9 +9,9 @@ import { getRouteRegex } from "next/dist/shared/lib/router/utils/route-regex";
 import { sortPages } from "next/dist/shared/lib/router/utils/sortable-routes";
 import { getSortedRoutes } from "next/dist/shared/lib/router/utils/sorted-routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiHarness, createApiHarness, errorShape } from "@/test-support/api";
 import type { RouteMethod } from "./fallback";
 import { DOCUMENTED_ROUTES } from "./openapi";
-import { type ApiHarness, createApiHarness, errorShape } from "./testing";
 
 const ROUTE_METHODS: RouteMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const CATCH_ALL = "/api/[...path]";

@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
 import { loadHitlConfig } from "@/lib/config/load";
 import type { RuleSet } from "@/lib/hitl";
-import { createApiKey } from "@/lib/services/keys";
-import { decideRequest, submitTask } from "@/lib/services/lifecycle";
+import { createApiKey } from "@/lib/services/accounts/keys";
 import type { AgentPrincipal } from "@/lib/services/principal";
-import { ACTIONS, TEST_OPERATOR, taskBody } from "@/lib/services/testing";
+import { decideRequest, submitTask } from "@/lib/services/requests/lifecycle";
 import {
   type ApiHarness,
   type ApiResponse,
@@ -22,7 +21,8 @@ import {
   errorShape,
   fieldDetails,
   readResponse,
-} from "./testing";
+} from "@/test-support/api";
+import { ACTIONS, TEST_OPERATOR, taskBody } from "@/test-support/services";
 
 const RUNS = 2000;
 // A fixed seed by default, so a build that passed passes again and a failure reproduces;

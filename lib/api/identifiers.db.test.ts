@@ -3,8 +3,8 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness, errorShape, fieldDetails } from "./testing";
+import { type ApiHarness, createApiHarness, errorShape, fieldDetails } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 describe("action identifiers through the API", () => {
   let api: ApiHarness;

@@ -4,9 +4,9 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
-import { RECHECK_MS } from "@/lib/services/changes";
-import { ACTIONS, PEOPLE, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { RECHECK_MS } from "@/lib/services/requests/changes";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, PEOPLE, taskBody } from "@/test-support/services";
 
 const exec = promisify(execFile);
 const root = path.join(import.meta.dirname, "..", "..");

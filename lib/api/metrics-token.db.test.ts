@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
 
 // The environment is read once per process: set before anything reads it.
 const TOKEN = vi.hoisted(() => {

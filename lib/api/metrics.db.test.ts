@@ -2,12 +2,12 @@ import { sql } from "drizzle-orm";
 import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
-import { sweepDueRequests } from "@/lib/services/lifecycle";
-import { deliverDueOnce, OUTBOX_HANDLERS } from "@/lib/services/outbox-worker";
+import { deliverDueOnce, OUTBOX_HANDLERS } from "@/lib/jobs/outbox-worker";
+import { driveTask } from "@/lib/jobs/workflow";
 import { SYSTEM } from "@/lib/services/principal";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { driveTask } from "@/lib/services/workflow";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { sweepDueRequests } from "@/lib/services/requests/lifecycle";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 // Callbacks and webhooks go to receivers on this machine, which only "loopback" allows (SPEC
 // §8.1); the environment is read once per process, so it is set before anything reads it.

@@ -2,8 +2,8 @@
 // 400 at query.cursor, never a 500), counts that agree with the items, and per-row reasons
 // why the reviewer reading the queue cannot act.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness, errorShape } from "./testing";
+import { type ApiHarness, createApiHarness, errorShape } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 describe("the approval queue over the API", () => {
   let api: ApiHarness;

@@ -2,8 +2,8 @@ import net from "node:net";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, execRows, setDbForTesting } from "@/db/client";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 /** A TCP proxy in front of PostgreSQL that the test can cut and restore, like a database restart. */
 function databaseProxy(target: URL) {

@@ -5,8 +5,8 @@
 // and the batching of issue 10 they were 14 (low risk), 15 (pending) and 17 (approve).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, setDbForTesting } from "@/db/client";
-import { ACTIONS, taskBody } from "@/lib/services/testing";
-import { type ApiHarness, createApiHarness } from "./testing";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { ACTIONS, taskBody } from "@/test-support/services";
 
 describe("round trips on the write path", () => {
   let h: ApiHarness;

@@ -7,10 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
 import { loadHitlConfig } from "@/lib/config/load";
 import type { RuleSet } from "@/lib/hitl";
-import { createApiKey, revokeApiKey } from "@/lib/services/keys";
-import { submitTask } from "@/lib/services/lifecycle";
-import { ACTIONS, type Person, TEST_OPERATOR, taskBody } from "@/lib/services/testing";
-import { DOCUMENTED_ROUTES } from "./openapi";
+import { createApiKey, revokeApiKey } from "@/lib/services/accounts/keys";
+import { submitTask } from "@/lib/services/requests/lifecycle";
 import {
   type ApiHarness,
   type ApiResponse,
@@ -18,7 +16,9 @@ import {
   createApiHarness,
   errorShape,
   fieldDetails,
-} from "./testing";
+} from "@/test-support/api";
+import { ACTIONS, type Person, TEST_OPERATOR, taskBody } from "@/test-support/services";
+import { DOCUMENTED_ROUTES } from "./openapi";
 
 type Method = "GET" | "POST" | "DELETE";
 type Level = keyof typeof ACTIONS;
@@ -312,7 +312,7 @@ describe("authentication and scope on every documented route", () => {
     ).toEqual([
       "/api/health",
       // Slack's clicks carry no API key: each is verified by its v0 signature instead
-      // (lib/services/slack.db.test.ts).
+      // (lib/services/integrations/slack.db.test.ts).
       "/api/integrations/slack/interactions",
       "/api/metrics",
       "/api/openapi.json",
@@ -918,7 +918,7 @@ describe("malformed bodies are refused with the one error shape and write nothin
   });
 
   it("has a case table for every documented route that takes a body", () => {
-    // Slack's form-encoded, signed bodies have cases of their own (lib/services/slack.db.test.ts).
+    // Slack's form-encoded, signed bodies have cases of their own (lib/services/integrations/slack.db.test.ts).
     const documented = DOCUMENTED_ROUTES.filter(
       (r) =>
         r.method === "post" && !r.path.endsWith("/resume") && !r.path.includes("/integrations/"),

@@ -6,12 +6,12 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { parseEnv } from "@/lib/env";
-import { createApiKey, revokeApiKey } from "@/lib/services/keys";
+import { createApiKey, revokeApiKey } from "@/lib/services/accounts/keys";
 import type { UserPrincipal } from "@/lib/services/principal";
-import { ACTIONS, PEOPLE, TEST_OPERATOR, taskBody } from "@/lib/services/testing";
+import { type ApiHarness, createApiHarness, errorShape, readResponse } from "@/test-support/api";
+import { ACTIONS, PEOPLE, TEST_OPERATOR, taskBody } from "@/test-support/services";
 import { eventStream } from "./sse";
 import { holdStream, openStreams } from "./streams";
-import { type ApiHarness, createApiHarness, errorShape, readResponse } from "./testing";
 
 // The environment is read once per process: set before anything reads it. The re-check is
 // quickened so the suite does not sit out the default seconds.

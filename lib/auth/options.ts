@@ -10,8 +10,8 @@ import { sameOriginRedirect } from "@/lib/auth/callback-url";
 import { clientAddress } from "@/lib/auth/client-address";
 import { env } from "@/lib/env";
 import type { Role } from "@/lib/hitl";
+import { signInWithIdentity, signInWithPassword } from "@/lib/services/accounts/sign-in";
 import { isServiceError } from "@/lib/services/errors";
-import { signInWithIdentity, signInWithPassword } from "@/lib/services/sign-in";
 
 const EIGHT_HOURS = 8 * 60 * 60;
 

@@ -5,8 +5,8 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { getDb } from "@/db/client";
 import type { UserDto } from "@/lib/contract/accounts";
+import { sessionUser } from "@/lib/services/accounts/sign-in";
 import type { UserPrincipal } from "@/lib/services/principal";
-import { sessionUser } from "@/lib/services/sign-in";
 import { authOptions } from "./options";
 
 export interface SessionPerson {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "@/db/testing";
-import { runCli } from "./testing";
+import { runCli } from "@/test-support/cli";
+import { createTestDb, type TestDb } from "@/test-support/db";
 
 // The CLI is driven as a subprocess, as an operator would run it. On PGlite it gets its own
 // data directory (one process per embedded database), on PostgreSQL a fresh database.

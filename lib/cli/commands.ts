@@ -7,15 +7,22 @@ import type { DbHandle } from "@/db/client";
 import type { RequestSummaryDto, WorkflowStatusDto } from "@/lib/contract/api";
 import { channelWords, personWords, viaWords } from "@/lib/contract/tasks";
 import { type Command as DecisionCommand, OPEN_STATUSES } from "@/lib/hitl";
-import { verifyAuditLog } from "@/lib/services/audit";
-import { expireCheckpoints } from "@/lib/services/checkpoints";
 import {
   createApiKey,
   listApiKeys,
   MAX_KEY_LIFETIME_SECONDS,
   revokeApiKey,
-} from "@/lib/services/keys";
-import { decideRequest, sweepDueRequests } from "@/lib/services/lifecycle";
+} from "@/lib/services/accounts/keys";
+import {
+  actAs,
+  addUser,
+  disableUser,
+  enableUser,
+  listUsers,
+  setUserRole,
+} from "@/lib/services/accounts/users";
+import { verifyAuditLog } from "@/lib/services/audit/audit";
+import { linkSlackUser } from "@/lib/services/integrations/slack";
 import {
   listOutbox,
   OUTBOX_LIST_MAX,
@@ -24,16 +31,9 @@ import {
   retryOutbox,
 } from "@/lib/services/outbox-admin";
 import { operator } from "@/lib/services/principal";
-import { getQueue, getWorkflowStatus } from "@/lib/services/queue";
-import { linkSlackUser } from "@/lib/services/slack";
-import {
-  actAs,
-  addUser,
-  disableUser,
-  enableUser,
-  listUsers,
-  setUserRole,
-} from "@/lib/services/users";
+import { expireCheckpoints } from "@/lib/services/requests/checkpoints";
+import { decideRequest, sweepDueRequests } from "@/lib/services/requests/lifecycle";
+import { getQueue, getWorkflowStatus } from "@/lib/services/requests/queue";
 import { parseDuration } from "./duration";
 import { CliError, table } from "./output";
 

@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
+import { DEMO_PASSWORD, DEMO_REVIEWER, seedDemo } from "@/lib/demo/seed";
+import { DEMO_HISTORY_DAYS, seedDemoHistoryFor } from "@/lib/demo/traffic";
 import { env, resolveFromCwd } from "@/lib/env";
-import { hitlConfig } from "@/lib/services/config";
-import { DEMO_PASSWORD, DEMO_REVIEWER, seedDemo } from "@/lib/services/demo";
-import { DEMO_HISTORY_DAYS, seedDemoHistoryFor } from "@/lib/services/demo-history";
+import { hitlConfig } from "@/lib/services/rules/config";
 import {
   isBuildCurrent,
   recordBuild,

@@ -4,13 +4,13 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type DbHandle, execRows } from "@/db/client";
-import { createTestDb, type TestDb } from "@/db/testing";
-import { createApiKey } from "@/lib/services/keys";
-import { submitTask } from "@/lib/services/lifecycle";
+import { createApiKey } from "@/lib/services/accounts/keys";
+import { addUser } from "@/lib/services/accounts/users";
 import type { AgentPrincipal } from "@/lib/services/principal";
-import { ACTIONS, TEST_OPERATOR, taskBody } from "@/lib/services/testing";
-import { addUser } from "@/lib/services/users";
-import { runCli } from "./testing";
+import { submitTask } from "@/lib/services/requests/lifecycle";
+import { runCli } from "@/test-support/cli";
+import { createTestDb, type TestDb } from "@/test-support/db";
+import { ACTIONS, TEST_OPERATOR, taskBody } from "@/test-support/services";
 
 const root = path.join(import.meta.dirname, "..", "..");
 

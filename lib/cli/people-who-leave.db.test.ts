@@ -7,9 +7,9 @@ import os from "node:os";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
-import { type ApiHarness, createApiHarness } from "@/lib/api/testing";
 import { COMMANDS } from "@/lib/cli/commands";
-import { createApiKey } from "@/lib/services/keys";
+import { createApiKey } from "@/lib/services/accounts/keys";
+import { type ApiHarness, createApiHarness } from "@/test-support/api";
 
 // The browser's session as next-auth would decode it from the cookie: the token is never
 // touched again after sign-in, so whatever changes must be read from the user record.

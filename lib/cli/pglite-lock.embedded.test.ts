@@ -5,7 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createDb, DatabaseInUseError, PGLITE_LOCK_FILE } from "@/db/client";
-import { runCli } from "./testing";
+import { runCli } from "@/test-support/cli";
 
 const root = path.join(import.meta.dirname, "..", "..");
 const migrationsDir = path.join(root, "drizzle");

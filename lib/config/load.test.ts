@@ -2,8 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SHIPPED_CONFIG_DIR } from "@/test-support/config";
 import { APPROVAL_POLICIES_FILE, ConfigError, loadHitlConfig, RISK_RULES_FILE } from "./load";
-import { SHIPPED_CONFIG_DIR } from "./testing";
 
 const shippedRules = fs.readFileSync(path.join(SHIPPED_CONFIG_DIR, RISK_RULES_FILE), "utf8");
 const shippedPolicies = fs.readFileSync(

@@ -1,16 +1,13 @@
 // Shapes of the reviewer-facing and utility routes, and the one error shape.
 import { z } from "zod";
-import { OPEN_STATUSES } from "@/lib/hitl/types";
+import { DECISIONS, OPEN_STATUSES, REQUEST_STATUSES, RISK_LEVELS } from "@/lib/hitl/types";
 import { checkpointSchema } from "./checkpoints";
 import { jsonObject, requiredText, text } from "./json";
 import {
   actionDtoSchema,
   approvalGivenSchema,
-  DECISION_VALUES,
-  EXECUTION_VALUES,
+  EXECUTION_STATUSES,
   personSchema,
-  REQUEST_STATUS_VALUES,
-  RISK_LEVEL_VALUES,
   riskSchema,
   viaSchema,
 } from "./tasks";
@@ -44,7 +41,7 @@ export const requestSummarySchema = z.object({
   workflow_id: z.string(),
   thread_id: z.string(),
   agent_name: z.string(),
-  status: z.enum(REQUEST_STATUS_VALUES),
+  status: z.enum(REQUEST_STATUSES),
   priority: z.string(),
   action: z.object({
     type: z.string(),
@@ -55,7 +52,7 @@ export const requestSummarySchema = z.object({
   }),
   risk: riskSchema,
   /** What the agent accepts back: without "edit", no edit-then-approve. */
-  allowed_decisions: z.array(z.enum(DECISION_VALUES)),
+  allowed_decisions: z.array(z.enum(DECISIONS)),
   /** Approvals that count now (since the last edit, from the awaited role or above). */
   approvals: z.object({ have: z.int(), need: z.int() }),
   /** The role an approval must come from now: the escalated-to role, else the level's. */
@@ -86,7 +83,7 @@ export type QueueItemDto = z.infer<typeof queueItemSchema>;
 
 export const queueQuerySchema = z.strictObject({
   status: z.enum(OPEN_STATUSES).optional(),
-  risk_level: z.enum(RISK_LEVEL_VALUES).optional(),
+  risk_level: z.enum(RISK_LEVELS).optional(),
   agent: text(100).optional(),
   workflow_id: text(200).optional(),
   /** Part of the action type, any case (e.g. "deploy", "SEND_EMAIL"). */
@@ -127,7 +124,7 @@ export const requestDetailSchema = requestSummarySchema.extend({
   edit_generation: z.int(),
   rule_set_version: z.string(),
   requires_justification: z.boolean(),
-  execution: z.enum(EXECUTION_VALUES),
+  execution: z.enum(EXECUTION_STATUSES),
   callback_url: z.string().nullable(),
   approvals_given: z.array(approvalGivenSchema),
   /** Who closed it (the last approver, or the rejecter) by name; null when nobody did. */
@@ -207,7 +204,7 @@ export const workflowPageSchema = z.discriminatedUnion("list", [
 export type WorkflowPageDto = z.infer<typeof workflowPageSchema>;
 
 export const assessmentSchema = z.object({
-  level: z.enum(RISK_LEVEL_VALUES),
+  level: z.enum(RISK_LEVELS),
   score: z.number(),
   requires_approval: z.boolean(),
   reasons: z.array(z.string()),
@@ -225,7 +222,7 @@ export type AssessmentDto = z.infer<typeof assessmentSchema>;
 export const riskRulesSchema = z.object({
   version: z.string(),
   defaults: z.object({
-    level: z.enum(RISK_LEVEL_VALUES),
+    level: z.enum(RISK_LEVELS),
     auto_approve_low_risk: z.boolean(),
     requires_approval: z.boolean(),
   }),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { jsonObject, requiredText, text } from "./json";
 
+/** A checkpoint is active until it is resumed, expires or its action is cancelled. */
+export const CHECKPOINT_STATUSES = ["active", "resumed", "expired", "cancelled"] as const;
 export const CHECKPOINT_TYPES = [
   "state",
   "approval_gate",
@@ -35,7 +37,7 @@ export const checkpointSchema = z.object({
   type: z.enum(CHECKPOINT_TYPES),
   data: z.unknown(),
   sequence_number: z.int(),
-  status: z.enum(["active", "resumed", "expired", "cancelled"]),
+  status: z.enum(CHECKPOINT_STATUSES),
   correlation_id: z.string().nullable(),
   run_id: z.string().nullable(),
   created_at: z.iso.datetime(),

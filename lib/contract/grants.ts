@@ -1,10 +1,6 @@
 import { z } from "zod";
+import { GRANT_LIMITS } from "../hitl/types";
 import { requiredText, text } from "./json";
-
-// The same bounds as lib/hitl's GRANT_LIMITS (a test keeps them equal): a grant is
-// time-boxed and counted, at most a week and 10,000 uses.
-export const GRANT_MAX_USES = 10_000;
-export const GRANT_MAX_MINUTES = 7 * 24 * 60;
 
 export const createGrantSchema = z.strictObject({
   agent: requiredText(100),
@@ -15,8 +11,8 @@ export const createGrantSchema = z.strictObject({
   max_level: z
     .enum(["low", "medium", "high"], { error: "expected low, medium or high (never critical)" })
     .nullish(),
-  max_uses: z.int().min(1).max(GRANT_MAX_USES),
-  expires_in_minutes: z.int().min(1).max(GRANT_MAX_MINUTES),
+  max_uses: z.int().min(1).max(GRANT_LIMITS.maxUses),
+  expires_in_minutes: z.int().min(1).max(GRANT_LIMITS.maxMinutes),
   reason: requiredText(2000),
 });
 export type CreateGrantInput = z.output<typeof createGrantSchema>;
@@ -42,7 +38,7 @@ export type GrantDto = z.infer<typeof grantSchema>;
 
 /**
  * Whether the reader may grant a standing approval from a request, and what it would cover by
- * default; or why not (lib/services/grants.ts standingApprovalOffer).
+ * default; or why not (lib/services/grants/grants.ts standingApprovalOffer).
  */
 export const grantOfferSchema = z.discriminatedUnion("offered", [
   z.object({

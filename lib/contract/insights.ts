@@ -1,9 +1,7 @@
-// The insights page's answer (SPEC §7), as lib/services/insights.ts computes it and the page
+// The insights page's answer (SPEC §7), as lib/services/insights/insights.ts computes it and the page
 // and its charts read it: the windows it covers, and the shape of each figure.
 import { z } from "zod";
-import type { RISK_LEVEL_VALUES } from "./tasks";
-
-type RiskLevel = (typeof RISK_LEVEL_VALUES)[number];
+import type { RiskLevel } from "../hitl/types";
 
 /** The length of the page's buckets, seconds. */
 export const BUCKET_SECONDS = { hour: 3600, day: 24 * 3600 } as const;

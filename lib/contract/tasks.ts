@@ -1,6 +1,7 @@
 // The agent-facing shapes of an action and a task submission, shared by the API routes, the
 // services, the OpenAPI document and the SDK.
 import { z } from "zod";
+import { DECISIONS, REQUEST_STATUSES, RISK_LEVELS } from "../hitl/types";
 import { identifier, jsonObject, requiredText, text, unstorableText } from "./json";
 
 /** An action as an agent submits it, and as it is assessed (`POST /api/hitl/assess-risk`). */
@@ -29,11 +30,10 @@ export const actionDtoSchema = actionSchema
   .partial({ description: true });
 
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
-export const DECISION_VALUES = ["approve", "edit", "reject"] as const;
 
 /** What the agent's own approval protocol accepts back; rejection always stands. */
 export const allowedDecisionsSchema = z
-  .array(z.enum(DECISION_VALUES, { error: `expected one of ${DECISION_VALUES.join(", ")}` }))
+  .array(z.enum(DECISIONS, { error: `expected one of ${DECISIONS.join(", ")}` }))
   .min(1, "must name at least one decision")
   .refine((d) => new Set(d).size === d.length, "names a decision twice")
   .refine((d) => d.includes("approve") || d.includes("edit"), "must allow approve or edit");
@@ -56,20 +56,11 @@ export type SubmitTaskInput = z.output<typeof submitTaskSchema>;
 
 export const IDEMPOTENCY_KEY_MAX = 200;
 
-export const REQUEST_STATUS_VALUES = [
-  "pending",
-  "escalated",
-  "quarantined",
-  "approved",
-  "rejected",
-  "expired",
-  "cancelled",
-] as const;
-export const RISK_LEVEL_VALUES = ["low", "medium", "high", "critical"] as const;
-export const EXECUTION_VALUES = ["waiting", "running", "completed", "failed"] as const;
+/** Where a task's execution stands: waiting for its request, running past the gate, done. */
+export const EXECUTION_STATUSES = ["waiting", "running", "completed", "failed"] as const;
 
 export const riskSchema = z.object({
-  level: z.enum(RISK_LEVEL_VALUES),
+  level: z.enum(RISK_LEVELS),
   score: z.number().min(0).max(1),
   reasons: z.array(z.string()),
   matched_rules: z.array(z.string()),
@@ -93,7 +84,7 @@ export const submitTaskResponseSchema = z.object({
   task_id: z.uuid(),
   thread_id: z.string(),
   approval_request_id: z.uuid(),
-  status: z.enum(REQUEST_STATUS_VALUES),
+  status: z.enum(REQUEST_STATUSES),
   auto_approved: z.boolean(),
   approved_by_grant: approvedByGrantSchema,
   risk: riskSchema,
@@ -179,15 +170,15 @@ export const taskSchema = z.object({
   thread_id: z.string(),
   agent_name: z.string(),
   approval_request_id: z.uuid(),
-  status: z.enum(REQUEST_STATUS_VALUES),
+  status: z.enum(REQUEST_STATUSES),
   auto_approved: z.boolean(),
   approved_by_grant: approvedByGrantSchema,
-  execution: z.enum(EXECUTION_VALUES),
+  execution: z.enum(EXECUTION_STATUSES),
   risk: riskSchema,
   action: actionDtoSchema,
   approvals: z.array(approvalGivenSchema),
   required_approvals: z.int(),
-  allowed_decisions: z.array(z.enum(DECISION_VALUES)),
+  allowed_decisions: z.array(z.enum(DECISIONS)),
   decision: z
     .object({
       status: z.enum(["approved", "rejected", "expired", "cancelled"]),

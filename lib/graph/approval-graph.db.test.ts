@@ -3,7 +3,7 @@
 // the task's context across, runs its effect once however often it is resumed, and takes the
 // rejection branch for anything but an approval.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDb, type TestDb } from "@/db/testing";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import {
   type ApprovalState,
   compileApprovalGraph,

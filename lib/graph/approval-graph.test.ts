@@ -101,7 +101,7 @@ describe("a thread stopped by a crash", () => {
     expect(await threadAt(graph, "thread")).toBe("gate");
     expect((await resumeApproval(graph, "thread", decision)).kind).toBe("finished");
     expect(await threadAt(graph, "thread")).toBe("finished");
-    // Twice: the effect is idempotent by request id (lib/services/workflow.ts finishTask
+    // Twice: the effect is idempotent by request id (lib/jobs/workflow.ts finishTask
     // completes the task and queues its callback once).
     expect(executed).toHaveLength(2);
     expect(executed[1]?.context).toEqual({ note: "carried" });

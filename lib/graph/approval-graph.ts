@@ -6,7 +6,7 @@
 // this process or any other, also after a restart. What the task carried in (its `context`)
 // is in the state on both sides of the interrupt.
 //
-// lib/services/workflow.ts starts it for every submitted task and resumes it when the request
+// lib/jobs/workflow.ts starts it for every submitted task and resumes it when the request
 // closes (through the outbox). The nodes after the gate call the effects given to
 // `compileApprovalGraph`, which must be idempotent, keyed by the request id: LangGraph runs a
 // node again when a resume repeats (at least once), and re-runs the interrupted node from its

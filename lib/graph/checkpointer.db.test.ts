@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import * as vitest from "vitest";
 import { execRows } from "@/db/client";
 import { describeSchema } from "@/db/introspect";
-import { createTestDb, type TestDb } from "@/db/testing";
+import { createTestDb, type TestDb } from "@/test-support/db";
 import { CHECKPOINT_SCHEMA, type Checkpointer, createCheckpointer } from "./checkpointer";
 
 const { afterAll, beforeAll, describe, expect, it } = vitest;

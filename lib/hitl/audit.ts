@@ -37,8 +37,9 @@ export interface AuditEventDraft {
 }
 
 /**
- * What the hash covers. The service appends other event types too (`checkpoint.saved`,
- * `workflow.resumed`), so `type` is any string here. Stored rows may carry more columns (an
+ * What the hash covers. The services append other event types too (`checkpoint.saved`,
+ * `workflow.resumed`: every type is listed in lib/contract/audit.ts), and a stored chain is
+ * verified whatever it holds, so `type` is any string here. Stored rows may carry more columns (an
  * id, an insertion time): they are not part of the hash, so only these fields are read.
  */
 export interface AuditEventBody {

@@ -13,7 +13,7 @@ import {
   loadHitlConfig,
   RISK_RULES_FILE,
 } from "@/lib/config/load";
-import { readShipped, SHIPPED_CONFIG_DIR, shippedRuleSet } from "@/lib/config/testing";
+import { readShipped, SHIPPED_CONFIG_DIR, shippedRuleSet } from "@/test-support/config";
 import { approvalPoliciesSchema, type RuleConfig, riskRulesSchema } from "./config-schema";
 import { TEXT_MAX_LENGTH } from "./pattern";
 import { assess, compileRuleSet, type RuleSet } from "./risk";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { applyEdits, DELETE, type Edit, readShipped } from "@/lib/config/testing";
+import { applyEdits, DELETE, type Edit, readShipped } from "@/test-support/config";
 import { approvalPoliciesSchema, riskRulesSchema } from "./config-schema";
 
 const read = readShipped;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ruleSetVariant, shippedRuleSet } from "@/lib/config/testing";
+import { ruleSetVariant, shippedRuleSet } from "@/test-support/config";
 import {
   createGrant,
-  GRANT_LIMITS,
   type Grant,
   type GrantInput,
   isGrantActive,
@@ -11,6 +10,7 @@ import {
 } from "./grants";
 import type { Reviewer } from "./policy";
 import type { Action, RiskLevel, Role } from "./types";
+import { GRANT_LIMITS } from "./types";
 
 const ruleSet = shippedRuleSet();
 const T0 = new Date("2026-03-01T10:00:00Z");

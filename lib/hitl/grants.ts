@@ -8,6 +8,7 @@ import type { Refusal, Reviewer } from "./policy";
 import type { RuleSet } from "./risk";
 import {
   type Action,
+  GRANT_LIMITS,
   RISK_LEVELS,
   RISK_RANK,
   type RiskLevel,
@@ -50,9 +51,6 @@ export interface GrantInput {
   expires_in_minutes: number;
   reason: string;
 }
-
-/** A grant is time-boxed and counted: at most a week and 10,000 uses. */
-export const GRANT_LIMITS = { maxUses: 10_000, maxMinutes: 7 * 24 * 60 } as const;
 
 export type GrantResult =
   | { ok: true; grant: Grant; events: AuditEventDraft[] }

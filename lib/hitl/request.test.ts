@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ruleSetVariant, shippedRuleSet } from "@/lib/config/testing";
+import { ruleSetVariant, shippedRuleSet } from "@/test-support/config";
 import {
   contentHash,
   effectiveAction,

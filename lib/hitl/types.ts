@@ -63,3 +63,6 @@ export interface Action {
 /** What an agent's own approval protocol accepts back (SPEC §5); rejection always stands. */
 export const DECISIONS = ["approve", "edit", "reject"] as const;
 export type Decision = (typeof DECISIONS)[number];
+
+/** A grant is time-boxed and counted: at most a week and 10,000 uses. */
+export const GRANT_LIMITS = { maxUses: 10_000, maxMinutes: 7 * 24 * 60 } as const;

@@ -4,7 +4,15 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execRows } from "@/db/client";
-import { verifyAuditLog } from "./audit";
+import { sharedDrive } from "@/lib/jobs/workflow";
+import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/accounts/keys";
+import { actAs, addUser, listUsers, setUserRole } from "@/lib/services/accounts/users";
+import { verifyAuditLog } from "@/lib/services/audit/audit";
+import {
+  createStandingApproval,
+  listStandingApprovals,
+  revokeStandingApproval,
+} from "@/lib/services/grants/grants";
 import {
   cancelCheckpoint,
   expireCheckpoints,
@@ -12,14 +20,16 @@ import {
   listCheckpoints,
   markCheckpointResumed,
   saveCheckpoint,
-} from "./checkpoints";
-import { ServiceError } from "./errors";
-import { createStandingApproval, listStandingApprovals, revokeStandingApproval } from "./grants";
-import { createApiKey, listApiKeys, revokeApiKey } from "./keys";
-import { decideRequest, submitTask, sweepDueRequests } from "./lifecycle";
-import { type Principal, SYSTEM } from "./principal";
-import { getQueue, getRequestDetail, getWorkflowPage, getWorkflowStatus } from "./queue";
-import { getTask, listThreadTasks, resumeTask } from "./tasks";
+} from "@/lib/services/requests/checkpoints";
+import { decideRequest, submitTask, sweepDueRequests } from "@/lib/services/requests/lifecycle";
+import {
+  getQueue,
+  getRequestDetail,
+  getWorkflowPage,
+  getWorkflowStatus,
+} from "@/lib/services/requests/queue";
+import { getTask, listThreadTasks, resumeTask } from "@/lib/services/requests/tasks";
+import { encodeWorkflowCursor } from "@/lib/services/requests/workflow-cursor";
 import {
   ACTIONS,
   createFixture,
@@ -28,9 +38,9 @@ import {
   sealEverything,
   TEST_OPERATOR,
   taskBody,
-} from "./testing";
-import { actAs, addUser, listUsers, setUserRole } from "./users";
-import { encodeWorkflowCursor } from "./workflow-cursor";
+} from "@/test-support/services";
+import { ServiceError } from "./errors";
+import { type Principal, SYSTEM } from "./principal";
 
 describe("every service checks its caller", () => {
   let f: Fixture;
@@ -152,19 +162,19 @@ describe("every service checks its caller", () => {
     [
       "resume as a person",
       () => f.as.ops,
-      async (p) => resumeTask(f.t.db, p, ids.task, await f.workflows()),
+      async (p) => resumeTask(f.t.db, p, ids.task, sharedDrive(await f.workflows())),
       "forbidden",
     ],
     [
       "resume as the operator",
       () => TEST_OPERATOR,
-      async (p) => resumeTask(f.t.db, p, ids.task, await f.workflows()),
+      async (p) => resumeTask(f.t.db, p, ids.task, sharedDrive(await f.workflows())),
       "forbidden",
     ],
     [
       "resume another agent's task",
       () => f.beta,
-      async (p) => resumeTask(f.t.db, p, ids.task, await f.workflows()),
+      async (p) => resumeTask(f.t.db, p, ids.task, sharedDrive(await f.workflows())),
       "not_found",
     ],
     [

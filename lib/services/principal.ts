@@ -13,7 +13,7 @@ import { findUserById } from "@/db/queries/users";
 import type { DecisionChannel, PersonDto } from "@/lib/contract/tasks";
 import type { ActorType, Permission, Reviewer, Role } from "@/lib/hitl";
 import { can, roleWords } from "@/lib/hitl";
-import { hitlConfig } from "./config";
+import { hitlConfig } from "@/lib/services/rules/config";
 import { ServiceError } from "./errors";
 
 export type AgentPrincipal = {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { type AuditPage, AuditView } from "@/components/audit/audit-view";
-import { listAuditEvents } from "@/lib/services/audit";
+import { listAuditEvents } from "@/lib/services/audit/audit";
 import { firstParam, pathWithQuery, requireSignedIn } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Audit log" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { GrantsView } from "@/components/grants/grants-view";
-import { listGrantableAgents, listStandingApprovals } from "@/lib/services/grants";
-import { getRiskRules } from "@/lib/services/rules";
+import { listGrantableAgents, listStandingApprovals } from "@/lib/services/grants/grants";
+import { getRiskRules } from "@/lib/services/rules/rules";
 import { requireSignedIn } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Standing approvals" };

@@ -7,7 +7,7 @@ import {
   INSIGHT_WINDOW_NAMES,
   type InsightWindow,
 } from "@/lib/contract/insights";
-import { getInsights } from "@/lib/services/insights";
+import { getInsights } from "@/lib/services/insights/insights";
 import { firstParam, pathWithQuery, requireSignedIn } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Insights" };

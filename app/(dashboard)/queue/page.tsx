@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { paramsOf, queueQuery, readFilters, recentQuery } from "@/components/queue/filters";
 import { QueueView } from "@/components/queue/queue-view";
-import { getQueue } from "@/lib/services/queue";
-import { getRecentlyDecided } from "@/lib/services/recent";
+import { getQueue } from "@/lib/services/requests/queue";
+import { getRecentlyDecided } from "@/lib/services/requests/recent";
 import { pathWithQuery, requireSignedIn } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Queue" };

@@ -2,9 +2,10 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { Simulator } from "@/components/rules/simulator";
 import { Panel } from "@/components/ui/alert";
-import { RiskBadge, type RiskLevel, roleName } from "@/components/ui/badge";
+import { RiskBadge } from "@/components/ui/badge";
 import type { RuleSetView } from "@/lib/hitl";
-import { getRiskRules } from "@/lib/services/rules";
+import { type RiskLevel, roleWords } from "@/lib/hitl/types";
+import { getRiskRules } from "@/lib/services/rules/rules";
 import { requireSignedIn } from "../_lib/session";
 
 export const metadata: Metadata = { title: "Risk rules" };
@@ -110,7 +111,7 @@ export default async function RulesPage() {
                 {l.required_approvals}
                 {l.required_approvals > 1 ? ", distinct people" : ""}
               </td>
-              <td className={td}>{roleName(l.required_role)}</td>
+              <td className={td}>{roleWords(l.required_role)}</td>
               <td className={td}>{l.requires_justification ? "required" : "—"}</td>
               <td className={td}>{l.expiry_outcome}</td>
               <td className={`${td} whitespace-nowrap`}>
@@ -199,10 +200,10 @@ export default async function RulesPage() {
           {view.roles.map((r) => (
             <tr key={r.role}>
               <th scope="row" className={`${td} font-medium whitespace-nowrap`}>
-                {roleName(r.role)}
+                {roleWords(r.role)}
               </th>
               <td className={td}>{r.can_approve.length ? r.can_approve.join(", ") : "nothing"}</td>
-              <td className={td}>{r.escalate_to ? roleName(r.escalate_to) : "—"}</td>
+              <td className={td}>{r.escalate_to ? roleWords(r.escalate_to) : "—"}</td>
               <td className={td}>{yes(r.can_quarantine)}</td>
               <td className={td}>{yes(r.can_release)}</td>
               <td className={td}>{yes(r.can_grant)}</td>
@@ -225,7 +226,7 @@ export default async function RulesPage() {
           {Object.entries(view.permissions).map(([role, perms]) => (
             <tr key={role}>
               <th scope="row" className={`${td} font-medium whitespace-nowrap`}>
-                {roleName(role)}
+                {roleWords(role)}
               </th>
               {permissions.map((p) => {
                 const levels = (perms as Record<string, string[]>)[p] ?? [];

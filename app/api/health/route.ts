@@ -1,6 +1,6 @@
 // GET /api/health — liveness and database reachability
 import { otherMethods } from "@/lib/api/fallback";
-import { checkHealth } from "@/lib/services/health";
+import { checkHealth } from "@/lib/services/insights/health";
 
 export const dynamic = "force-dynamic";
 

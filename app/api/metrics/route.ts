@@ -5,7 +5,7 @@ import { toErrorResponse } from "@/lib/api/errors";
 import { otherMethods } from "@/lib/api/fallback";
 import { env } from "@/lib/env";
 import { ServiceError } from "@/lib/services/errors";
-import { metrics } from "@/lib/services/metrics";
+import { metrics } from "@/lib/services/insights/metrics";
 
 export const dynamic = "force-dynamic";
 

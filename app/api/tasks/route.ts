@@ -1,7 +1,7 @@
 // POST /api/tasks — submit a task for risk assessment and approval
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { submitTask } from "@/lib/services/lifecycle";
+import { submitTask } from "@/lib/services/requests/lifecycle";
 
 export const dynamic = "force-dynamic";
 

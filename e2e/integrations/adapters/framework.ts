@@ -1,7 +1,8 @@
 // One agent framework's case for adapters.spec.ts: what to install beside the packed SDK, the
 // scripts to copy into that project, and how to drive its agent there while people decide.
+
+import type { SdkProject } from "@/tools/sdk-project";
 import type { reviewer } from "../reviewer";
-import type { SdkProject } from "../sdk-package";
 
 export type People = ReturnType<typeof reviewer>;
 

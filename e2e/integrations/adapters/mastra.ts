@@ -7,7 +7,7 @@
 // left to expire and is declined as expired.
 import path from "node:path";
 import { expect } from "@playwright/test";
-import { FRAMEWORK_PACKAGES } from "../sdk-package";
+import { FRAMEWORK_PACKAGES } from "@/tools/sdk-project";
 import { type FrameworkCase, summaryOf } from "./framework";
 
 interface Summary {

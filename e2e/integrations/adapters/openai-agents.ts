@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "@playwright/test";
-import { FRAMEWORK_PACKAGES, type Running } from "../sdk-package";
+import { FRAMEWORK_PACKAGES, type Running } from "@/tools/sdk-project";
 import { type FrameworkCase, summaryOf } from "./framework";
 
 const AGENT = "openai-agents-agent.mjs";

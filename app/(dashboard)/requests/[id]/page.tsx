@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { RequestView } from "@/components/request/request-view";
 import { isServiceError } from "@/lib/services/errors";
-import { standingApprovalOffer } from "@/lib/services/grants";
-import { getRequestDetail } from "@/lib/services/queue";
+import { standingApprovalOffer } from "@/lib/services/grants/grants";
+import { getRequestDetail } from "@/lib/services/requests/queue";
 import { requireSignedIn } from "../../_lib/session";
 
 export const metadata: Metadata = { title: "Request" };

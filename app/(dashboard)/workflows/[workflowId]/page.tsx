@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { WorkflowView } from "@/components/workflow/workflow-view";
 import { isServiceError } from "@/lib/services/errors";
-import { getQueue, getWorkflowStatus } from "@/lib/services/queue";
+import { getQueue, getWorkflowStatus } from "@/lib/services/requests/queue";
 import { requireSignedIn } from "../../_lib/session";
 
 export const metadata: Metadata = { title: "Workflow" };

@@ -4,8 +4,8 @@
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { eventStream } from "@/lib/api/sse";
-import { subscribeToChanges } from "@/lib/services/changes";
-import { currentUser } from "@/lib/services/sign-in";
+import { currentUser } from "@/lib/services/accounts/sign-in";
+import { subscribeToChanges } from "@/lib/services/requests/changes";
 
 export const dynamic = "force-dynamic";
 

@@ -3,7 +3,7 @@
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { queueQuerySchema, queueResponseSchema } from "@/lib/contract/api";
-import { getQueue } from "@/lib/services/queue";
+import { getQueue } from "@/lib/services/requests/queue";
 
 export const dynamic = "force-dynamic";
 

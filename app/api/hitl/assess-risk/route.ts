@@ -2,7 +2,7 @@
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { actionSchema } from "@/lib/contract/tasks";
-import { assessAction } from "@/lib/services/rules";
+import { assessAction } from "@/lib/services/rules/rules";
 
 export const dynamic = "force-dynamic";
 

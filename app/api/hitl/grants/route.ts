@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { createStandingApproval, listStandingApprovals } from "@/lib/services/grants";
+import { createStandingApproval, listStandingApprovals } from "@/lib/services/grants/grants";
 
 export const dynamic = "force-dynamic";
 

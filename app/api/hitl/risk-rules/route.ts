@@ -1,7 +1,7 @@
 // GET /api/hitl/risk-rules — the active levels, rules, modifiers and role policies
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { getRiskRules } from "@/lib/services/rules";
+import { getRiskRules } from "@/lib/services/rules/rules";
 
 export const dynamic = "force-dynamic";
 

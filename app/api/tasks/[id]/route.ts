@@ -3,8 +3,8 @@ import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
-import { waitForStatusChange } from "@/lib/services/changes";
-import { getTask } from "@/lib/services/tasks";
+import { waitForStatusChange } from "@/lib/services/requests/changes";
+import { getTask } from "@/lib/services/requests/tasks";
 
 export const dynamic = "force-dynamic";
 

@@ -2,7 +2,7 @@
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
-import { revokeStandingApproval } from "@/lib/services/grants";
+import { revokeStandingApproval } from "@/lib/services/grants/grants";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,10 @@
 // POST /api/integrations/slack/interactions — Slack's button clicks and modal submissions,
-// verified by their v0 signature over the raw body (lib/services/slack.ts). Answered at once;
+// verified by their v0 signature over the raw body (lib/services/integrations/slack.ts). Answered at once;
 // what goes back to Slack (a modal, an ephemeral note) is sent after the answer.
 import { after } from "next/server";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute, readLimited } from "@/lib/api/route";
-import { handleSlackInteraction } from "@/lib/services/slack";
+import { handleSlackInteraction } from "@/lib/services/integrations/slack";
 
 export const dynamic = "force-dynamic";
 

@@ -3,8 +3,8 @@ import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { cancelTaskSchema } from "@/lib/contract/tasks";
-import { decideRequest } from "@/lib/services/lifecycle";
-import { getTask } from "@/lib/services/tasks";
+import { decideRequest } from "@/lib/services/requests/lifecycle";
+import { getTask } from "@/lib/services/requests/tasks";
 
 export const dynamic = "force-dynamic";
 

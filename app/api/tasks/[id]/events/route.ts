@@ -3,8 +3,8 @@ import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { eventStream } from "@/lib/api/sse";
 import { idParamsSchema } from "@/lib/contract/api";
-import { RECHECK_MS, subscribeToTask } from "@/lib/services/changes";
-import { getTask } from "@/lib/services/tasks";
+import { RECHECK_MS, subscribeToTask } from "@/lib/services/requests/changes";
+import { getTask } from "@/lib/services/requests/tasks";
 
 export const dynamic = "force-dynamic";
 

@@ -4,8 +4,8 @@ import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { resumeResponseSchema } from "@/lib/contract/tasks";
-import { resumeTask } from "@/lib/services/tasks";
-import { processWorkflows } from "@/lib/services/workflow";
+import { processWorkflows, sharedDrive } from "@/lib/jobs/workflow";
+import { resumeTask } from "@/lib/services/requests/tasks";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +16,7 @@ export const POST = apiRoute({
   async handler({ db, principal, params }) {
     return {
       body: resumeResponseSchema.parse(
-        await resumeTask(db, principal, params.id, await processWorkflows()),
+        await resumeTask(db, principal, params.id, sharedDrive(await processWorkflows())),
       ),
     };
   },

@@ -4,7 +4,7 @@ import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
 import { checkpointPageQuerySchema, checkpointPageSchema } from "@/lib/contract/checkpoints";
-import { listCheckpoints, saveCheckpoint } from "@/lib/services/checkpoints";
+import { listCheckpoints, saveCheckpoint } from "@/lib/services/requests/checkpoints";
 
 export const dynamic = "force-dynamic";
 

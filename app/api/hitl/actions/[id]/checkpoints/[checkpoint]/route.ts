@@ -3,7 +3,7 @@ import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { requiredText } from "@/lib/contract/json";
-import { getLatestCheckpoint } from "@/lib/services/checkpoints";
+import { getLatestCheckpoint } from "@/lib/services/requests/checkpoints";
 
 export const dynamic = "force-dynamic";
 

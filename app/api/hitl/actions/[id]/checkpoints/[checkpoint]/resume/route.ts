@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { markCheckpointResumed } from "@/lib/services/checkpoints";
+import { markCheckpointResumed } from "@/lib/services/requests/checkpoints";
 
 export const dynamic = "force-dynamic";
 
