@@ -103,7 +103,7 @@ export const QueueRow = memo(function QueueRow({
     >
       <div className="min-w-0 flex-1">
         <Title r={r} />
-        <p className="row-description">
+        <p className="row-description" data-testid="row-description">
           {r.action.description ? (
             <VisibleText text={r.action.description} />
           ) : (
@@ -227,7 +227,7 @@ export function DecidedRow({ r }: { r: RequestSummaryDto }) {
     >
       <div className="min-w-0 flex-1">
         <Title r={r} />
-        <p className="row-description">
+        <p className="row-description" data-testid="row-description">
           <VisibleText text={r.action.description} />
         </p>
         <Meta r={r} />

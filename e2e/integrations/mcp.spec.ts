@@ -185,6 +185,8 @@ test.describe("hitl mcp proxy", () => {
       const first = await people.next(mcp.workflowId);
       expect(first.action.type).toBe("write_note");
       expect(first.action.description).toContain('MCP server "notes"');
+      // The call's arguments, as describeToolCall renders them, come first.
+      expect(first.action.description).toMatch(/^write_note: \{"text":"draft"\} /);
       expect(notes()).toEqual([]);
       await people.approve(first.id, { text: "edited" });
       expect(await approved).toMatchObject({ content: [{ type: "text", text: "wrote edited" }] });

@@ -69,6 +69,26 @@ test("a developer sees no approve button on a high-risk request, and is told why
   await expect(queued.getByTestId("row-approve")).toHaveCount(0);
 });
 
+test("a coding agent's tool call shows in its queue row as the command it runs", async ({
+  browser,
+  request,
+}) => {
+  // As airlock-mcp serve submits a Claude Code permission prompt (describeToolCall's words).
+  const command = "kubectl delete namespace prod";
+  const task = await submit(request, {
+    type: "Bash",
+    description: `Bash: ${command}`,
+    inputs: { command },
+  });
+  const ops = await as(browser, "ops");
+  await ops.goto("/queue");
+  const queued = row(ops, task.approval_request_id);
+  await expect(queued.getByTestId("row-open")).toHaveText("Bash");
+  await expect(queued.getByTestId("row-description")).toHaveText(
+    "Bash: kubectl delete namespace prod",
+  );
+});
+
 test("a critical request needs two devops engineers with justifications; one person counts once", async ({
   browser,
   request,
