@@ -1,10 +1,11 @@
 "use client";
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
 // The dashboard's live feed: one EventSource per tab on /api/dashboard/events. Each change
 // marks the queue, the recently decided list, the changed request and the workflows stale;
 // react-query re-reads what is on screen and keeps the rest for later. Each (re)connect
 // re-reads too, for what changed while it was connecting; polling (15 s) covers a lost stream.
-import { useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useContext, useEffect, useState } from "react";
+import { rereadRequests } from "./query-keys";
 
 export type LiveState = "connecting" | "live" | "offline";
 const Live = createContext<LiveState>("connecting");
@@ -24,11 +25,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       flush = null;
       const ids = [...changed];
       changed.clear();
-      void client.invalidateQueries({ queryKey: ["queue"] });
-      void client.invalidateQueries({ queryKey: ["recent"] });
-      void client.invalidateQueries({ queryKey: ["workflow"] });
-      void client.invalidateQueries({ queryKey: ["standing"] });
-      for (const id of ids) void client.invalidateQueries({ queryKey: ["request", id] });
+      rereadRequests(client, ids);
     };
     const open = () => {
       source = new EventSource("/api/dashboard/events");

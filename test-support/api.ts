@@ -34,6 +34,8 @@ const ROUTES: [RegExp, string[], () => Promise<RouteModule>][] = [
   [/^\/api\/tasks\/([^/]+)\/events$/, ["id"], () => import("@/app/api/tasks/[id]/events/route")],
   [/^\/api\/tasks\/([^/]+)\/cancel$/, ["id"], () => import("@/app/api/tasks/[id]/cancel/route")],
   [/^\/api\/tasks\/([^/]+)\/resume$/, ["id"], () => import("@/app/api/tasks/[id]/resume/route")],
+  [/^\/api\/dashboard\/events$/, [], () => import("@/app/api/dashboard/events/route")],
+  [/^\/api\/dashboard\/([^/]+)$/, ["read"], () => import("@/app/api/dashboard/[read]/route")],
   [/^\/api\/hitl\/assess-risk$/, [], () => import("@/app/api/hitl/assess-risk/route")],
   [/^\/api\/hitl\/risk-rules$/, [], () => import("@/app/api/hitl/risk-rules/route")],
   [/^\/api\/hitl\/approval-queue$/, [], () => import("@/app/api/hitl/approval-queue/route")],
@@ -82,6 +84,11 @@ const ROUTES: [RegExp, string[], () => Promise<RouteModule>][] = [
   // Last, as in Next.js: a catch-all matches only what no other route does.
   [/^\/api\/./, [], () => import("@/app/api/[...path]/route")],
 ];
+
+/** The path of a dashboard read (GET /api/dashboard/{read}?q=), as the pages' caller makes it. */
+export function readPath(name: string, input: unknown = {}): string {
+  return `/api/dashboard/${name}?q=${encodeURIComponent(JSON.stringify(input))}`;
+}
 
 export interface CallOptions {
   key?: string | null;

@@ -1,32 +1,23 @@
 "use server";
-// The dashboard's server actions: each parses its input, takes the session's person, calls the
-// same service as the API and the CLI, and answers a typed result (lib/auth/action.ts). Who may
-// do what is decided inside the services, from the user record, at the moment of the call.
+// The dashboard's server actions, for what changes state (what pages read is
+// app/(dashboard)/reads.ts): each parses its input, takes the session's person, calls the same
+// service as the API and the CLI, and answers a typed result (lib/auth/action.ts). Who may do
+// what is decided inside the services, from the user record, at the moment of the call.
 import { z } from "zod";
 import { serverAction, toActionError } from "@/lib/auth/action";
 import {
   approveBodySchema,
   escalateBodySchema,
   quarantineBodySchema,
-  queueQuerySchema,
   rejectBodySchema,
   releaseBodySchema,
-  workflowPageQuerySchema,
 } from "@/lib/contract/api";
 import { requiredText, text } from "@/lib/contract/json";
 import type { Command } from "@/lib/hitl";
-import { createApiKey, listApiKeys, revokeApiKey } from "@/lib/services/accounts/keys";
+import { createApiKey, revokeApiKey } from "@/lib/services/accounts/keys";
 import { currentUser } from "@/lib/services/accounts/sign-in";
-import { listAuditEvents, verifyAuditLog } from "@/lib/services/audit/audit";
 import { ServiceError } from "@/lib/services/errors";
 import { decideRequest } from "@/lib/services/requests/lifecycle";
-import {
-  getQueue,
-  getRequestDetail,
-  getWorkflowPage,
-  getWorkflowStatus,
-} from "@/lib/services/requests/queue";
-import { assessAction } from "@/lib/services/rules/rules";
 
 // The API's bodies (lib/contract/api.ts), each with the request's id beside it.
 const id = z.uuid({ error: "expected a request id" });
@@ -104,48 +95,6 @@ export const decideBatch = serverAction("batch", batchInput, async ({ db, princi
   return results;
 });
 
-export const loadQueue = serverAction("queue", queueQuerySchema, ({ db, principal }, q) =>
-  getQueue(db, principal, q),
-);
-
-export const loadRequest = serverAction("request", idInput, ({ db, principal }, i) =>
-  getRequestDetail(db, principal, i.id),
-);
-
-export const loadWorkflow = serverAction(
-  "workflow",
-  z.strictObject({ workflow_id: requiredText(200) }),
-  ({ db, principal }, i) => getWorkflowStatus(db, principal, i.workflow_id),
-);
-
-/** The next page of a workflow's requests, events or checkpoints, from the page before's cursor. */
-export const loadWorkflowPage = serverAction(
-  "workflow-page",
-  workflowPageQuerySchema,
-  ({ db, principal }, q) => getWorkflowPage(db, principal, q),
-);
-
-export const simulateAssessment = serverAction(
-  "simulate",
-  z.strictObject({ action: z.unknown() }),
-  async ({ principal }, i) => assessAction(principal, i.action),
-);
-
-export const verifyAudit = serverAction("audit-verify", z.strictObject({}), ({ db, principal }) =>
-  verifyAuditLog(db, principal),
-);
-
-export const loadAuditEvents = serverAction(
-  "audit-events",
-  z.strictObject({
-    before: z.int().positive().optional(),
-    type: text(100).optional(),
-    workflow_id: text(200).optional(),
-    limit: z.int().min(1).max(200).default(50),
-  }),
-  ({ db, principal }, q) => listAuditEvents(db, principal, q),
-);
-
 export const createKey = serverAction(
   "create-key",
   z.union([
@@ -163,8 +112,4 @@ export const revokeKey = serverAction(
   "revoke-key",
   z.strictObject({ id: z.uuid({ error: "expected a key id" }) }),
   ({ db, principal }, i) => revokeApiKey(db, principal, i.id),
-);
-
-export const loadKeys = serverAction("keys", z.strictObject({}), ({ db, principal }) =>
-  listApiKeys(db, principal),
 );

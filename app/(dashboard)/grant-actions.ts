@@ -9,16 +9,10 @@ import {
   approveAndGrant,
   approveAndGrantSchema,
   createStandingApproval,
-  listStandingApprovals,
   revokeStandingApproval,
-  standingApprovalOffer,
 } from "@/lib/services/grants/grants";
 
 const requestId = z.uuid({ error: "expected a request id" });
-
-export const loadGrants = serverAction("grants", z.strictObject({}), ({ db, principal }) =>
-  listStandingApprovals(db, principal),
-);
 
 export const createGrant = serverAction("create-grant", createGrantSchema, ({ db, principal }, i) =>
   createStandingApproval(db, principal, i),
@@ -28,13 +22,6 @@ export const revokeGrant = serverAction(
   "revoke-grant",
   z.strictObject({ id: z.uuid({ error: "expected a standing approval id" }) }),
   ({ db, principal }, i) => revokeStandingApproval(db, principal, i.id),
-);
-
-/** Whether the reader may grant from this request, and what it would cover by default. */
-export const loadGrantOffer = serverAction(
-  "grant-offer",
-  z.strictObject({ id: requestId }),
-  ({ db, principal }, i) => standingApprovalOffer(db, principal, i.id),
 );
 
 /** "Approve this and the next N like it for T": both in one transaction, or neither. */

@@ -3,9 +3,10 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-qu
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
-import { loadAuditEvents, verifyAudit } from "@/app/(dashboard)/actions";
 import { AUDIT_TYPES, isAuditType } from "@/lib/contract/audit";
-import { failureText, unwrap } from "../action-result";
+import { failureText } from "../action-result";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 import { type AuditEvent, actorName, eventDetails, eventWords } from "../timeline";
 import { Alert, EmptyState, Panel } from "../ui/alert";
 import { Button } from "../ui/button";
@@ -23,8 +24,8 @@ export interface AuditPage {
 
 function VerifyStatus() {
   const verify = useQuery({
-    queryKey: ["audit", "verify"],
-    queryFn: () => unwrap(verifyAudit({})),
+    queryKey: queryKeys.audit.report,
+    queryFn: ({ signal }) => read("audit-report", {}, signal),
     staleTime: 60_000,
   });
   const r = verify.data;
@@ -176,15 +177,17 @@ export function AuditView({
   }, [workflowText, workflow, type]);
   const isInitial = type === initialType && workflow === initialWorkflow;
   const events = useInfiniteQuery({
-    queryKey: ["audit", "events", { type, workflow }],
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        loadAuditEvents({
+    queryKey: queryKeys.audit.events({ type, workflow }),
+    queryFn: ({ pageParam, signal }) =>
+      read(
+        "audit-events",
+        {
           before: pageParam,
           type: type || undefined,
           workflow_id: workflow || undefined,
           limit: 50,
-        }),
+        },
+        signal,
       ) as Promise<AuditPage>,
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => last.next_before ?? undefined,

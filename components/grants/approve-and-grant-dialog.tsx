@@ -6,6 +6,7 @@ import type { RequestDetailDto } from "@/lib/contract/api";
 import type { GrantDto, GrantOfferDto } from "@/lib/contract/grants";
 import { createGrantSchema } from "@/lib/contract/grants";
 import { failureText, unwrap } from "../action-result";
+import { queryKeys } from "../query-keys";
 import { Alert } from "../ui/alert";
 import { RiskBadge } from "../ui/badge";
 import { Button } from "../ui/button";
@@ -107,10 +108,17 @@ function GrantForm({
         }),
       ),
     onSettled: () => {
-      for (const key of ["queue", "recent", "request", "standing", "workflow", "grants"]) {
-        void client.invalidateQueries({ queryKey: [key] });
+      for (const queryKey of [
+        queryKeys.queue.all,
+        queryKeys.recent.all,
+        queryKeys.request(r.id),
+        queryKeys.standing.all,
+        queryKeys.workflow.all,
+        queryKeys.grants,
+        queryKeys.grantOffer.of(r.id),
+      ]) {
+        void client.invalidateQueries({ queryKey });
       }
-      void client.invalidateQueries({ queryKey: ["grant-offer", r.id] });
     },
   });
   const { terms, set, checked, setChecked } = useTerms(

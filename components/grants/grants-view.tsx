@@ -2,11 +2,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { createGrant, loadGrants, revokeGrant } from "@/app/(dashboard)/grant-actions";
+import { createGrant, revokeGrant } from "@/app/(dashboard)/grant-actions";
 import { createGrantSchema, type GrantDto } from "@/lib/contract/grants";
 import { GRANT_LIMITS, roleWords } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 import { RevokeDialog } from "../revoke-dialog";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
 import { RiskBadge } from "../ui/badge";
@@ -82,8 +84,8 @@ export function GrantsView({
   const client = useQueryClient();
   const now = useNow();
   const grants = useQuery({
-    queryKey: ["grants"],
-    queryFn: () => unwrap(loadGrants({})),
+    queryKey: queryKeys.grants,
+    queryFn: ({ signal }) => read("grants", {}, signal),
     initialData: initial,
     refetchInterval: POLL_MS,
   });
@@ -100,7 +102,7 @@ export function GrantsView({
   const revoke = useMutation({
     mutationFn: (id: string) => unwrap(revokeGrant({ id })),
     onSuccess: () => setRevoking(null),
-    onSettled: () => void client.invalidateQueries({ queryKey: ["grants"] }),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.grants }),
   });
 
   return (
@@ -354,7 +356,7 @@ function NewGrantForm({
   const create = useMutation({
     mutationFn: (input: Parameters<typeof createGrant>[0]) => unwrap(createGrant(input)),
     onSuccess: (g) => onCreated(g),
-    onSettled: () => void client.invalidateQueries({ queryKey: ["grants"] }),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.grants }),
   });
   const { terms, set, checked, setChecked } = useTerms(
     () => emptyTerms(),

@@ -1,8 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { loadGrantOffer } from "@/app/(dashboard)/grant-actions";
 import type { GrantOfferDto } from "@/lib/contract/grants";
-import { unwrap } from "../action-result";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 
 /**
  * Whether the reader may grant a standing approval from this request, read again when its risk
@@ -15,8 +15,8 @@ export function useGrantOffer(
   initial: GrantOfferDto | null,
 ) {
   return useQuery({
-    queryKey: ["grant-offer", request.id, request.risk.level],
-    queryFn: () => unwrap(loadGrantOffer({ id: request.id })),
+    queryKey: queryKeys.grantOffer.at(request.id, request.risk.level),
+    queryFn: ({ signal }) => read("grant-offer", { id: request.id }, signal),
     initialData: () => (request.risk.level === initialLevel ? (initial ?? undefined) : undefined),
     enabled: open,
   });

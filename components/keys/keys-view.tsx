@@ -1,9 +1,11 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { createKey, loadKeys, revokeKey } from "@/app/(dashboard)/actions";
+import { createKey, revokeKey } from "@/app/(dashboard)/actions";
 import type { ApiKeyDto, CreatedKeyDto } from "@/lib/contract/accounts";
 import { ActionFailure, failureText, unwrap } from "../action-result";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 import { RevokeDialog } from "../revoke-dialog";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
 import { Tag } from "../ui/badge";
@@ -35,8 +37,8 @@ export function KeysView({ initial }: { initial: ApiKeyDto[] }) {
   const viewer = useViewer();
   const client = useQueryClient();
   const keys = useQuery({
-    queryKey: ["keys"],
-    queryFn: () => unwrap(loadKeys({})),
+    queryKey: queryKeys.keys,
+    queryFn: ({ signal }) => read("keys", {}, signal),
     initialData: initial,
   });
   const [created, setCreated] = useState<CreatedKeyDto | null>(null);
@@ -49,13 +51,13 @@ export function KeysView({ initial }: { initial: ApiKeyDto[] }) {
       setCreated(k);
       setName("");
     },
-    onSettled: () => void client.invalidateQueries({ queryKey: ["keys"] }),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.keys }),
   });
   const [revoking, setRevoking] = useState<ApiKeyDto | null>(null);
   const revoke = useMutation({
     mutationFn: (id: string) => unwrap(revokeKey({ id })),
     onSuccess: () => setRevoking(null),
-    onSettled: () => void client.invalidateQueries({ queryKey: ["keys"] }),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.keys }),
   });
   const nameError =
     create.error instanceof ActionFailure && Array.isArray(create.error.details)

@@ -44,7 +44,7 @@ export function filtersToSearch(f: QueueFilters): string {
 
 export const PAGE_SIZE = 50;
 
-/** The loadQueue input for an open tab. */
+/** The queue read's input for an open tab (components/reads.ts). */
 export function queueQuery(f: QueueFilters, cursor?: string) {
   return {
     status: f.tab === "decided" ? undefined : f.tab,

@@ -8,13 +8,14 @@ import {
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { claimRequest, loadQueue, unclaimRequest } from "@/app/(dashboard)/actions";
-import { loadRecent } from "@/app/(dashboard)/more-actions";
+import { claimRequest, unclaimRequest } from "@/app/(dashboard)/actions";
 import type { QueueItemDto, QueueResponse, RecentResponse } from "@/lib/contract/api";
 import { visibleText } from "@/lib/hitl/text";
 import { RISK_LEVELS } from "@/lib/hitl/types";
-import { failureText, unwrap } from "../action-result";
+import { failureText } from "../action-result";
 import { POLL_MS } from "../live";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 import { Alert, EmptyState } from "../ui/alert";
 import { Button } from "../ui/button";
 import { useAnnounce } from "../ui/clock";
@@ -90,8 +91,8 @@ export function QueueView({
   }, []);
 
   const queue = useInfiniteQuery({
-    queryKey: ["queue", "list", listKey],
-    queryFn: ({ pageParam }) => unwrap(loadQueue(queueQuery(filters, pageParam))),
+    queryKey: queryKeys.queue.list(listKey),
+    queryFn: ({ pageParam, signal }) => read("queue", queueQuery(filters, pageParam), signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     initialData:
@@ -102,8 +103,8 @@ export function QueueView({
   });
 
   const recent = useInfiniteQuery({
-    queryKey: ["recent", "list", listKey],
-    queryFn: ({ pageParam }) => unwrap(loadRecent(recentQuery(filters, pageParam))),
+    queryKey: queryKeys.recent.list(listKey),
+    queryFn: ({ pageParam, signal }) => read("recent", recentQuery(filters, pageParam), signal),
     initialPageParam: undefined as { decided_at: string; id: string } | undefined,
     getNextPageParam: (last) => last.next_before ?? undefined,
     initialData:
@@ -115,10 +116,16 @@ export function QueueView({
 
   // The tab counts while the decided tab is open (the open tabs carry their own).
   const countsQuery = useQuery({
-    queryKey: ["queue", "counts", { risk: filters.risk, agent: filters.agent, mine: filters.mine }],
-    queryFn: () =>
-      unwrap(
-        loadQueue({ ...queueQuery({ ...filters, tab: "pending" }), status: undefined, limit: 1 }),
+    queryKey: queryKeys.queue.counts({
+      risk: filters.risk,
+      agent: filters.agent,
+      mine: filters.mine,
+    }),
+    queryFn: ({ signal }) =>
+      read(
+        "queue",
+        { ...queueQuery({ ...filters, tab: "pending" }), status: undefined, limit: 1 },
+        signal,
       ),
     initialData:
       isInitial && !openTab ? { items: [], next_cursor: null, counts: initialCounts } : undefined,
@@ -173,7 +180,7 @@ export function QueueView({
       setClaiming(null);
       if (!r.ok) setClaimError(r.error.message);
       else announce(`${claim ? "Claimed" : "Unclaimed"} ${visibleText(item.action.type)}`);
-      void client.invalidateQueries({ queryKey: ["queue"] });
+      void client.invalidateQueries({ queryKey: queryKeys.queue.all });
     },
     [client, announce],
   );
@@ -183,7 +190,7 @@ export function QueueView({
     setDialog({ kind, item });
   }, []);
   const onExpire = useCallback(() => {
-    void client.invalidateQueries({ queryKey: ["queue"] });
+    void client.invalidateQueries({ queryKey: queryKeys.queue.all });
   }, [client]);
 
   // j/k move, Enter opens, a/r/e decide (each through its confirm step).

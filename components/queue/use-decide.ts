@@ -10,6 +10,7 @@ import {
   unclaimRequest,
 } from "@/app/(dashboard)/actions";
 import { unwrap } from "../action-result";
+import { rereadRequests } from "../query-keys";
 
 export type DecisionKind = "approve" | "reject" | "escalate" | "quarantine" | "release";
 
@@ -56,12 +57,6 @@ export function useDecide() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: run,
-    onSettled: (_data, _error, input) => {
-      void client.invalidateQueries({ queryKey: ["queue"] });
-      void client.invalidateQueries({ queryKey: ["recent"] });
-      void client.invalidateQueries({ queryKey: ["request", input.id] });
-      void client.invalidateQueries({ queryKey: ["standing"] });
-      void client.invalidateQueries({ queryKey: ["workflow"] });
-    },
+    onSettled: (_data, _error, input) => rereadRequests(client, [input.id]),
   });
 }

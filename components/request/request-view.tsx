@@ -2,19 +2,20 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import { loadRequest } from "@/app/(dashboard)/actions";
 import type { RequestDetailDto } from "@/lib/contract/api";
 import type { GrantDto, GrantOfferDto } from "@/lib/contract/grants";
 import { type PersonDto, personWords, viaWords } from "@/lib/contract/tasks";
 import { visibleText } from "@/lib/hitl/text";
 import { isOpenStatus, roleWords } from "@/lib/hitl/types";
-import { failureText, unwrap } from "../action-result";
+import { failureText } from "../action-result";
 import { ApproveAndGrantDialog } from "../grants/approve-and-grant-dialog";
 import { useGrantOffer } from "../grants/use-grant-offer";
 import { POLL_MS } from "../live";
+import { queryKeys } from "../query-keys";
 import { DecisionDialog } from "../queue/decision-dialog";
 import { Quorum } from "../queue/quorum";
 import { type DecisionKind, useDecide } from "../queue/use-decide";
+import { read } from "../reads";
 import { Timeline } from "../timeline";
 import { Alert, Panel, SectionTitle } from "../ui/alert";
 import { RiskBadge, StatusBadge, Tag } from "../ui/badge";
@@ -88,8 +89,8 @@ export function RequestView({
   const client = useQueryClient();
   const announce = useAnnounce();
   const query = useQuery({
-    queryKey: ["request", initial.id],
-    queryFn: () => unwrap(loadRequest({ id: initial.id })),
+    queryKey: queryKeys.request(initial.id),
+    queryFn: ({ signal }) => read("request", { id: initial.id }, signal),
     initialData: initial,
     refetchInterval: POLL_MS,
   });
@@ -210,7 +211,9 @@ export function RequestView({
                 startedAt={r.created_at}
                 label={visibleText(r.action.type)}
                 className="text-sm"
-                onExpire={() => void client.invalidateQueries({ queryKey: ["request", r.id] })}
+                onExpire={() =>
+                  void client.invalidateQueries({ queryKey: queryKeys.request(r.id) })
+                }
               />
             ) : r.decided_at ? (
               <DateTime iso={r.decided_at} />

@@ -1,8 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { loadRequest } from "@/app/(dashboard)/actions";
-import { unwrap } from "../action-result";
 import { POLL_MS } from "../live";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 
 export interface Standing {
   actionable: boolean;
@@ -15,9 +15,9 @@ export interface Standing {
  */
 export function useStanding(id: string, open: boolean, initial: Standing | null) {
   return useQuery({
-    queryKey: ["standing", id],
-    queryFn: async (): Promise<Standing | null> => {
-      const r = await unwrap(loadRequest({ id }));
+    queryKey: queryKeys.standing.of(id),
+    queryFn: async ({ signal }): Promise<Standing | null> => {
+      const r = await read("request", { id }, signal);
       return { actionable: r.actionable, reason: r.not_actionable_reason };
     },
     initialData: initial,

@@ -1,9 +1,10 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
-import { simulateAssessment } from "@/app/(dashboard)/actions";
 import { roleWords } from "@/lib/hitl/types";
-import { ActionFailure, failureText, unwrap } from "../action-result";
+import { ActionFailure, failureText } from "../action-result";
+import { queryKeys } from "../query-keys";
+import { read } from "../reads";
 import { Alert, Panel, SectionTitle } from "../ui/alert";
 import { RiskBadge } from "../ui/badge";
 import { FieldNote, Input, Label, Textarea } from "../ui/field";
@@ -50,8 +51,8 @@ export function Simulator() {
   const { action, error: localError } = useMemo(() => toAction(debounced), [debounced]);
   const ready = action !== null && String(action.type ?? "") !== "";
   const result = useQuery({
-    queryKey: ["simulate", action],
-    queryFn: () => unwrap(simulateAssessment({ action })),
+    queryKey: queryKeys.assessment(action),
+    queryFn: ({ signal }) => read("assessment", { action }, signal),
     enabled: ready,
     placeholderData: (prev) => prev,
     retry: false,

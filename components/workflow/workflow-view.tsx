@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useId, useMemo, useRef, useState } from "react";
-import { decideBatch, loadQueue, loadWorkflow, loadWorkflowPage } from "@/app/(dashboard)/actions";
+import { decideBatch } from "@/app/(dashboard)/actions";
 import {
   type QueueResponse,
   WORKFLOW_PAGE_MAX,
@@ -22,7 +22,9 @@ import { visibleText } from "@/lib/hitl/text";
 import { isOpenStatus, roleWords } from "@/lib/hitl/types";
 import { failureText, unwrap } from "../action-result";
 import { POLL_MS } from "../live";
+import { queryKeys } from "../query-keys";
 import { Quorum } from "../queue/quorum";
+import { read } from "../reads";
 import { Timeline } from "../timeline";
 import { Alert, EmptyState, Panel, SectionTitle } from "../ui/alert";
 import { RiskBadge, StatusBadge, Tag } from "../ui/badge";
@@ -55,19 +57,23 @@ export function WorkflowView({
   const reach = useRef<WorkflowReach>(NO_REACH);
   const fetchPage = useCallback(
     (list: WorkflowList, cursor: string) =>
-      unwrap(loadWorkflowPage({ workflow_id: id, list, cursor })),
+      read("workflow-page", { workflow_id: id, list, cursor }),
     [id],
   );
   const wf = useQuery({
-    queryKey: ["workflow", id],
-    queryFn: async () =>
-      withLoadedPages(await unwrap(loadWorkflow({ workflow_id: id })), reach.current, fetchPage),
+    queryKey: queryKeys.workflow.of(id),
+    queryFn: async ({ signal }) =>
+      withLoadedPages(
+        await read("workflow", { workflow_id: id }, signal),
+        reach.current,
+        fetchPage,
+      ),
     initialData: initial,
     refetchInterval: POLL_MS,
   });
   const more = useMutation({
     mutationFn: async (list: WorkflowList) => {
-      const from = client.getQueryData<WorkflowStatusDto>(["workflow", id])?.cursors[list];
+      const from = client.getQueryData<WorkflowStatusDto>(queryKeys.workflow.of(id))?.cursors[list];
       if (!from) return null;
       return { from, page: await fetchPage(list, from) };
     },
@@ -75,20 +81,20 @@ export function WorkflowView({
       if (!read) return;
       reach.current = reachWith(reach.current, read.page);
       // A refresh under way was read without this page: drop it; the next one reads it too.
-      await client.cancelQueries({ queryKey: ["workflow", id] });
-      const now = client.getQueryData<WorkflowStatusDto>(["workflow", id]);
+      await client.cancelQueries({ queryKey: queryKeys.workflow.of(id) });
+      const now = client.getQueryData<WorkflowStatusDto>(queryKeys.workflow.of(id));
       const next = now && withPage(now, read.page, read.from);
       if (next) {
-        client.setQueryData(["workflow", id], next);
+        client.setQueryData(queryKeys.workflow.of(id), next);
         announce(showingWords(read.page.list, next));
       } else {
-        void client.invalidateQueries({ queryKey: ["workflow", id] });
+        void client.invalidateQueries({ queryKey: queryKeys.workflow.of(id) });
       }
     },
   });
   const standing = useQuery({
-    queryKey: ["queue", "workflow", id],
-    queryFn: () => unwrap(loadQueue({ workflow_id: id, limit: 200 })),
+    queryKey: queryKeys.queue.ofWorkflow(id),
+    queryFn: ({ signal }) => read("queue", { workflow_id: id, limit: 200 }, signal),
     initialData: initialStanding,
     refetchInterval: POLL_MS,
   });
@@ -135,9 +141,9 @@ export function WorkflowView({
       setDialog(null);
     },
     onSettled: () => {
-      void client.invalidateQueries({ queryKey: ["workflow"] });
-      void client.invalidateQueries({ queryKey: ["queue"] });
-      void client.invalidateQueries({ queryKey: ["recent"] });
+      void client.invalidateQueries({ queryKey: queryKeys.workflow.all });
+      void client.invalidateQueries({ queryKey: queryKeys.queue.all });
+      void client.invalidateQueries({ queryKey: queryKeys.recent.all });
     },
   });
 

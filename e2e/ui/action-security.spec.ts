@@ -130,16 +130,12 @@ test("every decision action refuses no session, the wrong role, a forged or miss
       }
     }
   }
-  // Reads are open to every signed-in role, and to nobody else.
-  const reads: Record<string, unknown> = {
-    loadQueue: {},
-    loadRequest: { id },
-    loadWorkflow: { workflow_id: "wf-any" },
-    loadAuditEvents: {},
+  // What a page may still change outside the decisions: refused to the same callers.
+  const others: Record<string, unknown> = {
     unclaimRequest: { id },
     revokeKey: { id: "00000000-0000-4000-8000-000000000000" },
   };
-  for (const [name, input] of Object.entries(reads)) {
+  for (const [name, input] of Object.entries(others)) {
     for (const [why, call] of refusals.filter(([, c]) => c.as !== "viewer")) {
       const result = await callAction(name, input, call);
       expect(result.ok, `${name} with ${why}: ${result.status} ${result.text.slice(0, 300)}`).toBe(
@@ -147,7 +143,24 @@ test("every decision action refuses no session, the wrong role, a forged or miss
       );
     }
   }
-  expect((await callAction("loadQueue", {}, { as: "viewer" })).ok).toBe(true);
+  // Reads (GET /api/dashboard/{read}) are open to every signed-in role, and to nobody else.
+  const reads: Record<string, unknown> = {
+    queue: {},
+    request: { id },
+    workflow: { workflow_id: "wf-any" },
+    "audit-events": {},
+  };
+  for (const [name, input] of Object.entries(reads)) {
+    const path = `/api/dashboard/${name}?q=${encodeURIComponent(JSON.stringify(input))}`;
+    const anonymous = await (await contextFor(null)).get(path);
+    expect(anonymous.status(), `${name} with no session`).toBe(401);
+    const internal = await (await contextFor("ops")).get(path, {
+      headers: { "x-middleware-subrequest": "middleware" },
+    });
+    expect(internal.status(), `${name} with x-middleware-subrequest`).toBe(403);
+    const viewer = await (await contextFor("viewer")).get(path);
+    expect(viewer.status(), `${name} as a viewer: ${await viewer.text()}`).toBe(200);
+  }
   // A developer may not approve a high-risk request; the request is still pending after all.
   const dev = await callAction("approveRequest", { id, justification: "x" }, { as: "dev" });
   expect(dev.ok).toBe(false);

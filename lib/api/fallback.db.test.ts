@@ -38,6 +38,7 @@ const concrete = (page: string) => page.replace(/\[[^\]]+\]/g, ID);
 const BROWSER_ROUTES: Record<string, RouteMethod[]> = {
   "/api/auth/[...nextauth]": ["GET", "POST"],
   "/api/dashboard/events": ["GET"],
+  "/api/dashboard/[read]": ["GET"],
 };
 
 function documentedMethods(page: string): RouteMethod[] {

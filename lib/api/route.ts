@@ -160,6 +160,10 @@ const COMPRESS_FROM_BYTES = 8 * 1024;
 
 async function authenticateSession(req: Request): Promise<UserPrincipal> {
   if (req.method !== "GET") throw new ServiceError("forbidden", "Sessions may only read here");
+  // Next.js's internal header (CVE-2025-29927): no browser sends it.
+  if (req.headers.has("x-middleware-subrequest")) {
+    throw new ServiceError("forbidden", "This request carries an internal header; refused");
+  }
   const principal = await sessionPrincipal();
   if (!principal) throw new ServiceError("unauthorized", "Sign in first");
   return principal;
@@ -212,8 +216,10 @@ function parseWith(schema: unknown, input: unknown, where: "params" | "query" | 
 }
 
 /** A body that is not JSON at all: like every 400, `details` names what is wrong (the root). */
-function invalidJson(message: string): ServiceError {
-  return new ServiceError("invalid_json", message, [{ path: "(root)", message }]);
+function invalidJson(message: string, what: "body" | "q" = "body"): ServiceError {
+  return new ServiceError("invalid_json", message, [
+    { path: what === "body" ? "(root)" : "query.q", message },
+  ]);
 }
 
 function tooLarge(): ServiceError {
@@ -228,21 +234,29 @@ async function readJson(req: Request): Promise<unknown> {
   const text = await readLimited(req);
   // No body at all: the schema decides whether one was needed.
   if (text.trim() === "") return undefined;
+  return parseJsonText(text, "body");
+}
+
+/**
+ * JSON sent by a caller (a body; a session read's `?q=`), parsed with the same guards: no
+ * pathological nesting, and no "__proto__" key, which JSON.parse keeps as data but zod drops
+ * on parse — refused rather than accepted with a field silently lost.
+ */
+export function parseJsonText(text: string, what: "body" | "q"): unknown {
+  const where = what === "body" ? "The body" : "The query's q";
   if (nestingDepth(text) > MAX_NESTING) {
-    throw invalidJson(`The body nests deeper than ${MAX_NESTING} levels`);
+    throw invalidJson(`${where} nests deeper than ${MAX_NESTING} levels`, what);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw invalidJson("The body is not valid JSON");
+    throw invalidJson(`${where} is not valid JSON`, what);
   }
-  // JSON.parse keeps a "__proto__" key as data, but zod drops it on parse: refuse it rather
-  // than accept a body that silently lost a field.
   const proto = protoKeyPath(value, "");
   if (proto !== null) {
     const message = `"__proto__" is not allowed as a key`;
-    throw new ServiceError("invalid", `Invalid body — ${proto}: ${message}`, [
+    throw new ServiceError("invalid", `Invalid ${what} — ${proto}: ${message}`, [
       { path: proto, message },
     ]);
   }

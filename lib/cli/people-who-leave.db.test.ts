@@ -1,7 +1,8 @@
 // SPEC §8.2, people who leave: `hitl users disable` stops a person's reviewer keys, browser
 // session, pages and server actions at their next request (not when the session expires), and
 // `enable` brings them back; reviewer keys may expire. Driven through the CLI's own commands,
-// the real route handlers, and the session helpers pages and server actions use, with only
+// the real route handlers (the pages' reads among them), and the session helpers pages and
+// server actions use, with only
 // next-auth's cookie reading and the request headers stood in for.
 import os from "node:os";
 import { sql } from "drizzle-orm";
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
 import { COMMANDS } from "@/lib/cli/commands";
 import { createApiKey } from "@/lib/services/accounts/keys";
-import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { type ApiHarness, createApiHarness, readPath } from "@/test-support/api";
 
 // The browser's session as next-auth would decode it from the cookie: the token is never
 // touched again after sign-in, so whatever changes must be read from the user record.
@@ -63,7 +64,8 @@ describe("people who leave", () => {
   it("users disable cuts the person's reviewer key, session, pages and server actions at their next request; enable restores them", async () => {
     const { sessionPrincipal } = await import("@/lib/auth/session");
     const { signedIn } = await import("@/app/(dashboard)/_lib/session");
-    const { loadQueue } = await import("@/app/(dashboard)/actions");
+    // A page's read, as the browser makes it: GET /api/dashboard/queue with the session.
+    const readQueue = () => api.call("GET", readPath("queue"));
     const lead = api.f.users.lead;
     const key = await api.reviewerKey("lead");
     browser.session = { user: { id: lead.id } };
@@ -76,7 +78,7 @@ describe("people who leave", () => {
       via: { channel: "browser" },
     });
     expect((await signedIn())?.user).toMatchObject({ email: lead.email, disabled: false });
-    expect(await loadQueue({})).toMatchObject({ ok: true });
+    expect((await readQueue()).status).toBe(200);
 
     const disabled = JSON.parse(await hitl("users", "disable", "--email", lead.email, "--json"));
     expect(disabled).toMatchObject({
@@ -97,10 +99,9 @@ describe("people who leave", () => {
     });
     expect(await sessionPrincipal()).toBeNull();
     expect(await signedIn()).toBeNull();
-    expect(await loadQueue({})).toEqual({
-      ok: false,
-      error: { code: "unauthorized", message: "Your session has ended; sign in again" },
-    });
+    const refused = await readQueue();
+    expect(refused.status).toBe(401);
+    expect(refused.json.error).toEqual({ code: "unauthorized", message: "Sign in first" });
     // Acting as them from the CLI is refused too: a decision needs an enabled person.
     expect(await refusal(hitl("list-pending", "--as", lead.email))).toMatchObject({
       code: "forbidden",
@@ -130,7 +131,7 @@ describe("people who leave", () => {
       via: { channel: "browser" },
     });
     expect((await signedIn())?.user).toMatchObject({ disabled: false, disabled_at: null });
-    expect(await loadQueue({})).toMatchObject({ ok: true });
+    expect((await readQueue()).status).toBe(200);
     expect(await auditOf(lead.id, "user.enabled")).toEqual([
       {
         actor_type: "operator",

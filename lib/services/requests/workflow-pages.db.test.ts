@@ -13,24 +13,17 @@ import {
   type WorkflowPageDto,
   type WorkflowStatusDto,
 } from "@/lib/contract/api";
+import { readPath, readResponse } from "@/test-support/api";
 import { ACTIONS, createFixture, type Fixture, refusalOf, taskBody } from "@/test-support/services";
 import { saveCheckpoint } from "./checkpoints";
 import { decideRequest, submitTask } from "./lifecycle";
 import { getWorkflowPage, getWorkflowStatus } from "./queue";
 
-// The browser's session as next-auth decodes it, and a server action's own-origin headers.
+// The browser's session as next-auth decodes it from the cookie.
 const browser = vi.hoisted(() => ({ session: null as { user: { id: string } } | null }));
 vi.mock("next-auth", async (importOriginal) => ({
   ...(await importOriginal<typeof import("next-auth")>()),
   getServerSession: async () => browser.session,
-}));
-vi.mock("next/headers", () => ({
-  headers: async () => {
-    const origin = process.env.NEXTAUTH_URL
-      ? new URL(process.env.NEXTAUTH_URL).origin
-      : "http://airlock.test";
-    return new Headers({ origin, host: new URL(origin).host });
-  },
 }));
 
 const WF = "wf-many";
@@ -300,29 +293,36 @@ describe("a workflow's page, a page at a time", () => {
     }
   });
 
-  it("the dashboard's server action reads the next page, and refuses a forged cursor", async () => {
-    const { loadWorkflow, loadWorkflowPage } = await import("@/app/(dashboard)/actions");
+  it("the dashboard's read route answers the next page, and refuses a forged cursor", async () => {
+    const { GET } = await import("@/app/api/dashboard/[read]/route");
+    const readAs = async (name: string, input: unknown) =>
+      readResponse(
+        await GET(new Request(new URL(readPath(name, input), "http://airlock.test")), {
+          params: Promise.resolve({ read: name }),
+        }),
+      );
     browser.session = { user: { id: f.users.viewer.id } };
-    const status = await loadWorkflow({ workflow_id: WF });
-    if (!status.ok) throw new Error(status.error.message);
-    expect(status.data.requests).toHaveLength(WORKFLOW_PAGE_MAX);
-    const page = await loadWorkflowPage({
+    const status = await readAs("workflow", { workflow_id: WF });
+    expect(status.status).toBe(200);
+    expect(status.json.requests).toHaveLength(WORKFLOW_PAGE_MAX);
+    const pageQuery = {
       workflow_id: WF,
       list: "checkpoints",
-      cursor: status.data.cursors.checkpoints as string,
+      cursor: status.json.cursors.checkpoints as string,
+    };
+    const page = await readAs("workflow-page", pageQuery);
+    expect(page.json).toMatchObject({ list: "checkpoints", next_cursor: null });
+    expect(page.json.items).toHaveLength(20);
+    const forged = await readAs("workflow-page", {
+      workflow_id: WF,
+      list: "requests",
+      cursor: "forged",
     });
-    expect(page).toMatchObject({ ok: true, data: { list: "checkpoints", next_cursor: null } });
-    expect(page.ok && page.data.items).toHaveLength(20);
-    expect(
-      await loadWorkflowPage({ workflow_id: WF, list: "requests", cursor: "forged" }),
-    ).toMatchObject({ ok: false, error: { code: "invalid", details: [{ path: "cursor" }] } });
+    expect(forged.status).toBe(400);
+    expect(forged.json.error).toMatchObject({ code: "invalid", details: [{ path: "cursor" }] });
     browser.session = null;
-    expect(
-      await loadWorkflowPage({
-        workflow_id: WF,
-        list: "checkpoints",
-        cursor: status.data.cursors.checkpoints as string,
-      }),
-    ).toMatchObject({ ok: false, error: { code: "unauthorized" } });
+    const signedOut = await readAs("workflow-page", pageQuery);
+    expect(signedOut.status).toBe(401);
+    expect(signedOut.json.error).toMatchObject({ code: "unauthorized" });
   });
 });
