@@ -109,7 +109,7 @@ const WHO: Record<Actor["kind"], string> = {
   system: "the system",
 };
 
-const ACTOR_OF: Record<CommandType, Actor["kind"]> = {
+const ACTOR_OF = {
   approve: "user",
   reject: "user",
   escalate: "user",
@@ -120,7 +120,7 @@ const ACTOR_OF: Record<CommandType, Actor["kind"]> = {
   cancel: "agent",
   expire: "system",
   auto_escalate: "system",
-};
+} as const satisfies Record<CommandType, Actor["kind"]>;
 
 /** The statuses each command applies to; any other open status is a conflict. */
 const APPLIES_TO: Record<CommandType, readonly RequestStatus[]> = {
@@ -399,6 +399,185 @@ function actorFields(actor: Actor): { actor_type: ActorType; actor_id: string | 
   }
 }
 
+/** One change being made: the request as it was, the one being built, and how to record it. */
+interface Change {
+  request: ApprovalRequest;
+  next: ApprovalRequest;
+  ruleSet: RuleSet;
+  now: Date;
+  emit(type: HitlEventType, payload: Record<string, unknown>): void;
+  close(status: ClosedStatus, decidedBy: string | null, reason: string | null): void;
+  /** To `to`'s role: the approvals that no longer count are voided, and said so. */
+  escalate(to: Role, automatic?: boolean): Record<string, unknown>;
+}
+
+type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+/** The one who makes a command of this type (ACTOR_OF; authorize refused anyone else). */
+type ActorOf<T extends CommandType> = Extract<Actor, { kind: (typeof ACTOR_OF)[T] }>;
+/** Makes a command's change on `change.next`; a refusal found only on the way (an edit that
+ * raises the request's level beyond the reviewer) stops it. */
+type Apply<T extends CommandType> = (
+  change: Change,
+  command: CommandOf<T>,
+  actor: ActorOf<T>,
+) => Refusal | null;
+
+const APPLY: { [T in CommandType]: Apply<T> } = {
+  approve(c, command, reviewer) {
+    const { request, next, ruleSet } = c;
+    if (command.edited_inputs !== undefined) {
+      const edited = structuredClone(command.edited_inputs);
+      const hash = contentHash({ ...request.action, inputs: edited });
+      if (hash !== request.content_hash) {
+        next.edited_inputs = edited;
+        next.content_hash = hash;
+        next.edit_generation = request.edit_generation + 1;
+        // The edited action is assessed again: an edit may raise what the request needs
+        // (a larger amount, an outside recipient), never lower it.
+        const raised = raiseForEdit(ruleSet, next, { ...request.action, inputs: edited }, c.now);
+        if (raised !== null) {
+          const refusal =
+            eligibilityRefusal(ruleSet.policies, next, reviewer, "approve") ??
+            justificationRefusal(next, command.justification);
+          if (refusal !== null) {
+            return {
+              code: refusal.code,
+              message: `this edit raises the request to ${next.risk_level} risk, and ${refusal.message}`,
+            };
+          }
+        }
+        c.emit("hitl.inputs_edited", {
+          original_inputs: request.action.inputs ?? null,
+          previous_inputs: effectiveAction(request).inputs ?? null,
+          edited_inputs: edited,
+          previous_hash: request.content_hash,
+          content_hash: hash,
+          approvals_voided: countingApprovals(ruleSet.policies, request).map((a) => a.approver_id),
+          ...(raised === null ? {} : { risk_raised: raised }),
+        });
+      }
+    }
+    const justification = isBlank(command.justification)
+      ? null
+      : (command.justification as string).trim();
+    next.approvals = [
+      ...request.approvals,
+      {
+        approver_id: reviewer.id,
+        role: reviewer.role,
+        content_hash: next.content_hash,
+        generation: next.edit_generation,
+        rule_set_version: ruleSet.version,
+        justification,
+        at: c.now,
+      },
+    ];
+    const q = quorum(ruleSet.policies, next);
+    if (q.met) c.close("approved", reviewer.id, null);
+    c.emit(q.met ? "hitl.approved" : "hitl.approval_recorded", {
+      role: reviewer.role,
+      justification,
+      content_hash: next.content_hash,
+      rule_set_version: ruleSet.version,
+      approvals: q.have,
+      required_approvals: q.need,
+      approvers: q.approvers,
+    });
+    return null;
+  },
+  reject(c, command, reviewer) {
+    const reason = command.reason.trim();
+    c.close("rejected", reviewer.id, reason);
+    c.emit("hitl.rejected", { role: reviewer.role, reason });
+    return null;
+  },
+  escalate(c, command, reviewer) {
+    const to = c.ruleSet.policies[reviewer.role].escalate_to as Role;
+    c.emit("hitl.escalated", {
+      trigger: "manual",
+      reason: command.reason?.trim() || null,
+      ...c.escalate(to),
+    });
+    return null;
+  },
+  auto_escalate(c) {
+    const { request, ruleSet } = c;
+    const to = escalationTarget(ruleSet, awaitedRole(request));
+    // The sweeper's schedule was computed from the same rule, so this only happens when the
+    // configuration changed under a waiting request: stop escalating it.
+    if (
+      to === null ||
+      request.auto_escalation_count >= ruleSet.levels[request.risk_level].max_escalations
+    ) {
+      c.next.auto_escalate_at = null;
+      return null;
+    }
+    c.emit("hitl.escalated", { trigger: "timeout", ...c.escalate(to, true) });
+    return null;
+  },
+  quarantine(c, command) {
+    c.next.status = "quarantined";
+    c.next.status_reason = command.reason.trim();
+    c.next.auto_escalate_at = null;
+    c.emit("hitl.quarantined", { reason: c.next.status_reason });
+    return null;
+  },
+  release(c, command) {
+    c.next.status = c.request.escalated_to === null ? "pending" : "escalated";
+    c.next.status_reason = null;
+    c.next.auto_escalate_at = nextAutoEscalation(c.ruleSet, c.next, c.now);
+    c.emit("hitl.released", { reason: command.reason?.trim() || null });
+    return null;
+  },
+  claim(c, _command, reviewer) {
+    c.next.claimed_by = reviewer.id;
+    c.next.claimed_at = c.now;
+    c.emit("hitl.claimed", {});
+    return null;
+  },
+  unclaim(c) {
+    c.next.claimed_by = null;
+    c.next.claimed_at = null;
+    c.emit("hitl.unclaimed", {});
+    return null;
+  },
+  cancel(c, command) {
+    c.close("cancelled", null, command.reason?.trim() || null);
+    c.emit("hitl.cancelled", { reason: c.next.status_reason });
+    return null;
+  },
+  expire(c) {
+    const { request, next, now } = c;
+    const level = c.ruleSet.levels[request.risk_level];
+    if (
+      level.expiry_outcome === "escalate" &&
+      !request.expiry_extended &&
+      request.status !== "quarantined"
+    ) {
+      // Once, with a fresh timeout, to the next role up (or the same role if none is above).
+      const current = awaitedRole(request);
+      next.expires_at = new Date(now.getTime() + request.timeout_minutes * 60_000);
+      next.expiry_extended = true;
+      const details = c.escalate(escalationTarget(c.ruleSet, current) ?? current);
+      c.emit("hitl.escalated", { trigger: "expiry", expires_at: next.expires_at, ...details });
+    } else {
+      c.close("expired", null, `no decision before ${request.expires_at.toISOString()}`);
+      c.emit("hitl.expired", { expires_at: request.expires_at });
+    }
+    return null;
+  },
+};
+
+/** The command's change through its entry in APPLY, with the actor authorize() admitted. */
+function applyCommand<T extends CommandType>(
+  change: Change,
+  command: CommandOf<T>,
+  actor: ActorOf<T>,
+): Refusal | null {
+  const apply: Apply<T> = APPLY[command.type];
+  return apply(change, command, actor);
+}
+
 function apply(
   request: ApprovalRequest,
   command: Command,
@@ -406,189 +585,57 @@ function apply(
   now: Date,
   ctx: DecideContext,
 ): DecideResult {
+  // authorize() refused every actor but the command's own: narrowed here, once.
+  if (actor.kind !== ACTOR_OF[command.type]) {
+    throw new Error(
+      `${command.type} by ${actor.kind}: authorize() admits only ${WHO[ACTOR_OF[command.type]]}`,
+    );
+  }
   const ruleSet = ctx.ruleSet;
   const next: ApprovalRequest = { ...request, updated_at: now };
   const events: AuditEventDraft[] = [];
-  const emit = (type: HitlEventType, payload: Record<string, unknown>) => {
-    events.push({
-      type,
-      at: now,
-      ...actorFields(actor),
-      request_id: request.id,
-      workflow_id: request.workflow_id,
-      payload: { from_status: request.status, status: next.status, ...payload },
-    });
-  };
-  const close = (status: ClosedStatus, decidedBy: string | null, reason: string | null) => {
-    next.status = status;
-    next.decided_by = decidedBy;
-    next.decided_at = now;
-    next.status_reason = reason;
-    next.auto_escalate_at = null;
-  };
-  const escalate = (to: Role, automatic = false) => {
-    const counted = new Set(countingApprovals(ruleSet.policies, request).map((a) => a.approver_id));
-    next.status = "escalated";
-    next.escalated_to = to;
-    next.escalated_at = now;
-    next.escalation_count = request.escalation_count + 1;
-    if (automatic) next.auto_escalation_count = request.auto_escalation_count + 1;
-    next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
-    const stillCounting = countingApprovals(ruleSet.policies, next).map((a) => a.approver_id);
-    return {
-      from_role: awaitedRole(request),
-      to_role: to,
-      approvals_voided: [...counted].filter((id) => !stillCounting.includes(id)),
-    };
-  };
-
-  switch (command.type) {
-    case "approve": {
-      const reviewer = actor as Reviewer;
-      if (command.edited_inputs !== undefined) {
-        const edited = structuredClone(command.edited_inputs);
-        const hash = contentHash({ ...request.action, inputs: edited });
-        if (hash !== request.content_hash) {
-          next.edited_inputs = edited;
-          next.content_hash = hash;
-          next.edit_generation = request.edit_generation + 1;
-          // The edited action is assessed again: an edit may raise what the request needs
-          // (a larger amount, an outside recipient), never lower it.
-          const raised = raiseForEdit(ruleSet, next, { ...request.action, inputs: edited }, now);
-          if (raised !== null) {
-            const refusal =
-              eligibilityRefusal(ruleSet.policies, next, reviewer, "approve") ??
-              justificationRefusal(next, command.justification);
-            if (refusal !== null) {
-              return {
-                ok: false,
-                error: {
-                  code: refusal.code,
-                  message: `this edit raises the request to ${next.risk_level} risk, and ${refusal.message}`,
-                },
-              };
-            }
-          }
-          emit("hitl.inputs_edited", {
-            original_inputs: request.action.inputs ?? null,
-            previous_inputs: effectiveAction(request).inputs ?? null,
-            edited_inputs: edited,
-            previous_hash: request.content_hash,
-            content_hash: hash,
-            approvals_voided: countingApprovals(ruleSet.policies, request).map(
-              (a) => a.approver_id,
-            ),
-            ...(raised === null ? {} : { risk_raised: raised }),
-          });
-        }
-      }
-      const justification = isBlank(command.justification)
-        ? null
-        : (command.justification as string).trim();
-      next.approvals = [
-        ...request.approvals,
-        {
-          approver_id: reviewer.id,
-          role: reviewer.role,
-          content_hash: next.content_hash,
-          generation: next.edit_generation,
-          rule_set_version: ruleSet.version,
-          justification,
-          at: now,
-        },
-      ];
-      const q = quorum(ruleSet.policies, next);
-      if (q.met) close("approved", reviewer.id, null);
-      emit(q.met ? "hitl.approved" : "hitl.approval_recorded", {
-        role: reviewer.role,
-        justification,
-        content_hash: next.content_hash,
-        rule_set_version: ruleSet.version,
-        approvals: q.have,
-        required_approvals: q.need,
-        approvers: q.approvers,
+  const change: Change = {
+    request,
+    next,
+    ruleSet,
+    now,
+    emit(type, payload) {
+      events.push({
+        type,
+        at: now,
+        ...actorFields(actor),
+        request_id: request.id,
+        workflow_id: request.workflow_id,
+        payload: { from_status: request.status, status: next.status, ...payload },
       });
-      break;
-    }
-    case "reject": {
-      const reason = command.reason.trim();
-      close("rejected", (actor as Reviewer).id, reason);
-      emit("hitl.rejected", { role: (actor as Reviewer).role, reason });
-      break;
-    }
-    case "escalate": {
-      const to = ruleSet.policies[(actor as Reviewer).role].escalate_to as Role;
-      const details = escalate(to);
-      emit("hitl.escalated", {
-        trigger: "manual",
-        reason: command.reason?.trim() || null,
-        ...details,
-      });
-      break;
-    }
-    case "auto_escalate": {
-      const to = escalationTarget(ruleSet, awaitedRole(request));
-      // The sweeper's schedule was computed from the same rule, so this only happens when the
-      // configuration changed under a waiting request: stop escalating it.
-      if (
-        to === null ||
-        request.auto_escalation_count >= ruleSet.levels[request.risk_level].max_escalations
-      ) {
-        next.auto_escalate_at = null;
-        return { ok: true, request: next, events: [], outcome: null };
-      }
-      emit("hitl.escalated", { trigger: "timeout", ...escalate(to, true) });
-      break;
-    }
-    case "quarantine": {
-      next.status = "quarantined";
-      next.status_reason = command.reason.trim();
+    },
+    close(status, decidedBy, reason) {
+      next.status = status;
+      next.decided_by = decidedBy;
+      next.decided_at = now;
+      next.status_reason = reason;
       next.auto_escalate_at = null;
-      emit("hitl.quarantined", { reason: next.status_reason });
-      break;
-    }
-    case "release": {
-      next.status = request.escalated_to === null ? "pending" : "escalated";
-      next.status_reason = null;
+    },
+    escalate(to, automatic = false) {
+      const counted = new Set(
+        countingApprovals(ruleSet.policies, request).map((a) => a.approver_id),
+      );
+      next.status = "escalated";
+      next.escalated_to = to;
+      next.escalated_at = now;
+      next.escalation_count = request.escalation_count + 1;
+      if (automatic) next.auto_escalation_count = request.auto_escalation_count + 1;
       next.auto_escalate_at = nextAutoEscalation(ruleSet, next, now);
-      emit("hitl.released", { reason: command.reason?.trim() || null });
-      break;
-    }
-    case "claim":
-      next.claimed_by = (actor as Reviewer).id;
-      next.claimed_at = now;
-      emit("hitl.claimed", {});
-      break;
-    case "unclaim":
-      next.claimed_by = null;
-      next.claimed_at = null;
-      emit("hitl.unclaimed", {});
-      break;
-    case "cancel":
-      close("cancelled", null, command.reason?.trim() || null);
-      emit("hitl.cancelled", { reason: next.status_reason });
-      break;
-    case "expire": {
-      const level = ruleSet.levels[request.risk_level];
-      if (
-        level.expiry_outcome === "escalate" &&
-        !request.expiry_extended &&
-        request.status !== "quarantined"
-      ) {
-        // Once, with a fresh timeout, to the next role up (or the same role if none is above).
-        const current = awaitedRole(request);
-        next.expires_at = new Date(now.getTime() + request.timeout_minutes * 60_000);
-        next.expiry_extended = true;
-        const details = escalate(escalationTarget(ruleSet, current) ?? current);
-        emit("hitl.escalated", { trigger: "expiry", expires_at: next.expires_at, ...details });
-      } else {
-        close("expired", null, `no decision before ${request.expires_at.toISOString()}`);
-        emit("hitl.expired", { expires_at: request.expires_at });
-      }
-      break;
-    }
-  }
-
+      const stillCounting = countingApprovals(ruleSet.policies, next).map((a) => a.approver_id);
+      return {
+        from_role: awaitedRole(request),
+        to_role: to,
+        approvals_voided: [...counted].filter((id) => !stillCounting.includes(id)),
+      };
+    },
+  };
+  const refusal = applyCommand(change, command, actor);
+  if (refusal !== null) return { ok: false, error: refusal };
   const outcome = isOpenStatus(next.status) ? null : next.status;
   return { ok: true, request: next, events, outcome };
 }
