@@ -97,7 +97,8 @@ test.afterAll(async () => {
 test("every decision action refuses no session, the wrong role, a forged or missing Origin and the middleware header", async ({
   request,
 }) => {
-  const task = await submit(request, ACTIONS.high);
+  const workflowId = `wf-action-security-${Date.now()}`;
+  const task = await submit(request, ACTIONS.high, { workflow_id: workflowId });
   const id = task.approval_request_id;
   const inputs: Record<string, unknown> = {
     approveRequest: { id, justification: "ok" },
@@ -147,7 +148,7 @@ test("every decision action refuses no session, the wrong role, a forged or miss
   const reads: Record<string, unknown> = {
     queue: {},
     request: { id },
-    workflow: { workflow_id: "wf-any" },
+    workflow: { workflow_id: workflowId },
     "audit-events": {},
   };
   for (const [name, input] of Object.entries(reads)) {
