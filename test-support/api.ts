@@ -1,7 +1,14 @@
 // Calls the real route handlers in-process, as Next.js would, against a fixture database:
 // the API suites run on PGlite and PostgreSQL without a server.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { isDynamicRoute } from "next/dist/shared/lib/router/utils/is-dynamic";
+import { getRouteRegex } from "next/dist/shared/lib/router/utils/route-regex";
+import { getSortedRoutes } from "next/dist/shared/lib/router/utils/sorted-routes";
 import { z } from "zod";
+import { API_ROUTES } from "@/app/api/routes";
 import { setDbForTesting } from "@/db/client";
+import { documentedRoutes } from "@/lib/api/openapi";
 import { createFixture, type Fixture, TEST_OPERATOR } from "./services";
 
 /** Exactly the one error shape, nothing more (stricter than the contract's schema). */
@@ -20,70 +27,56 @@ export const fieldDetails = z
 
 type Handler = (
   req: Request,
-  ctx: { params: Promise<Record<string, string>> },
+  ctx: { params: Promise<Record<string, string | string[]>> },
 ) => Promise<Response>;
 type RouteModule = Partial<Record<"GET" | "POST" | "DELETE", Handler>>;
 
-// Path patterns in the order Next.js would match them (static segments before dynamic).
-const ROUTES: [RegExp, string[], () => Promise<RouteModule>][] = [
-  [/^\/api\/health$/, [], () => import("@/app/api/health/route")],
-  [/^\/api\/metrics$/, [], () => import("@/app/api/metrics/route")],
-  [/^\/api\/openapi\.json$/, [], () => import("@/app/api/openapi.json/route")],
-  [/^\/api\/tasks$/, [], () => import("@/app/api/tasks/route")],
-  [/^\/api\/tasks\/([^/]+)$/, ["id"], () => import("@/app/api/tasks/[id]/route")],
-  [/^\/api\/tasks\/([^/]+)\/events$/, ["id"], () => import("@/app/api/tasks/[id]/events/route")],
-  [/^\/api\/tasks\/([^/]+)\/cancel$/, ["id"], () => import("@/app/api/tasks/[id]/cancel/route")],
-  [/^\/api\/tasks\/([^/]+)\/resume$/, ["id"], () => import("@/app/api/tasks/[id]/resume/route")],
-  [/^\/api\/dashboard\/events$/, [], () => import("@/app/api/dashboard/events/route")],
-  [/^\/api\/dashboard\/([^/]+)$/, ["read"], () => import("@/app/api/dashboard/[read]/route")],
-  [/^\/api\/hitl\/assess-risk$/, [], () => import("@/app/api/hitl/assess-risk/route")],
-  [/^\/api\/hitl\/risk-rules$/, [], () => import("@/app/api/hitl/risk-rules/route")],
-  [/^\/api\/hitl\/approval-queue$/, [], () => import("@/app/api/hitl/approval-queue/route")],
-  [/^\/api\/hitl\/grants$/, [], () => import("@/app/api/hitl/grants/route")],
-  [/^\/api\/hitl\/grants\/([^/]+)$/, ["id"], () => import("@/app/api/hitl/grants/[id]/route")],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/approve$/,
-    ["id"],
-    () => import("@/app/api/hitl/actions/[id]/approve/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/reject$/,
-    ["id"],
-    () => import("@/app/api/hitl/actions/[id]/reject/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/escalate$/,
-    ["id"],
-    () => import("@/app/api/hitl/actions/[id]/escalate/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/quarantine$/,
-    ["id"],
-    () => import("@/app/api/hitl/actions/[id]/quarantine/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/release$/,
-    ["id"],
-    () => import("@/app/api/hitl/actions/[id]/release/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/checkpoints$/,
-    ["id"],
-    () => import("@/app/api/hitl/actions/[id]/checkpoints/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/checkpoints\/([^/]+)$/,
-    ["id", "checkpoint"],
-    () => import("@/app/api/hitl/actions/[id]/checkpoints/[checkpoint]/route"),
-  ],
-  [
-    /^\/api\/hitl\/actions\/([^/]+)\/checkpoints\/([^/]+)\/resume$/,
-    ["id", "checkpoint"],
-    () => import("@/app/api/hitl/actions/[id]/checkpoints/[checkpoint]/resume/route"),
-  ],
-  // Last, as in Next.js: a catch-all matches only what no other route does.
-  [/^\/api\/./, [], () => import("@/app/api/[...path]/route")],
-];
+/** Each app/api route file as its Next.js page: app/api/tasks/[id]/route.ts → /api/tasks/[id]. */
+export const ROUTE_FILES = (readdirSync("app/api", { recursive: true }) as string[])
+  .filter((f) => /(^|\/)route\.ts$/.test(f))
+  .map((f) => ({ file: join("app/api", f), page: `/api/${f}`.replace(/\/?route\.ts$/, "") }))
+  .sort((a, b) => a.page.localeCompare(b.page));
+
+/** The route files in the order Next.js matches them: static pages, then dynamic ones by
+ * specificity (the catch-all last), each with its pattern. */
+const MATCHERS = getSortedRoutes(ROUTE_FILES.map((r) => r.page))
+  .sort((a, b) => Number(isDynamicRoute(a)) - Number(isDynamicRoute(b)))
+  .map((page) => ({
+    file: ROUTE_FILES.find((r) => r.page === page)?.file as string,
+    route: getRouteRegex(page),
+  }));
+
+/** A path segment decoded, or as it came when it is no valid percent-encoding. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The route file Next.js would call for this path, and its params (decoded, as Next does). */
+function routeOf(pathname: string) {
+  for (const { file, route } of MATCHERS) {
+    const m = route.re.exec(pathname);
+    if (!m) continue;
+    const params: Record<string, string | string[]> = {};
+    for (const [name, group] of Object.entries(route.groups)) {
+      const raw = m[group.pos];
+      if (raw === undefined) continue;
+      params[name] = group.repeat ? raw.split("/").map(decoded) : decoded(raw);
+    }
+    return { file, params };
+  }
+  return null;
+}
+
+/** Every route the OpenAPI document lists, as the document lists it. */
+export const DOCUMENTED_ROUTES = documentedRoutes(API_ROUTES).map(({ method, path, auth }) => ({
+  method,
+  path,
+  auth,
+}));
 
 /** The path of a dashboard read (GET /api/dashboard/{read}?q=), as the pages' caller makes it. */
 export function readPath(name: string, input: unknown = {}): string {
@@ -139,14 +132,12 @@ export async function createApiHarness(): Promise<ApiHarness> {
 
   async function fetchRoute(method: string, path: string, o: CallOptions = {}): Promise<Response> {
     const url = new URL(path, "http://airlock.test");
-    for (const [pattern, names, load] of ROUTES) {
-      const m = url.pathname.match(pattern);
-      if (!m) continue;
-      const handler = (await load())[method as "GET"];
+    const found = routeOf(url.pathname);
+    if (found) {
+      const { file, params } = found;
+      const mod = (await import(join(process.cwd(), file))) as RouteModule;
+      const handler = mod[method as "GET"];
       if (!handler) return new Response(null, { status: 405 });
-      const params = Object.fromEntries(
-        names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? "")]),
-      );
       const headers = new Headers(o.headers);
       if (o.key) headers.set("authorization", `Bearer ${o.key}`);
       const body = o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body));

@@ -1,8 +1,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { type ApiHarness, createApiHarness, DOCUMENTED_ROUTES } from "@/test-support/api";
 import { ACTIONS, taskBody } from "@/test-support/services";
-import { DOCUMENTED_ROUTES } from "./openapi";
 
 describe("the agent API, end to end", () => {
   let api: ApiHarness;

@@ -52,12 +52,20 @@ function commandOf(verb: Verb, b: DecisionBody): Command {
 
 export function decisionRoute(verb: Verb) {
   const schema: z.ZodType<DecisionBody> = BODIES[verb];
+  // Bodies with only optional fields may be left out entirely.
+  const optional = verb !== "reject" && verb !== "quarantine";
   return apiRoute({
     name: `POST /api/hitl/actions/{id}/${verb}`,
     auth: "reviewer",
     params: idParamsSchema,
-    // Bodies with only optional fields may be left out entirely.
-    body: verb === "reject" || verb === "quarantine" ? schema : schema.optional().default({}),
+    body: optional ? schema.optional().default({}) : schema,
+    doc: {
+      summary: `${verb[0]?.toUpperCase()}${verb.slice(1)} a request (reviewer keys)`,
+      body: schema,
+      bodyOptional: optional,
+      ok: { status: 200, schema: requestSummarySchema },
+      errors: [400, 401, 403, 404, 409, 422],
+    },
     async handler({ db, principal, params, body }) {
       const summary = await decideRequest(db, principal, params.id, commandOf(verb, body));
       return { body: requestSummarySchema.parse(summary) };

@@ -1,7 +1,6 @@
 // Every way to miss a handler still answers the one JSON error shape: each route file answers
 // the methods it does not serve with a 405 that names the allowed ones, and any other path
 // under /api/ with a 404. The route files are found on disk, so a new one cannot skip this.
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { autoImplementMethods } from "next/dist/server/route-modules/app-route/helpers/auto-implement-methods";
 import { isDynamicRoute } from "next/dist/shared/lib/router/utils/is-dynamic";
@@ -9,9 +8,15 @@ import { getRouteRegex } from "next/dist/shared/lib/router/utils/route-regex";
 import { sortPages } from "next/dist/shared/lib/router/utils/sortable-routes";
 import { getSortedRoutes } from "next/dist/shared/lib/router/utils/sorted-routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiHarness, createApiHarness, errorShape } from "@/test-support/api";
+import { API_ROUTES } from "@/app/api/routes";
+import {
+  type ApiHarness,
+  createApiHarness,
+  DOCUMENTED_ROUTES,
+  errorShape,
+  ROUTE_FILES,
+} from "@/test-support/api";
 import type { RouteMethod } from "./fallback";
-import { DOCUMENTED_ROUTES } from "./openapi";
 
 const ROUTE_METHODS: RouteMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const CATCH_ALL = "/api/[...path]";
@@ -20,11 +25,7 @@ const ID = "0b6f8e0e-8a5b-4c1e-9d7f-3a2b1c0d9e8f";
 type Handler = (req: Request, ctx: { params: Promise<Record<string, unknown>> }) => unknown;
 type Module = Record<string, unknown>;
 
-/** Each app/api route file as its Next.js page: app/api/tasks/[id]/route.ts → /api/tasks/[id]. */
-const PAGES = (readdirSync("app/api", { recursive: true }) as string[])
-  .filter((f) => /(^|\/)route\.ts$/.test(f))
-  .map((f) => ({ file: join("app/api", f), page: `/api/${f}`.replace(/\/?route\.ts$/, "") }))
-  .sort((a, b) => a.page.localeCompare(b.page));
+const PAGES = ROUTE_FILES;
 const ROUTE_PAGES = PAGES.filter((p) => p.page !== CATCH_ALL);
 
 const load = (file: string): Promise<Module> => import(join(process.cwd(), file));
@@ -73,6 +74,20 @@ async function expectError(response: Response, status: number, code: string, mes
   expect(errorShape.safeParse(body).success, JSON.stringify(body)).toBe(true);
   expect(body).toEqual({ error: { code, message } });
 }
+
+/** Route files app/api/routes.ts does not list: the browser's, the catch-all, the document. */
+const UNLISTED = [...Object.keys(BROWSER_ROUTES), CATCH_ALL, "/api/openapi.json"];
+
+describe("app/api/routes.ts, the routes the OpenAPI document is built from", () => {
+  it("lists every route file but the browser's, the catch-all and the document itself", async () => {
+    const listed = new Set<unknown>(API_ROUTES);
+    for (const { file, page } of PAGES) {
+      const mod = await load(file);
+      expect(listed.has(mod), `${page} (${file})`).toBe(!UNLISTED.includes(page));
+    }
+    expect(listed.size).toBe(PAGES.length - UNLISTED.length);
+  });
+});
 
 describe("a method a route does not serve: 405 in the one shape, Allow the truth", () => {
   it("finds the route files", () => {

@@ -1,41 +1,14 @@
-// The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with.
+// The OpenAPI 3.1 document, generated from the routes themselves: each route's spec (its name,
+// authentication and the zod schemas it parses with) and its `doc` (summary, answers, errors),
+// for every route module app/api/routes.ts lists.
 import {
   OpenAPIRegistry,
   OpenApiGeneratorV31,
   type ZodMediaTypeObject,
 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import {
-  approveBodySchema,
-  assessmentSchema,
-  errorSchema,
-  escalateBodySchema,
-  healthSchema,
-  quarantineBodySchema,
-  queueQuerySchema,
-  queueResponseSchema,
-  rejectBodySchema,
-  releaseBodySchema,
-  requestSummarySchema,
-  riskRulesSchema,
-} from "@/lib/contract/api";
-import {
-  checkpointPageQuerySchema,
-  checkpointPageSchema,
-  checkpointSchema,
-  saveCheckpointSchema,
-} from "@/lib/contract/checkpoints";
-import { createGrantSchema, grantSchema } from "@/lib/contract/grants";
-import {
-  actionSchema,
-  cancelTaskSchema,
-  resumeResponseSchema,
-  submitTaskResponseSchema,
-  submitTaskSchema,
-  taskSchema,
-} from "@/lib/contract/tasks";
-
-type Auth = "agent" | "reviewer" | "key" | "public";
+import { errorSchema } from "@/lib/contract/api";
+import type { AuthMode, DocumentedSpec, RouteDoc } from "./route";
 
 const ERRORS: Record<number, string> = {
   400: "Invalid body, params or query; `details` lists each bad field",
@@ -56,244 +29,71 @@ const ERRORS: Record<number, string> = {
 const json = (schema: z.ZodType) => ({
   content: { "application/json": { schema: schema as ZodMediaTypeObject["schema"] } },
 });
-const uuid = z.uuid();
 
 interface PathSpec {
   method: "get" | "post" | "delete";
   path: string;
   summary: string;
-  auth: Auth;
-  params?: Record<string, z.ZodType>;
-  query?: z.ZodObject;
+  /** The browser's (session) routes are not in the document. */
+  auth: Exclude<AuthMode, "session">;
+  params?: z.ZodType;
+  query?: z.ZodType;
   body?: z.ZodType;
   bodyOptional?: boolean;
-  ok: { status: number; schema?: z.ZodType; description?: string; contentType?: string };
+  headers?: z.ZodObject;
+  ok: RouteDoc["ok"];
   errors: number[];
 }
 
-const SPECS: PathSpec[] = [
-  {
-    method: "post",
-    path: "/api/hitl/assess-risk",
-    summary: "Assess an action; stores nothing",
-    auth: "key",
-    body: actionSchema,
-    ok: { status: 200, schema: assessmentSchema },
-    errors: [400, 401, 413, 422],
-  },
-  {
-    method: "get",
-    path: "/api/hitl/risk-rules",
-    summary: "The active levels, rules, modifiers and policies",
-    auth: "key",
-    ok: { status: 200, schema: riskRulesSchema },
-    errors: [401],
-  },
-  {
-    method: "post",
-    path: "/api/tasks",
-    summary: "Submit a task (honours Idempotency-Key)",
-    auth: "agent",
-    body: submitTaskSchema,
-    ok: {
-      status: 201,
-      schema: submitTaskResponseSchema,
-      description: "Created; 200 with Idempotent-Replayed: true for a retry",
-    },
-    errors: [400, 401, 403, 413, 422, 429, 503],
-  },
-  {
-    method: "get",
-    path: "/api/tasks/{id}",
-    summary: "The task and its request; ?wait=N (≤ 60) holds until the status changes",
-    auth: "key",
-    params: { id: uuid },
-    query: z.object({ wait: z.int().min(0).max(60).optional() }),
-    ok: { status: 200, schema: taskSchema },
-    errors: [400, 401, 404, 429],
-  },
-  {
-    method: "get",
-    path: "/api/tasks/{id}/events",
-    summary: "Server-sent events of the task's status changes",
-    auth: "key",
-    params: { id: uuid },
-    ok: {
-      status: 200,
-      description:
-        "`event: status` with the task as data, until the request closes (or the key is revoked)",
-      contentType: "text/event-stream",
-    },
-    errors: [400, 401, 404, 429],
-  },
-  {
-    method: "post",
-    path: "/api/tasks/{id}/resume",
-    summary: "Resume after the decision (once; again answers the same)",
-    auth: "agent",
-    params: { id: uuid },
-    ok: { status: 200, schema: resumeResponseSchema },
-    errors: [401, 403, 404, 409, 410],
-  },
-  {
-    method: "post",
-    path: "/api/tasks/{id}/cancel",
-    summary: "The submitting agent withdraws an open request",
-    auth: "agent",
-    params: { id: uuid },
-    body: cancelTaskSchema,
-    bodyOptional: true,
-    ok: { status: 200, schema: taskSchema },
-    errors: [400, 401, 403, 404, 409],
-  },
-  {
-    method: "get",
-    path: "/api/hitl/approval-queue",
-    summary:
-      "Open requests, newest risk first, each saying whether this reviewer may approve it (actionable=true: only those); signed keyset cursors",
-    auth: "reviewer",
-    query: queueQuerySchema,
-    ok: { status: 200, schema: queueResponseSchema },
-    errors: [400, 401, 403],
-  },
-  ...(
-    [
-      ["approve", approveBodySchema, true],
-      ["reject", rejectBodySchema, false],
-      ["escalate", escalateBodySchema, true],
-      ["quarantine", quarantineBodySchema, false],
-      ["release", releaseBodySchema, true],
-    ] as const
-  ).map(
-    ([verb, body, optional]): PathSpec => ({
-      method: "post",
-      path: `/api/hitl/actions/{id}/${verb}`,
-      summary: `${verb[0]?.toUpperCase()}${verb.slice(1)} a request (reviewer keys)`,
-      auth: "reviewer",
-      params: { id: uuid },
-      body,
-      bodyOptional: optional,
-      ok: { status: 200, schema: requestSummarySchema },
-      errors: [400, 401, 403, 404, 409, 422],
-    }),
-  ),
-  {
-    method: "post",
-    path: "/api/hitl/actions/{id}/checkpoints",
-    summary: "Save a named checkpoint",
-    auth: "agent",
-    params: { id: uuid },
-    body: saveCheckpointSchema,
-    ok: { status: 201, schema: checkpointSchema },
-    errors: [400, 401, 403, 404, 413, 429],
-  },
-  {
-    method: "get",
-    path: "/api/hitl/actions/{id}/checkpoints",
-    summary: "An action's checkpoints in sequence, a page (at most 100) at a time",
-    auth: "key",
-    params: { id: uuid },
-    query: checkpointPageQuerySchema,
-    ok: { status: 200, schema: checkpointPageSchema },
-    errors: [400, 401, 404],
-  },
-  {
-    method: "get",
-    path: "/api/hitl/actions/{id}/checkpoints/{name}",
-    summary: "The latest checkpoint of a name",
-    auth: "key",
-    params: { id: uuid, name: z.string() },
-    ok: { status: 200, schema: checkpointSchema },
-    errors: [401, 404],
-  },
-  {
-    method: "post",
-    path: "/api/hitl/actions/{id}/checkpoints/{checkpoint_id}/resume",
-    summary: "Mark a checkpoint resumed (once)",
-    auth: "agent",
-    params: { id: uuid, checkpoint_id: uuid },
-    ok: { status: 200, schema: checkpointSchema },
-    errors: [401, 403, 404, 409],
-  },
-  {
-    method: "post",
-    path: "/api/hitl/grants",
-    summary: "Grant a standing approval",
-    auth: "reviewer",
-    body: createGrantSchema,
-    ok: { status: 201, schema: grantSchema },
-    errors: [400, 401, 403, 422],
-  },
-  {
-    method: "get",
-    path: "/api/hitl/grants",
-    summary: "List standing approvals",
-    auth: "reviewer",
-    query: z.object({ active: z.enum(["true", "false"]).optional() }),
-    ok: { status: 200, schema: z.object({ items: z.array(grantSchema) }) },
-    errors: [401, 403],
-  },
-  {
-    method: "delete",
-    path: "/api/hitl/grants/{id}",
-    summary: "Revoke a standing approval",
-    auth: "reviewer",
-    params: { id: uuid },
-    ok: { status: 200, schema: grantSchema },
-    errors: [401, 403, 404, 409],
-  },
-  {
-    method: "get",
-    path: "/api/health",
-    summary: "Liveness and database reachability",
-    auth: "public",
-    ok: { status: 200, schema: healthSchema },
-    errors: [503],
-  },
-  {
-    method: "get",
-    path: "/api/metrics",
-    summary: "Prometheus metrics",
-    auth: "public",
-    ok: {
-      status: 200,
-      description: "Prometheus text exposition format",
-      contentType: "text/plain",
-    },
-    errors: [],
-  },
-  {
-    method: "post",
-    path: "/api/integrations/slack/interactions",
-    summary:
-      "Slack's button clicks and modal submissions: a form-encoded `payload`, signed by Slack (X-Slack-Signature v0 over the raw body, X-Slack-Request-Timestamp within 5 minutes)",
-    auth: "public",
-    ok: {
-      status: 200,
-      description: "Empty, or a modal's field errors (`response_action: errors`)",
-    },
-    errors: [400, 401, 404, 413],
-  },
-  {
-    method: "get",
-    path: "/api/openapi.json",
-    summary: "This document",
-    auth: "public",
-    ok: { status: 200, description: "OpenAPI 3.1" },
-    errors: [],
-  },
-];
+/** This document's own route: documented here, since its module serves what this builds. */
+const THIS_DOCUMENT: PathSpec = {
+  method: "get",
+  path: "/api/openapi.json",
+  summary: "This document",
+  auth: "public",
+  ok: { status: 200, description: "OpenAPI 3.1" },
+  errors: [],
+};
 
-/** Every documented route, for tests that check each one is served. */
-export const DOCUMENTED_ROUTES = SPECS.map((s) => ({
-  method: s.method,
-  path: s.path,
-  auth: s.auth,
-}));
+const isSchema = (s: unknown): s is z.ZodType => s instanceof z.ZodType;
+
+/**
+ * Every documented route of these route modules (app/api/routes.ts), from the spec its
+ * handler carries (apiRoute, documented): the method, path and authentication of its name and
+ * auth, the params, query and body it parses (or its doc's stand-ins), and its doc.
+ */
+export function documentedRoutes(routes: readonly Readonly<Record<string, unknown>>[]): PathSpec[] {
+  const specs: PathSpec[] = [];
+  for (const mod of routes) {
+    for (const handler of Object.values(mod)) {
+      const spec = (handler as { spec?: DocumentedSpec } | null | undefined)?.spec;
+      const doc = spec?.doc;
+      if (!spec || !doc) continue;
+      if (spec.auth === "session")
+        throw new Error(`${spec.name}: the browser's routes are not documented`);
+      const [method, path] = spec.name.split(" ");
+      specs.push({
+        method: (method as string).toLowerCase() as PathSpec["method"],
+        path: path as string,
+        summary: doc.summary,
+        auth: spec.auth,
+        params: doc.params ?? (isSchema(spec.params) ? spec.params : undefined),
+        query: doc.query ?? (isSchema(spec.query) ? spec.query : undefined),
+        body: doc.body ?? (isSchema(spec.body) ? spec.body : undefined),
+        bodyOptional: doc.bodyOptional,
+        headers: doc.headers,
+        ok: doc.ok,
+        errors: doc.errors,
+      });
+    }
+  }
+  return [...specs, THIS_DOCUMENT];
+}
 
 let cached: object | undefined;
 
-export function openApiDocument(): object {
+/** The OpenAPI 3.1 document of these route modules (app/api/routes.ts); built once. */
+export function openApiDocument(routes: readonly Readonly<Record<string, unknown>>[]): object {
   if (cached) return cached;
   const registry = new OpenAPIRegistry();
   // Inlined rather than registered: naming a component needs zod patched before the
@@ -304,7 +104,7 @@ export function openApiDocument(): object {
     scheme: "bearer",
     description: "An Airlock API key (agent or reviewer scope)",
   });
-  for (const s of SPECS) {
+  for (const s of documentedRoutes(routes)) {
     const responses: Record<string, object> = {
       [s.ok.status]: {
         description: s.ok.description ?? "OK",
@@ -324,11 +124,9 @@ export function openApiDocument(): object {
       summary: s.summary,
       ...(s.auth === "public" ? {} : { security: [{ apiKey: [] }] }),
       request: {
-        ...(s.params ? { params: z.object(s.params) } : {}),
-        ...(s.query ? { query: s.query } : {}),
-        ...(s.path === "/api/tasks"
-          ? { headers: z.object({ "Idempotency-Key": z.string().max(200).optional() }) }
-          : {}),
+        ...(s.params ? { params: s.params as z.ZodObject } : {}),
+        ...(s.query ? { query: s.query as z.ZodObject } : {}),
+        ...(s.headers ? { headers: s.headers } : {}),
         ...(s.body ? { body: { required: !s.bodyOptional, ...json(s.body) } } : {}),
       },
       responses,

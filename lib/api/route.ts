@@ -61,19 +61,57 @@ export interface RouteSpec<A extends AuthMode, P, Q, B> {
   query?: Q;
   /** A zod schema, or "json" to hand the raw JSON to a service that validates it. */
   body?: B;
+  /** What the OpenAPI document says of the route (lib/api/openapi.ts); none for the browser's. */
+  doc?: RouteDoc;
   handler(ctx: HandlerContext<A, P, Q, B>): Promise<Response | JsonResult>;
 }
 
+/**
+ * A route as the OpenAPI document describes it. Its method, path, authentication, params,
+ * query and body are the spec's own; `params`, `query` and `body` here stand in for a schema
+ * the document cannot show (a body the service validates itself, params renamed on the way in).
+ */
+export interface RouteDoc {
+  summary: string;
+  ok: { status: number; schema?: z.ZodType; description?: string; contentType?: string };
+  /** The error statuses the route answers (their words are openapi.ts's ERRORS). */
+  errors: number[];
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  bodyOptional?: boolean;
+  headers?: z.ZodObject;
+}
+
+/** What a route module's handler carries for the document: its spec, less the handler. */
+export interface DocumentedSpec {
+  name: string;
+  auth: AuthMode;
+  params?: unknown;
+  query?: unknown;
+  body?: unknown;
+  doc?: RouteDoc;
+}
+
 type NextContext = { params: Promise<Record<string, string | string[] | undefined>> };
+type Handler = (req: Request, context: NextContext) => Promise<Response>;
+
+/** A handler that is not an apiRoute (health, metrics, this document), with what to document. */
+export function documented<H extends Handler | (() => Promise<Response>)>(
+  handler: H,
+  spec: DocumentedSpec,
+): H & { spec: DocumentedSpec } {
+  return Object.assign(handler, { spec });
+}
 
 export function apiRoute<
   A extends AuthMode,
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   B extends z.ZodType | "json" | undefined = undefined,
->(spec: RouteSpec<A, P, Q, B>) {
+>(spec: RouteSpec<A, P, Q, B>): Handler & { spec: DocumentedSpec } {
   const [method] = spec.name.split(" ");
-  return async (req: Request, context: NextContext): Promise<Response> => {
+  const route = async (req: Request, context: NextContext): Promise<Response> => {
     const requestId = requestIdOf(req.headers.get("x-request-id"));
     return withRequestId(requestId, async () => {
       const started = performance.now();
@@ -98,6 +136,7 @@ export function apiRoute<
       return response;
     });
   };
+  return Object.assign(route, { spec });
 }
 
 async function handle<A extends AuthMode, P, Q, B>(

@@ -14,11 +14,11 @@ import {
   type ApiResponse,
   type CallOptions,
   createApiHarness,
+  DOCUMENTED_ROUTES,
   errorShape,
   fieldDetails,
 } from "@/test-support/api";
 import { ACTIONS, type Person, TEST_OPERATOR, taskBody } from "@/test-support/services";
-import { DOCUMENTED_ROUTES } from "./openapi";
 
 type Method = "GET" | "POST" | "DELETE";
 type Level = keyof typeof ACTIONS;

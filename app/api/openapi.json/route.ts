@@ -1,6 +1,7 @@
 // GET /api/openapi.json — OpenAPI 3.1, generated from the routes' zod schemas
 import { otherMethods } from "@/lib/api/fallback";
 import { openApiDocument } from "@/lib/api/openapi";
+import { API_ROUTES } from "../routes";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const dynamic = "force-dynamic";
 let body: string | undefined;
 
 export async function GET() {
-  body ??= JSON.stringify(openApiDocument());
+  body ??= JSON.stringify(openApiDocument(API_ROUTES));
   return new Response(body, {
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
   });

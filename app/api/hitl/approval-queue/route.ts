@@ -11,6 +11,12 @@ export const GET = apiRoute({
   name: "GET /api/hitl/approval-queue",
   auth: "reviewer",
   query: queueQuerySchema,
+  doc: {
+    summary:
+      "Open requests, newest risk first, each saying whether this reviewer may approve it (actionable=true: only those); signed keyset cursors",
+    ok: { status: 200, schema: queueResponseSchema },
+    errors: [400, 401, 403],
+  },
   async handler({ db, principal, query }) {
     // The role is the user's now (read by the service), not when the key was made.
     return { body: queueResponseSchema.parse(await getQueue(db, principal, query)) };

@@ -11,6 +11,15 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   name: "POST /api/integrations/slack/interactions",
   auth: "public",
+  doc: {
+    summary:
+      "Slack's button clicks and modal submissions: a form-encoded `payload`, signed by Slack (X-Slack-Signature v0 over the raw body, X-Slack-Request-Timestamp within 5 minutes)",
+    ok: {
+      status: 200,
+      description: "Empty, or a modal's field errors (`response_action: errors`)",
+    },
+    errors: [400, 401, 404, 413],
+  },
   async handler({ req, db }) {
     const answer = await handleSlackInteraction(db, {
       rawBody: await readLimited(req),

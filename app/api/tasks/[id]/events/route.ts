@@ -14,6 +14,16 @@ export const GET = apiRoute({
   name: "GET /api/tasks/{id}/events",
   auth: "key",
   params: idParamsSchema,
+  doc: {
+    summary: "Server-sent events of the task's status changes",
+    ok: {
+      status: 200,
+      description:
+        "`event: status` with the task as data, until the request closes (or the key is revoked)",
+      contentType: "text/event-stream",
+    },
+    errors: [400, 401, 404, 429],
+  },
   async handler({ req, db, principal, params, holdStream }) {
     // Unknown or foreign tasks answer 404, and a key with all its streams open 429, before the
     // stream starts.

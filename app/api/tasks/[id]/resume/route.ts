@@ -13,6 +13,11 @@ export const POST = apiRoute({
   name: "POST /api/tasks/{id}/resume",
   auth: "agent",
   params: idParamsSchema,
+  doc: {
+    summary: "Resume after the decision (once; again answers the same)",
+    ok: { status: 200, schema: resumeResponseSchema },
+    errors: [401, 403, 404, 409, 410],
+  },
   async handler({ db, principal, params }) {
     return {
       body: resumeResponseSchema.parse(

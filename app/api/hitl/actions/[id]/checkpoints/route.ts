@@ -3,7 +3,12 @@
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
 import { idParamsSchema } from "@/lib/contract/api";
-import { checkpointPageQuerySchema, checkpointPageSchema } from "@/lib/contract/checkpoints";
+import {
+  checkpointPageQuerySchema,
+  checkpointPageSchema,
+  checkpointSchema,
+  saveCheckpointSchema,
+} from "@/lib/contract/checkpoints";
 import { listCheckpoints, saveCheckpoint } from "@/lib/services/requests/checkpoints";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +18,12 @@ export const POST = apiRoute({
   auth: "agent",
   params: idParamsSchema,
   body: "json",
+  doc: {
+    summary: "Save a named checkpoint",
+    body: saveCheckpointSchema,
+    ok: { status: 201, schema: checkpointSchema },
+    errors: [400, 401, 403, 404, 413, 429],
+  },
   async handler({ db, principal, params, body }) {
     return { status: 201, body: await saveCheckpoint(db, principal, params.id, body) };
   },
@@ -23,6 +34,11 @@ export const GET = apiRoute({
   auth: "key",
   params: idParamsSchema,
   query: checkpointPageQuerySchema,
+  doc: {
+    summary: "An action's checkpoints in sequence, a page (at most 100) at a time",
+    ok: { status: 200, schema: checkpointPageSchema },
+    errors: [400, 401, 404],
+  },
   async handler({ db, principal, params, query }) {
     return {
       body: checkpointPageSchema.parse(await listCheckpoints(db, principal, params.id, query)),

@@ -1,7 +1,9 @@
 // GET /api/hitl/actions/{id}/checkpoints/{name} — the latest checkpoint of that name
+
 import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
+import { checkpointSchema } from "@/lib/contract/checkpoints";
 import { requiredText } from "@/lib/contract/json";
 import { getLatestCheckpoint } from "@/lib/services/requests/checkpoints";
 
@@ -19,6 +21,12 @@ export const GET = apiRoute({
     }),
     z.object({ id: z.uuid({ error: "expected a uuid" }), name: requiredText(200) }),
   ),
+  doc: {
+    summary: "The latest checkpoint of a name",
+    params: z.object({ id: z.uuid(), name: z.string() }),
+    ok: { status: 200, schema: checkpointSchema },
+    errors: [401, 404],
+  },
   async handler({ db, principal, params }) {
     return { body: await getLatestCheckpoint(db, principal, params.id, params.name) };
   },

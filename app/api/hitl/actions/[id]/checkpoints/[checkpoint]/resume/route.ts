@@ -1,7 +1,9 @@
 // POST /api/hitl/actions/{id}/checkpoints/{checkpoint_id}/resume — mark resumed (once; again → 409)
+
 import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
+import { checkpointSchema } from "@/lib/contract/checkpoints";
 import { markCheckpointResumed } from "@/lib/services/requests/checkpoints";
 
 export const dynamic = "force-dynamic";
@@ -20,6 +22,12 @@ export const POST = apiRoute({
       checkpoint_id: z.uuid({ error: "expected a checkpoint id (uuid)" }),
     }),
   ),
+  doc: {
+    summary: "Mark a checkpoint resumed (once)",
+    params: z.object({ id: z.uuid(), checkpoint_id: z.uuid() }),
+    ok: { status: 200, schema: checkpointSchema },
+    errors: [401, 403, 404, 409],
+  },
   async handler({ db, principal, params }) {
     return { body: await markCheckpointResumed(db, principal, params.id, params.checkpoint_id) };
   },
