@@ -100,28 +100,36 @@ export function sdkProject(name: string, packages: string[]): SdkProject {
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      const lines: string[] = [];
-      let partial = "";
-      child.stdout?.on("data", (d: Buffer) => {
-        partial += d.toString();
-        const parts = partial.split("\n");
-        partial = parts.pop() ?? "";
-        for (const line of parts) {
-          lines.push(line);
-          onLine?.(line);
-        }
-      });
-      let stderr = "";
-      child.stderr?.on("data", (d: Buffer) => {
-        stderr += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-      return { child, lines, exited, stderr: () => stderr };
+      return { child, ...watchOutput(child, onLine) };
     },
     dispose() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A child process's output as it comes: each line of its stdout given to `onLine` and kept
+ * (`lines`), its stderr kept, and its exit.
+ */
+export function watchOutput(child: ChildProcess, onLine?: (line: string) => void) {
+  const lines: string[] = [];
+  let partial = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    partial += d.toString();
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    for (const line of parts) {
+      lines.push(line);
+      onLine?.(line);
+    }
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { lines, exited, stderr: () => stderr };
 }
 
 /** Type-check files of a project against what is installed there (the frameworks' own types). */

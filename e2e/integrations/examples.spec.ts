@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { watchOutput } from "@/tools/sdk-project";
 import { hitl, type Server, type Storage, startServer, storage } from "../servers";
 
 // The README's examples, run as a user runs them (`npm run example:…`), against a server of
@@ -56,21 +57,7 @@ test.describe("the examples", () => {
       env: { ...process.env, AIRLOCK_URL: server.base, AIRLOCK_API_KEY: agentKey },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const lines: string[] = [];
-    let partial = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      partial += d.toString();
-      const parts = partial.split("\n");
-      partial = parts.pop() ?? "";
-      for (const line of parts) {
-        lines.push(line);
-        onLine(line);
-      }
-    });
-    let stderr = "";
-    child.stderr?.on("data", (d: Buffer) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    return { lines, exited, stderr: () => stderr };
+    return watchOutput(child, onLine);
   }
 
   /** Approve the request a printed link names, with each approver until it is approved. */
