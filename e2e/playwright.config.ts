@@ -38,27 +38,39 @@ export const OIDC = {
   clientId: "airlock-e2e",
   clientSecret: "e2e-oidc-secret-not-for-production",
 };
+/** The specs that install the packed SDK into projects of their own (see `projects`). */
+const PACKED_SDK_SPECS = /integrations\/(adapters|examples|sdk-project)\.spec\.ts$/;
 /** Of the specs that set up servers of their own (see `projects`). */
 const SET_UP_TIMEOUT_MS = 120_000;
 
 export default defineConfig({
   testDir: ".",
-  // Two lanes, one worker each, after the sign-ins. The demo server's specs (the API, the
-  // dashboard, the agents' libraries) share its database, so they are one project and run one
-  // spec at a time. The durable specs start servers and databases of their own and run beside
-  // them. (Playwright starts a project once every project it depends on has finished: both
-  // lanes depend on the sign-ins alone, so they run at once.)
+  // Three lanes, one worker each, after the sign-ins. The demo server's specs (the API, the
+  // dashboard, the agents' libraries) share its database, so they run one spec at a time. The
+  // specs of the packed SDK (its framework adapters, airlock-mcp, the examples) spend most of
+  // their time installing projects from the npm registry, not on the server, and each touches
+  // only requests of its own: they are a lane of their own beside the demo's. The durable specs
+  // start servers and databases of their own. (Playwright starts a project once every project
+  // it depends on has finished: every lane depends on the sign-ins alone, so they run at once.)
   projects: [
     // Signs in each demo reviewer through the login page once; the dashboard's specs reuse the
     // states.
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     // The API (smoke, api), the dashboard (ui) and the agents' own libraries (langchain,
-    // LangGraph, the MCP SDK, the framework adapters: integrations) against the demo server.
-    // The integrations' set-ups pack the SDK and install projects: a test's time-out is its
-    // project's, so the lane's is theirs.
+    // LangGraph, the MCP SDK: integrations) against the demo server.
     {
       name: "demo",
       testMatch: /(smoke|api|ui|integrations)\/.*\.spec\.ts$/,
+      testIgnore: PACKED_SDK_SPECS,
+      dependencies: ["setup"],
+      timeout: SET_UP_TIMEOUT_MS,
+      workers: 1,
+    },
+    // The packed SDK in projects of its own. Their set-ups pack the SDK and install projects: a
+    // test's time-out is its project's, so the lane's is theirs.
+    {
+      name: "packages",
+      testMatch: PACKED_SDK_SPECS,
       dependencies: ["setup"],
       timeout: SET_UP_TIMEOUT_MS,
       workers: 1,
@@ -77,7 +89,7 @@ export default defineConfig({
   ],
   outputDir: E2E_OUTPUT_DIR,
   fullyParallel: false,
-  workers: 2,
+  workers: 3,
   forbidOnly: true,
   retries: 0,
   reporter: [
