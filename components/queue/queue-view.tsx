@@ -3,7 +3,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { QueueResponse, RecentResponse } from "@/lib/contract/api";
 import { failureText } from "../action-result";
 import { queryKeys } from "../query-keys";
 import { Alert } from "../ui/alert";
@@ -17,20 +16,10 @@ import { QueueEmpty, QueueLoading } from "./queue-empty";
 import { DecidedRow, QueueRow } from "./queue-row";
 import { QueueTabs, TAB_LABEL } from "./queue-tabs";
 import { useQueueKeyboard } from "./use-queue-keyboard";
-import { type Counts, useQueueLists } from "./use-queue-lists";
+import { type FirstRead, useQueueLists } from "./use-queue-lists";
 import { useRowClaim } from "./use-row-claim";
 
-export function QueueView({
-  initialFilters,
-  initialQueue,
-  initialRecent,
-  initialCounts,
-}: {
-  initialFilters: QueueFilters;
-  initialQueue: QueueResponse | null;
-  initialRecent: RecentResponse | null;
-  initialCounts: Counts;
-}) {
+export function QueueView(first: FirstRead) {
   const viewer = useViewer();
   const client = useQueryClient();
   const search = useSearchParams();
@@ -43,12 +32,7 @@ export function QueueView({
     else window.history.replaceState(null, "", url);
   }, []);
 
-  const { openTab, queue, recent, counts, items, decided } = useQueueLists(filters, {
-    initialFilters,
-    initialQueue,
-    initialRecent,
-    initialCounts,
-  });
+  const { openTab, queue, recent, counts, items, decided } = useQueueLists(filters, first);
   const { selectedId, setSelectedId, dialog, setDialog, onDecide } = useQueueKeyboard(
     items,
     openTab,

@@ -15,19 +15,17 @@ export type Counts = QueueResponse["counts"];
 const sameKey = (a: QueueFilters, b: QueueFilters) =>
   a.tab === b.tab && a.risk === b.risk && a.agent === b.agent && a.mine === b.mine;
 
+/** What the server read for the page's own filters (the queue page's props). */
+export interface FirstRead {
+  initialFilters: QueueFilters;
+  initialQueue: QueueResponse | null;
+  initialRecent: RecentResponse | null;
+  initialCounts: Counts;
+}
+
 export function useQueueLists(
   filters: QueueFilters,
-  {
-    initialFilters,
-    initialQueue,
-    initialRecent,
-    initialCounts,
-  }: {
-    initialFilters: QueueFilters;
-    initialQueue: QueueResponse | null;
-    initialRecent: RecentResponse | null;
-    initialCounts: Counts;
-  },
+  { initialFilters, initialQueue, initialRecent, initialCounts }: FirstRead,
 ) {
   const isInitial = sameKey(filters, initialFilters);
   const openTab = filters.tab !== "decided";
