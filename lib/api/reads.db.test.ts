@@ -1,18 +1,18 @@
 // The dashboard's reads (GET /api/dashboard/{read}, app/(dashboard)/reads.ts): each answers a
 // signed-in person exactly what its service answers, nobody without a session, and bad input
 // with the field and what is wrong, like every route.
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { READS } from "@/app/(dashboard)/reads";
 import { getQueue, getRequestDetail } from "@/lib/services/requests/queue";
 import { type ApiHarness, createApiHarness, readPath } from "@/test-support/api";
+import { browser } from "@/test-support/browser";
 import { ACTIONS, taskBody } from "@/test-support/services";
 
 // The browser's session as next-auth decodes it from the cookie.
-const browser = vi.hoisted(() => ({ session: null as { user: { id: string } } | null }));
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("next-auth")>()),
-  getServerSession: async () => browser.session,
-}));
+vi.mock("next-auth", async (original) =>
+  (await import("@/test-support/browser")).nextAuth(original),
+);
 
 describe("the dashboard's reads", () => {
   let api: ApiHarness;

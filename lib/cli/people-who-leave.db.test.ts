@@ -4,6 +4,7 @@
 // the real route handlers (the pages' reads among them), and the session helpers pages and
 // server actions use, with only
 // next-auth's cookie reading and the request headers stood in for.
+
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -11,23 +12,13 @@ import { execRows } from "@/db/client";
 import { COMMANDS } from "@/lib/cli/commands";
 import { createApiKey } from "@/lib/services/accounts/keys";
 import { type ApiHarness, createApiHarness, readPath } from "@/test-support/api";
+import { browser } from "@/test-support/browser";
 
 // The browser's session as next-auth would decode it from the cookie: the token is never
 // touched again after sign-in, so whatever changes must be read from the user record.
-const browser = vi.hoisted(() => ({ session: null as { user: { id: string } } | null }));
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("next-auth")>()),
-  getServerSession: async () => browser.session,
-}));
-// A server action's request from this app's own page.
-vi.mock("next/headers", () => ({
-  headers: async () => {
-    const origin = process.env.NEXTAUTH_URL
-      ? new URL(process.env.NEXTAUTH_URL).origin
-      : "http://airlock.test";
-    return new Headers({ origin, host: new URL(origin).host });
-  },
-}));
+vi.mock("next-auth", async (original) =>
+  (await import("@/test-support/browser")).nextAuth(original),
+);
 
 describe("people who leave", () => {
   let api: ApiHarness;

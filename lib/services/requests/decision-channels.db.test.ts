@@ -4,6 +4,7 @@
 // request page's detail and the agent's callback. Each channel is driven through its own entry
 // point: a server action under a session, the route handler with a reviewer key, a signed Slack
 // click, and the CLI's command as the operator.
+
 import { createHmac } from "node:crypto";
 import os from "node:os";
 import { sql } from "drizzle-orm";
@@ -19,25 +20,17 @@ import {
   slackStamp,
 } from "@/lib/services/integrations/slack";
 import { type ApiHarness, createApiHarness } from "@/test-support/api";
+import { browser } from "@/test-support/browser";
 import { ACTIONS, loadRequestRow, TEST_OPERATOR, taskBody } from "@/test-support/services";
 import { type SlackStub, startSlackStub } from "@/test-support/slack-stub";
 import { submitTask } from "./lifecycle";
 import { getRequestDetail } from "./queue";
 
 // The browser's session as next-auth decodes it, and a server action's own-origin headers.
-const browser = vi.hoisted(() => ({ session: null as { user: { id: string } } | null }));
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("next-auth")>()),
-  getServerSession: async () => browser.session,
-}));
-vi.mock("next/headers", () => ({
-  headers: async () => {
-    const origin = process.env.NEXTAUTH_URL
-      ? new URL(process.env.NEXTAUTH_URL).origin
-      : "http://airlock.test";
-    return new Headers({ origin, host: new URL(origin).host });
-  },
-}));
+vi.mock("next-auth", async (original) =>
+  (await import("@/test-support/browser")).nextAuth(original),
+);
+vi.mock("next/headers", async () => (await import("@/test-support/browser")).nextHeaders());
 
 const WORKFLOW = "wf-channels";
 const OS_USER = os.userInfo().username;

@@ -3,6 +3,7 @@
 // keyset cursor for the rest, and the counts stay those of the whole workflow. Read here through
 // the services and the dashboard's server action: every item once, in order, on pages of at
 // most 100; forged cursors refused naming `cursor`; people read, agents do not.
+
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows, setDbForTesting } from "@/db/client";
@@ -14,17 +15,16 @@ import {
   type WorkflowStatusDto,
 } from "@/lib/contract/api";
 import { readPath, readResponse } from "@/test-support/api";
+import { browser } from "@/test-support/browser";
 import { ACTIONS, createFixture, type Fixture, refusalOf, taskBody } from "@/test-support/services";
 import { saveCheckpoint } from "./checkpoints";
 import { decideRequest, submitTask } from "./lifecycle";
 import { getWorkflowPage, getWorkflowStatus } from "./queue";
 
 // The browser's session as next-auth decodes it from the cookie.
-const browser = vi.hoisted(() => ({ session: null as { user: { id: string } } | null }));
-vi.mock("next-auth", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("next-auth")>()),
-  getServerSession: async () => browser.session,
-}));
+vi.mock("next-auth", async (original) =>
+  (await import("@/test-support/browser")).nextAuth(original),
+);
 
 const WF = "wf-many";
 const REQUESTS = 250;
