@@ -127,6 +127,87 @@ export async function submitTask(
   body: unknown,
   options: SubmitOptions = {},
 ): Promise<SubmitResult> {
+  const submit = admitSubmit(principal, body, options);
+  const { caller, idempotencyKey, assessment } = submit;
+
+  // The common case — no Idempotency-Key, and no standing approval that could apply (the
+  // action is approved on arrival or critical, which none may cover, or the key has no active
+  // grant: one granted a moment later does not cover this submit): that one statement is the
+  // whole transaction, so the key's lock for its bound is held for no round trip at all, and
+  // the instant the database checked the key is its `now`.
+  if (idempotencyKey === null) {
+    const now = caller.seenAt ?? (await databaseNow(db));
+    if (!mayUseStandingApproval(assessment) || !(await hasActiveGrant(db, caller.keyId, now))) {
+      return recorded(await writeSubmit(db, submit, now, null));
+    }
+  }
+  const outcome = await db.transaction(async (tx) => {
+    if (idempotencyKey !== null) {
+      // Retries with one key queue here, so the first inserts and the rest find its row.
+      await lockIdempotencyKey(tx, caller.keyId, idempotencyKey);
+      const existing = await findByIdempotencyKey(tx, caller.keyId, idempotencyKey);
+      if (existing) {
+        if (existing.requestFingerprint !== submit.fingerprint) {
+          throw new ServiceError(
+            "unprocessable",
+            "This Idempotency-Key was already used with a different body",
+            { task_id: existing.taskId },
+          );
+        }
+        const task = await findTask(tx, existing.taskId);
+        if (!task) throw new Error(`task ${existing.taskId} of request ${existing.id} is missing`);
+        const grant = existing.grantId ? await findGrantApprover(tx, existing.grantId) : null;
+        return { created: false, task: submitResponse(existing, task.threadId, grant) };
+      }
+    }
+    const now = caller.seenAt ?? (await databaseNow(tx));
+    const grant = await takeStandingApproval(
+      tx,
+      submit.ruleSet,
+      caller,
+      submit.input,
+      assessment,
+      now,
+    );
+    return writeSubmit(tx, submit, now, grant);
+  });
+  return recorded(outcome);
+
+  /** Count a new task in the metrics, once its write has committed. */
+  function recorded(result: SubmitResult & { grantId?: string | null }): SubmitResult {
+    if (result.created) {
+      recordSubmit({
+        level: result.task.risk.level,
+        autoApproved: result.task.auto_approved,
+        byGrant: (result.grantId ?? null) !== null,
+        rule: result.task.risk.matched_rules[0],
+      });
+    }
+    return { created: result.created, task: result.task };
+  }
+}
+
+/** A submit let in: its caller, its parsed input, and what the write needs to know. */
+interface Submit {
+  caller: AgentPrincipal;
+  input: SubmitTaskInput;
+  idempotencyKey: string | null;
+  ruleSet: RuleSet;
+  assessment: Assessment;
+  /** The body's hash: an Idempotency-Key retry must send the same one. */
+  fingerprint: string;
+  taskId: string;
+  threadId: string;
+  /** Open requests the key may have at once. */
+  limit: number;
+}
+
+/**
+ * The checks a submit passes before it touches the database: an agent key, within its submits
+ * a minute, a body the contract accepts, a well-formed Idempotency-Key and a callback address
+ * the deployment allows; then the action's assessment.
+ */
+function admitSubmit(principal: Principal, body: unknown, options: SubmitOptions): Submit {
   const caller = requireAgent(principal, "submit a task");
   const waitSeconds = submitLimiter().take(caller.keyId);
   if (waitSeconds > 0) {
@@ -158,142 +239,105 @@ export async function submitTask(
   const fingerprint = sha256Hex(canonicalJson(input));
 
   const taskId = randomUUID();
-  const threadId = input.thread_id ?? `thread-${taskId}`;
-  const limit = options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT;
-  /**
-   * Everything the submit writes, once its instant and any standing approval are known: one
-   * statement (the task, the request, its outbox rows and audit events, and the check of the
-   * key's bound on open requests, which fails the statement for an agent at its bound). The
-   * request's insert NOTIFYs its listeners, on commit, through its trigger.
-   */
-  const write = async (ex: Executor, now: Date, grant: Grant | null) => {
-    const grantId = grant?.id ?? null;
-    const { request, events } = openRequest(ruleSet, {
-      id: randomUUID(),
-      workflow_id: input.workflow_id,
-      action: input.action,
-      assessment,
-      submitter_key_id: caller.keyId,
-      submitter_owner_id: caller.ownerId,
-      now,
-      grant_id: grantId,
-      allowed_decisions: input.allowed_decisions,
-    });
-    const extra = {
-      taskId,
-      threadId,
-      agentName: input.agent_name,
-      priority: input.priority,
-      ...riskFactorsOf(assessment),
-      idempotencyKey,
-      requestFingerprint: fingerprint,
-    };
-    const callbackUrl = input.callback_url ?? null;
-    const subject: OutboxSubject = { request, taskId };
-    const isOpen = isOpenStatus(request.status);
-    const auditRows = events.map((e) => ({
-      ...e,
-      payload: {
-        ...e.payload,
-        task_id: taskId,
-        agent: caller.agent,
-        agent_name: input.agent_name,
-        // Who stands behind an approval on arrival by a standing approval: its grantor.
-        ...(grant ? { granted_by: grant.grantor_id } : {}),
-      },
-    }));
-    const task = { id: taskId, threadId, agentName: input.agent_name, callbackUrl };
-    // Open: its graph starts in the background and waits at its gate for people. Approved on
-    // arrival: nobody decides and nothing can change it, so it is executed here, in this
-    // statement, its callback queued in the same commit, and no graph runs for it
-    // (lib/services/requests/execution.ts).
-    const executed = isOpen ? null : executedOnArrival(task, request, now);
-    await withOpenLimit(
-      checkOpenLimit(ex, { keyId: caller.keyId, requestId: request.id, lock: isOpen, limit }, [
-        taskInsert(ex, {
-          id: taskId,
-          workflowId: input.workflow_id,
-          threadId,
-          apiKeyId: caller.keyId,
-          agentName: input.agent_name,
-          priority: input.priority,
-          callbackUrl,
-          createdAt: now,
-          updatedAt: now,
-          ...executed?.task,
-        }),
-        requestInsert(ex, request, extra),
-        outboxInsert(
-          ex,
-          executed
-            ? executed.outbox
-            : [
-                ...workflowRows(subject, "hitl.approval_requested"),
-                ...notifyRows(subject, "hitl.approval_requested", assessment.notify),
-              ],
-        ),
-        auditInsert(ex, [...auditRows, ...(executed?.audit ?? [])]),
-      ]),
-    );
-    return {
-      created: true,
-      task: submitResponse(
-        requestValues(request, extra),
-        threadId,
-        grantId === null ? null : await findGrantApprover(ex, grantId),
-      ),
-      grantId,
-    };
+  return {
+    caller,
+    input,
+    idempotencyKey,
+    ruleSet,
+    assessment,
+    fingerprint,
+    taskId,
+    threadId: input.thread_id ?? `thread-${taskId}`,
+    limit: options.maxOpenPerAgent ?? env().HITL_MAX_OPEN_PER_AGENT,
   };
+}
 
-  // The common case — no Idempotency-Key, and no standing approval that could apply (the
-  // action is approved on arrival or critical, which none may cover, or the key has no active
-  // grant: one granted a moment later does not cover this submit): that one statement is the
-  // whole transaction, so the key's lock for its bound is held for no round trip at all, and
-  // the instant the database checked the key is its `now`.
-  if (idempotencyKey === null) {
-    const now = caller.seenAt ?? (await databaseNow(db));
-    if (!mayUseStandingApproval(assessment) || !(await hasActiveGrant(db, caller.keyId, now))) {
-      return recorded(await write(db, now, null));
-    }
-  }
-  const outcome = await db.transaction(async (tx) => {
-    if (idempotencyKey !== null) {
-      // Retries with one key queue here, so the first inserts and the rest find its row.
-      await lockIdempotencyKey(tx, caller.keyId, idempotencyKey);
-      const existing = await findByIdempotencyKey(tx, caller.keyId, idempotencyKey);
-      if (existing) {
-        if (existing.requestFingerprint !== fingerprint) {
-          throw new ServiceError(
-            "unprocessable",
-            "This Idempotency-Key was already used with a different body",
-            { task_id: existing.taskId },
-          );
-        }
-        const task = await findTask(tx, existing.taskId);
-        if (!task) throw new Error(`task ${existing.taskId} of request ${existing.id} is missing`);
-        const grant = existing.grantId ? await findGrantApprover(tx, existing.grantId) : null;
-        return { created: false, task: submitResponse(existing, task.threadId, grant) };
-      }
-    }
-    const now = caller.seenAt ?? (await databaseNow(tx));
-    const grant = await takeStandingApproval(tx, ruleSet, caller, input, assessment, now);
-    return write(tx, now, grant);
+/**
+ * Everything the submit writes, once its instant and any standing approval are known: one
+ * statement (the task, the request, its outbox rows and audit events, and the check of the
+ * key's bound on open requests, which fails the statement for an agent at its bound). The
+ * request's insert NOTIFYs its listeners, on commit, through its trigger.
+ */
+async function writeSubmit(ex: Executor, submit: Submit, now: Date, grant: Grant | null) {
+  const { caller, input, idempotencyKey, ruleSet, assessment, taskId, threadId, limit } = submit;
+
+  const grantId = grant?.id ?? null;
+  const { request, events } = openRequest(ruleSet, {
+    id: randomUUID(),
+    workflow_id: input.workflow_id,
+    action: input.action,
+    assessment,
+    submitter_key_id: caller.keyId,
+    submitter_owner_id: caller.ownerId,
+    now,
+    grant_id: grantId,
+    allowed_decisions: input.allowed_decisions,
   });
-  return recorded(outcome);
-
-  /** Count a new task in the metrics, once its write has committed. */
-  function recorded(result: SubmitResult & { grantId?: string | null }): SubmitResult {
-    if (result.created) {
-      recordSubmit({
-        level: result.task.risk.level,
-        autoApproved: result.task.auto_approved,
-        byGrant: (result.grantId ?? null) !== null,
-        rule: result.task.risk.matched_rules[0],
-      });
-    }
-    return { created: result.created, task: result.task };
-  }
+  const extra = {
+    taskId,
+    threadId,
+    agentName: input.agent_name,
+    priority: input.priority,
+    ...riskFactorsOf(assessment),
+    idempotencyKey,
+    requestFingerprint: submit.fingerprint,
+  };
+  const callbackUrl = input.callback_url ?? null;
+  const subject: OutboxSubject = { request, taskId };
+  const isOpen = isOpenStatus(request.status);
+  const auditRows = events.map((e) => ({
+    ...e,
+    payload: {
+      ...e.payload,
+      task_id: taskId,
+      agent: caller.agent,
+      agent_name: input.agent_name,
+      // Who stands behind an approval on arrival by a standing approval: its grantor.
+      ...(grant ? { granted_by: grant.grantor_id } : {}),
+    },
+  }));
+  const task = { id: taskId, threadId, agentName: input.agent_name, callbackUrl };
+  // Open: its graph starts in the background and waits at its gate for people. Approved on
+  // arrival: nobody decides and nothing can change it, so it is executed here, in this
+  // statement, its callback queued in the same commit, and no graph runs for it
+  // (lib/services/requests/execution.ts).
+  const executed = isOpen ? null : executedOnArrival(task, request, now);
+  await withOpenLimit(
+    checkOpenLimit(ex, { keyId: caller.keyId, requestId: request.id, lock: isOpen, limit }, [
+      taskInsert(ex, {
+        id: taskId,
+        workflowId: input.workflow_id,
+        threadId,
+        apiKeyId: caller.keyId,
+        agentName: input.agent_name,
+        priority: input.priority,
+        callbackUrl,
+        createdAt: now,
+        updatedAt: now,
+        ...executed?.task,
+      }),
+      requestInsert(ex, request, extra),
+      outboxInsert(
+        ex,
+        executed
+          ? executed.outbox
+          : [
+              ...workflowRows(subject, "hitl.approval_requested"),
+              ...notifyRows(subject, "hitl.approval_requested", assessment.notify),
+            ],
+      ),
+      auditInsert(ex, [...auditRows, ...(executed?.audit ?? [])]),
+    ]),
+  );
+  return {
+    created: true,
+    task: submitResponse(
+      requestValues(request, extra),
+      threadId,
+      grantId === null ? null : await findGrantApprover(ex, grantId),
+    ),
+    grantId,
+  };
 }
 
 /**
