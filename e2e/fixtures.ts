@@ -2,7 +2,7 @@
 // E2E data directory), signed-in browser states per person, and API calls an agent makes.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, Browser, Page } from "@playwright/test";
 
 export const DATA_DIR = process.env.E2E_DATA_DIR as string;
 export const PASSWORD = "airlock-demo";
@@ -19,6 +19,15 @@ export type Person = keyof typeof PEOPLE;
 
 /** Where each person's signed-in browser state is saved (by e2e/auth.setup.ts). */
 export const stateOf = (person: Person) => path.join(DATA_DIR, `state-${person}.json`);
+
+/** A page of a browser of its own, signed in as `person`, `width` px wide (390: a phone). */
+export async function as(browser: Browser, person: Person, width = 1280): Promise<Page> {
+  const context = await browser.newContext({
+    storageState: stateOf(person),
+    viewport: { width, height: width < 500 ? 844 : 900 },
+  });
+  return context.newPage();
+}
 
 const read = (file: string) => readFileSync(path.join(DATA_DIR, file), "utf8").trim();
 export const agentKey = () => read("demo-agent-key");
@@ -70,4 +79,12 @@ export async function submit(
     status: string;
     expires_at: string | null;
   };
+}
+
+/** The task's status, as its agent reads it. */
+export async function statusOf(request: APIRequestContext, taskId: string): Promise<string> {
+  const r = await request.get(`/api/tasks/${taskId}`, {
+    headers: { Authorization: `Bearer ${agentKey()}` },
+  });
+  return ((await r.json()) as { status: string }).status;
 }

@@ -2,44 +2,14 @@
 // would: no session, the wrong role, a forged Origin, no Origin, Next's internal
 // x-middleware-subrequest header. All are refused and change nothing; the same call from the
 // app's own origin by someone allowed goes through, so the harness can tell the difference.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import {
   type APIRequestContext,
   expect,
   request as playwrightRequest,
   test,
 } from "@playwright/test";
-import { ACTIONS, agentKey, type Person, stateOf, submit } from "../fixtures";
-
-type Manifest = {
-  node: Record<
-    string,
-    { exportedName?: string; filename?: string; workers: Record<string, unknown> }
-  >;
-};
-
-const manifest = JSON.parse(
-  readFileSync(
-    path.join(__dirname, "..", "..", ".next", "server", "server-reference-manifest.json"),
-    "utf8",
-  ),
-) as Manifest;
-
-/** The action's id and a page that serves it (its worker), from the build's manifest. */
-function action(name: string): { id: string; page: string } {
-  for (const [id, entry] of Object.entries(manifest.node)) {
-    if (entry.exportedName !== name || !entry.filename?.includes("(dashboard)/actions")) continue;
-    const worker = Object.keys(entry.workers).find((w) => w.startsWith("app/(dashboard)/"));
-    if (!worker) continue;
-    const page = worker
-      .replace(/^app\/\(dashboard\)/, "")
-      .replace(/\/page$/, "")
-      .replace(/\[[^\]]+\]/g, "00000000-0000-4000-8000-000000000000");
-    return { id, page: page || "/" };
-  }
-  throw new Error(`no server action ${name} in the build`);
-}
+import { ACTIONS, type Person, stateOf, statusOf, submit } from "../fixtures";
+import { BASE_URL, callServerAction } from "../server-actions";
 
 interface Call {
   as: Person | null;
@@ -47,14 +17,13 @@ interface Call {
   headers?: Record<string, string>;
 }
 
-const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
 const contexts = new Map<string, APIRequestContext>();
 async function contextFor(as: Person | null): Promise<APIRequestContext> {
   const key = as ?? "anonymous";
   let ctx = contexts.get(key);
   if (!ctx) {
     ctx = await playwrightRequest.newContext({
-      baseURL,
+      baseURL: BASE_URL,
       ...(as ? { storageState: stateOf(as) } : {}),
     });
     contexts.set(key, ctx);
@@ -62,32 +31,13 @@ async function contextFor(as: Person | null): Promise<APIRequestContext> {
   return ctx;
 }
 
-/** Call a server action as a browser would; the action's result, or why the server refused. */
+/** Call a server action of actions.ts as a browser would; its result, or why it was refused. */
 async function callAction(name: string, input: unknown, call: Call) {
-  const { id, page } = action(name);
-  const ctx = await contextFor(call.as);
-  const origin = call.origin === undefined ? baseURL : call.origin;
-  const response = await ctx.post(page, {
-    headers: {
-      "Next-Action": id,
-      "Content-Type": "text/plain;charset=UTF-8",
-      Accept: "text/x-component",
-      ...(origin === null ? {} : { Origin: origin }),
-      ...call.headers,
-    },
-    data: JSON.stringify([input]),
-    maxRedirects: 0,
-  });
-  const text = await response.text();
-  const result = text.match(/\{"ok":(true|false).*$/m)?.[0];
-  return { status: response.status(), ok: result?.startsWith('{"ok":true') ?? false, text };
-}
-
-async function statusOf(request: APIRequestContext, taskId: string) {
-  const r = await request.get(`/api/tasks/${taskId}`, {
-    headers: { Authorization: `Bearer ${agentKey()}` },
-  });
-  return ((await r.json()) as { status: string }).status;
+  return callServerAction(
+    await contextFor(call.as),
+    { module: "actions", name, input },
+    { origin: call.origin, headers: call.headers },
+  );
 }
 
 test.afterAll(async () => {

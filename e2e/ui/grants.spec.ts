@@ -3,28 +3,14 @@
 // Grants page stops matching once revoked there; the people who may not revoke see no button;
 // and the control is not offered where it may not be used (a developer, a critical request).
 // Each journey uses action types of its own, so no grant here covers another spec's requests.
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import {
-  type APIRequestContext,
-  type Browser,
-  expect,
-  type Page,
-  request as playwrightRequest,
-  test,
-} from "@playwright/test";
-import { ACTIONS, agentKey, type Person, stateOf, submit } from "../fixtures";
+import { expect, request as playwrightRequest, test } from "@playwright/test";
+import { ACTIONS, as, type Person, stateOf, statusOf, submit } from "../fixtures";
+import { GrantsPage } from "../pages/grants";
 import { E2E_OUTPUT_DIR } from "../playwright.config";
+import { BASE_URL, callServerAction } from "../server-actions";
 
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? path.join(E2E_OUTPUT_DIR, "screenshots");
-
-async function as(browser: Browser, person: Person, width = 1280): Promise<Page> {
-  const context = await browser.newContext({
-    storageState: stateOf(person),
-    viewport: { width, height: width < 500 ? 844 : 900 },
-  });
-  return context.newPage();
-}
 
 /** A high-risk action (DOCUMENT.GENERATE_* is high) of a type only this run uses. */
 function reportAction(name: string) {
@@ -35,16 +21,6 @@ function reportAction(name: string) {
     inputs: { period: "2026-W47", format: "pdf" },
   };
 }
-
-async function statusOf(request: APIRequestContext, taskId: string) {
-  const r = await request.get(`/api/tasks/${taskId}`, {
-    headers: { Authorization: `Bearer ${agentKey()}` },
-  });
-  return ((await r.json()) as { status: string }).status;
-}
-
-const grantRow = (page: Page, type: string) =>
-  page.getByTestId("grant-row").filter({ has: page.getByTestId("grant-type").getByText(type) });
 
 test("a tech lead approves a request and the next 2 like it for an hour: two pass, the third waits", async ({
   browser,
@@ -89,7 +65,8 @@ test("a tech lead approves a request and the next 2 like it for an hour: two pas
 
   await lead.getByRole("link", { name: "See it on the Grants page" }).click();
   await lead.waitForURL("**/grants");
-  const row = grantRow(lead, action.type);
+  const grants = new GrantsPage(lead);
+  const row = grants.row(action.type);
   await expect(row).toHaveAttribute("data-state", "active");
   await expect(row.getByTestId("grant-usage-text")).toHaveText("0 of 2");
   await expect(row.getByTestId("grant-agent")).toHaveText("demo-agent");
@@ -104,7 +81,7 @@ test("a tech lead approves a request and the next 2 like it for an hour: two pas
   const third = await submit(request, action);
   expect(third.status).toBe("pending");
   await lead.reload();
-  const spent = grantRow(lead, action.type);
+  const spent = grants.row(action.type);
   await expect(spent).toHaveAttribute("data-state", "used_up");
   await expect(spent.getByTestId("grant-usage-text")).toHaveText("2 of 2");
   await expect(spent.getByTestId("grant-state")).toHaveText("used up");
@@ -118,9 +95,10 @@ test("a standing approval made on the Grants page approves on arrival until it i
 }) => {
   const action = reportAction("INVENTORY");
   const lead = await as(browser, "lead");
-  await lead.goto("/grants");
-  await lead.getByTestId("grant-new").click();
-  const form = lead.getByTestId("grant-form");
+  const grants = new GrantsPage(lead);
+  await grants.goto();
+  await grants.open();
+  const form = grants.form;
   // Every field the schema refuses is named beside it; nothing is granted.
   await form.getByTestId("grant-agent-select").selectOption("");
   await form.getByTestId("grant-max-uses").fill("0");
@@ -131,28 +109,28 @@ test("a standing approval made on the Grants page approves on arrival until it i
   await expect(form.getByTestId("grant-reason")).toHaveAttribute("aria-invalid", "true");
   await lead.screenshot({ path: path.join(SHOTS, "grants-form-errors.png"), fullPage: true });
 
-  await form.getByTestId("grant-agent-select").selectOption("demo-agent");
+  await grants.fill({
+    type: action.type,
+    environment: "production",
+    maxUses: 5,
+    window: "15 min",
+    reason: "Stock-take week",
+  });
   await expect(form.getByTestId("grant-agent-select")).not.toHaveAttribute("aria-invalid");
-  await form.getByTestId("grant-type-pattern").fill(action.type);
-  await form.getByTestId("grant-environment").fill("production");
-  await form.getByTestId("grant-max-uses").fill("5");
-  await form.getByText("15 min", { exact: true }).click();
   await expect(form.getByLabel("15 min")).toBeChecked();
-  await form.getByTestId("grant-reason").fill("Stock-take week");
   await form.getByTestId("grant-create").click();
   await expect(lead.getByTestId("grant-created")).toContainText(action.type);
-  const row = grantRow(lead, action.type);
+  const row = grants.row(action.type);
   await expect(row).toHaveAttribute("data-state", "active");
   await expect(row.getByTestId("grant-usage-text")).toHaveText("0 of 5");
 
   expect((await submit(request, action)).status).toBe("approved");
   await lead.reload();
-  await expect(grantRow(lead, action.type).getByTestId("grant-usage-text")).toHaveText("1 of 5");
+  await expect(grants.row(action.type).getByTestId("grant-usage-text")).toHaveText("1 of 5");
 
-  await grantRow(lead, action.type).getByTestId("grant-revoke").click();
-  await lead.getByTestId("grant-revoke-confirm").click();
+  await grants.revoke(action.type);
   await expect(lead.getByTestId("grant-revoke-dialog")).toBeHidden();
-  const revoked = grantRow(lead, action.type);
+  const revoked = grants.row(action.type);
   await expect(revoked).toHaveAttribute("data-state", "revoked");
   await expect(revoked.getByTestId("grant-revoke")).toHaveCount(0);
   expect((await submit(request, action)).status).toBe("pending");
@@ -162,21 +140,16 @@ test("developers and viewers read the grants with no revoke button on others'; a
   browser,
 }) => {
   const action = reportAction("AUDIT");
-  const lead = await as(browser, "lead");
-  await lead.goto("/grants");
-  await lead.getByTestId("grant-new").click();
-  const form = lead.getByTestId("grant-form");
-  await form.getByTestId("grant-agent-select").selectOption("demo-agent");
-  await form.getByTestId("grant-type-pattern").fill(action.type);
-  await form.getByTestId("grant-reason").fill("Audit week");
-  await form.getByTestId("grant-create").click();
-  await expect(grantRow(lead, action.type)).toHaveAttribute("data-state", "active");
-  await expect(grantRow(lead, action.type).getByTestId("grant-revoke")).toBeVisible();
+  const lead = new GrantsPage(await as(browser, "lead"));
+  await lead.goto();
+  await lead.create({ type: action.type, reason: "Audit week" });
+  await expect(lead.row(action.type)).toHaveAttribute("data-state", "active");
+  await expect(lead.row(action.type).getByTestId("grant-revoke")).toBeVisible();
 
   for (const person of ["dev", "viewer"] as const) {
     const page = await as(browser, person);
-    await page.goto("/grants");
-    await expect(grantRow(page, action.type)).toHaveAttribute("data-state", "active");
+    await new GrantsPage(page).goto();
+    await expect(new GrantsPage(page).row(action.type)).toHaveAttribute("data-state", "active");
     await expect(page.getByTestId("grants-read-only")).toBeVisible();
     await expect(page.getByTestId("grant-new")).toHaveCount(0);
     await expect(page.getByTestId("grant-revoke")).toHaveCount(0);
@@ -184,14 +157,11 @@ test("developers and viewers read the grants with no revoke button on others'; a
   }
 
   // A devops engineer ranks above the lead who granted it, so they may revoke it.
-  const ops = await as(browser, "ops");
-  await ops.goto("/grants");
-  await expect(grantRow(ops, action.type).getByTestId("grant-grantor")).toHaveText(
-    "lead@airlock.local",
-  );
-  await grantRow(ops, action.type).getByTestId("grant-revoke").click();
-  await ops.getByTestId("grant-revoke-confirm").click();
-  await expect(grantRow(ops, action.type)).toHaveAttribute("data-state", "revoked");
+  const ops = new GrantsPage(await as(browser, "ops"));
+  await ops.goto();
+  await expect(ops.row(action.type).getByTestId("grant-grantor")).toHaveText("lead@airlock.local");
+  await ops.revoke(action.type);
+  await expect(ops.row(action.type)).toHaveAttribute("data-state", "revoked");
 });
 
 test("the control is not offered to a developer, nor on a critical request, and says why", async ({
@@ -234,23 +204,22 @@ test("screenshots of the grants page and the approve-and-grant dialog, on a desk
   // One in force to look at, beside the ended ones the journeys above left.
   const shown = reportAction("FORECAST");
   const lead = await as(browser, "lead");
-  await lead.goto("/grants");
-  await lead.getByTestId("grant-new").click();
-  const form = lead.getByTestId("grant-form");
-  await form.getByTestId("grant-agent-select").selectOption("demo-agent");
-  await form.getByTestId("grant-type-pattern").fill(shown.type);
-  await form.getByTestId("grant-environment").fill("production");
-  await form.getByTestId("grant-max-uses").fill("10");
-  await form.getByText("4 hours", { exact: true }).click();
-  await form.getByTestId("grant-reason").fill("Quarter-end forecasts, one per region");
-  await form.getByTestId("grant-create").click();
-  await expect(grantRow(lead, shown.type)).toHaveAttribute("data-state", "active");
+  const grants = new GrantsPage(lead);
+  await grants.goto();
+  await grants.create({
+    type: shown.type,
+    environment: "production",
+    maxUses: 10,
+    window: "4 hours",
+    reason: "Quarter-end forecasts, one per region",
+  });
+  await expect(grants.row(shown.type)).toHaveAttribute("data-state", "active");
   await submit(request, shown);
   await submit(request, shown);
   await submit(request, shown);
   await lead.emulateMedia({ colorScheme: "dark" });
   await lead.reload();
-  await expect(grantRow(lead, shown.type).getByTestId("grant-usage-text")).toHaveText("3 of 10");
+  await expect(grants.row(shown.type).getByTestId("grant-usage-text")).toHaveText("3 of 10");
   await lead.screenshot({ path: path.join(SHOTS, "grants-dark.png"), fullPage: true });
 
   for (const [width, suffix] of [
@@ -277,41 +246,16 @@ test("screenshots of the grants page and the approve-and-grant dialog, on a desk
     await page.screenshot({ path: path.join(SHOTS, `grant-dialog-open${suffix}.png`) });
     await page.context().close();
   }
-  await lead.goto("/grants");
-  await grantRow(lead, shown.type).getByTestId("grant-revoke").click();
-  await lead.getByTestId("grant-revoke-confirm").click();
-  await expect(grantRow(lead, shown.type)).toHaveAttribute("data-state", "revoked");
+  await grants.goto();
+  await grants.revoke(shown.type);
+  await expect(grants.row(shown.type)).toHaveAttribute("data-state", "revoked");
 });
-
-/** A grant action's id and a page that serves it, from the build's manifest (as action-security does). */
-function grantAction(name: string): { id: string; page: string } {
-  const manifest = JSON.parse(
-    readFileSync(
-      path.join(__dirname, "..", "..", ".next", "server", "server-reference-manifest.json"),
-      "utf8",
-    ),
-  ) as { node: Record<string, { exportedName?: string; filename?: string; workers: object }> };
-  for (const [id, entry] of Object.entries(manifest.node)) {
-    if (entry.exportedName !== name || !entry.filename?.includes("(dashboard)/grant-actions")) {
-      continue;
-    }
-    const worker = Object.keys(entry.workers).find((w) => w.startsWith("app/(dashboard)/"));
-    if (!worker) continue;
-    const page = worker
-      .replace(/^app\/\(dashboard\)/, "")
-      .replace(/\/page$/, "")
-      .replace(/\[[^\]]+\]/g, "00000000-0000-4000-8000-000000000000");
-    return { id, page: page || "/" };
-  }
-  throw new Error(`no server action ${name} in the build`);
-}
 
 test("the grant actions refuse no session, a viewer, a developer, a forged or missing Origin, and change nothing", async ({
   request,
 }) => {
   const action = reportAction("GUARDED");
   const task = await submit(request, action);
-  const baseURL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
   const terms = { type_pattern: action.type, max_uses: 3, expires_in_minutes: 60, reason: "x" };
   const inputs: Record<string, unknown> = {
     approveRequestAndGrant: { id: task.approval_request_id, ...terms },
@@ -319,31 +263,24 @@ test("the grant actions refuse no session, a viewer, a developer, a forged or mi
     revokeGrant: { id: "00000000-0000-4000-8000-000000000000" },
   };
   const calls: [string, Person | null, string | null][] = [
-    ["no session", null, baseURL],
-    ["a viewer", "viewer", baseURL],
-    ["a developer", "dev", baseURL],
+    ["no session", null, BASE_URL],
+    ["a viewer", "viewer", BASE_URL],
+    ["a developer", "dev", BASE_URL],
     ["a forged Origin", "lead", "http://evil.example"],
     ["no Origin", "lead", null],
   ];
   for (const [why, person, origin] of calls) {
     const ctx = await playwrightRequest.newContext({
-      baseURL,
+      baseURL: BASE_URL,
       ...(person ? { storageState: stateOf(person) } : {}),
     });
     for (const [name, input] of Object.entries(inputs)) {
-      const { id, page } = grantAction(name);
-      const response = await ctx.post(page, {
-        headers: {
-          "Next-Action": id,
-          "Content-Type": "text/plain;charset=UTF-8",
-          Accept: "text/x-component",
-          ...(origin === null ? {} : { Origin: origin }),
-        },
-        data: JSON.stringify([input]),
-        maxRedirects: 0,
-      });
-      const text = await response.text();
-      expect(text, `${name} with ${why}: ${text.slice(0, 300)}`).not.toContain('{"ok":true');
+      const result = await callServerAction(
+        ctx,
+        { module: "grant-actions", name, input },
+        { origin },
+      );
+      expect(result.ok, `${name} with ${why}: ${result.text.slice(0, 300)}`).toBe(false);
     }
     await ctx.dispose();
   }
@@ -352,18 +289,16 @@ test("the grant actions refuse no session, a viewer, a developer, a forged or mi
   expect((await submit(request, action)).status).toBe("pending");
 
   // The same call, properly made by a tech lead, goes through: the harness can tell.
-  const lead = await playwrightRequest.newContext({ baseURL, storageState: stateOf("lead") });
-  const { id, page } = grantAction("approveRequestAndGrant");
-  const response = await lead.post(page, {
-    headers: {
-      "Next-Action": id,
-      "Content-Type": "text/plain;charset=UTF-8",
-      Accept: "text/x-component",
-      Origin: baseURL,
-    },
-    data: JSON.stringify([inputs.approveRequestAndGrant]),
+  const lead = await playwrightRequest.newContext({
+    baseURL: BASE_URL,
+    storageState: stateOf("lead"),
   });
-  expect(await response.text()).toContain('{"ok":true');
+  const made = await callServerAction(lead, {
+    module: "grant-actions",
+    name: "approveRequestAndGrant",
+    input: inputs.approveRequestAndGrant,
+  });
+  expect(made.ok, made.text.slice(0, 300)).toBe(true);
   await lead.dispose();
   expect(await statusOf(request, task.task_id)).toBe("approved");
   expect((await submit(request, action)).status).toBe("approved");

@@ -4,20 +4,12 @@
 // when set, else the run's output).
 import { statSync } from "node:fs";
 import path from "node:path";
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { ACTIONS, type Person, stateOf, submit } from "../fixtures";
+import { expect, type Page, test } from "@playwright/test";
+import { ACTIONS, as, submit } from "../fixtures";
 import { E2E_OUTPUT_DIR } from "../playwright.config";
 
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? path.join(E2E_OUTPUT_DIR, "screenshots");
 const LEVELS = ["low", "medium", "high", "critical"] as const;
-
-async function as(browser: Browser, person: Person, width = 1280): Promise<Page> {
-  const context = await browser.newContext({
-    storageState: stateOf(person),
-    viewport: { width, height: width < 500 ? 844 : 900 },
-  });
-  return context.newPage();
-}
 
 const number = (text: string | null) => Number((text ?? "").replace(/[^\d]/g, ""));
 

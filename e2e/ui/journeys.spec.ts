@@ -2,13 +2,8 @@
 // app: live arrival, edit-then-approve reaching the waiting agent, two-person critical
 // approvals, four-eyes, escalation from the queue, quarantine and release, and a countdown
 // that runs out while someone watches.
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { ACTIONS, agentKey, type Person, stateOf, submit } from "../fixtures";
-
-async function as(browser: Browser, person: Person): Promise<Page> {
-  const context = await browser.newContext({ storageState: stateOf(person) });
-  return context.newPage();
-}
+import { expect, type Page, test } from "@playwright/test";
+import { ACTIONS, agentKey, as, submit } from "../fixtures";
 
 const row = (page: Page, requestId: string) =>
   page.locator(`[data-testid="queue-row"][data-id="${requestId}"]`);

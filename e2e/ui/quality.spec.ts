@@ -4,19 +4,11 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { type Browser, expect, type Page, test } from "@playwright/test";
-import { ACTIONS, agentKey, type Person, stateOf, submit } from "../fixtures";
+import { expect, type Page, test } from "@playwright/test";
+import { ACTIONS, agentKey, as, type Person, submit } from "../fixtures";
 import { E2E_OUTPUT_DIR } from "../playwright.config";
 
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? path.join(E2E_OUTPUT_DIR, "screenshots");
-
-async function as(browser: Browser, person: Person, width = 1280): Promise<Page> {
-  const context = await browser.newContext({
-    storageState: stateOf(person),
-    viewport: { width, height: width < 500 ? 844 : 900 },
-  });
-  return context.newPage();
-}
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
