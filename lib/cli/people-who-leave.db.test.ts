@@ -9,10 +9,10 @@ import os from "node:os";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
-import { COMMANDS } from "@/lib/cli/commands";
 import { createApiKey } from "@/lib/services/accounts/keys";
 import { type ApiHarness, createApiHarness, readPath } from "@/test-support/api";
 import { browser } from "@/test-support/browser";
+import { hitlIn } from "@/test-support/cli";
 
 // The browser's session as next-auth would decode it from the cookie: the token is never
 // touched again after sign-in, so whatever changes must be read from the user record.
@@ -30,13 +30,7 @@ describe("people who leave", () => {
   });
 
   /** Runs `hitl <name> ...args` in-process, as the operator; what it printed. */
-  const hitl = async (name: string, ...args: string[]) => {
-    const command = COMMANDS[name];
-    if (!command) throw new Error(`no ${name} command`);
-    let out = "";
-    await command.run(args, { db: async () => api.f.t, out: (text) => (out += text) });
-    return out;
-  };
+  const hitl = (name: string, ...args: string[]) => hitlIn(api.f.t, name, ...args);
   const refusal = (run: Promise<unknown>) =>
     run.then(
       () => {
@@ -200,11 +194,8 @@ describe("reviewer keys that expire", () => {
     await api?.f.t.destroy();
   });
 
-  const hitl = async (...args: string[]) => {
-    let out = "";
-    await COMMANDS.keys?.run(args, { db: async () => api.f.t, out: (text) => (out += text) });
-    return out;
-  };
+  /** `hitl keys ...args`, in-process, as the operator: what it printed. */
+  const hitl = (...args: string[]) => hitlIn(api.f.t, "keys", ...args);
   const queueWith = (key: string) => api.call("GET", "/api/hitl/approval-queue", { key });
 
   it("keys create --user E --expires-in 30d stores the expiry, shows it, and the key works until then", async () => {

@@ -10,7 +10,6 @@ import os from "node:os";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { execRows } from "@/db/client";
-import { COMMANDS } from "@/lib/cli/commands";
 import type { WorkflowStatusDto } from "@/lib/contract/api";
 import { driveTask } from "@/lib/jobs/workflow";
 import {
@@ -21,6 +20,7 @@ import {
 } from "@/lib/services/integrations/slack";
 import { type ApiHarness, createApiHarness } from "@/test-support/api";
 import { browser } from "@/test-support/browser";
+import { hitlIn } from "@/test-support/cli";
 import { ACTIONS, loadRequestRow, TEST_OPERATOR, taskBody } from "@/test-support/services";
 import { type SlackStub, startSlackStub } from "@/test-support/slack-stub";
 import { submitTask } from "./lifecycle";
@@ -71,13 +71,7 @@ describe("how each decision was made, and who made it, by name", () => {
   });
 
   /** `hitl <name> ...args`, in-process, as the operator: what it printed. */
-  const hitl = async (name: string, ...args: string[]) => {
-    const command = COMMANDS[name];
-    if (!command) throw new Error(`no ${name} command`);
-    let out = "";
-    await command.run(args, { db: async () => api.f.t, out: (text) => (out += text) });
-    return out;
-  };
+  const hitl = (name: string, ...args: string[]) => hitlIn(api.f.t, name, ...args);
 
   async function submit(action: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const { task } = await submitTask(
