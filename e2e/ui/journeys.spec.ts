@@ -4,9 +4,10 @@
 // that runs out while someone watches.
 import { expect, type Page, test } from "@playwright/test";
 import { ACTIONS, agentKey, as, submit } from "../fixtures";
+import { QueuePage } from "../pages/queue";
+import { RequestPage } from "../pages/request";
 
-const row = (page: Page, requestId: string) =>
-  page.locator(`[data-testid="queue-row"][data-id="${requestId}"]`);
+const row = (page: Page, requestId: string) => new QueuePage(page).row(requestId);
 
 test("a tech lead sees a production deploy arrive live, edits it and approves; the waiting agent gets the edits", async ({
   browser,
@@ -92,12 +93,10 @@ test("a critical request needs two devops engineers with justifications; one per
   const path = `/requests/${task.approval_request_id}`;
   const ops = await as(browser, "ops");
   await ops.goto(path);
-  await ops.getByTestId("approve").click();
   // A justification is required at this level: the dialog says so and sends nothing.
-  await ops.getByTestId("decision-confirm").click();
+  await new RequestPage(ops).decide("approve");
   await expect(ops.getByText(/justification is required/i).first()).toBeVisible();
-  await ops.getByTestId("decision-text").fill("Customer asked for the report; text reviewed");
-  await ops.getByTestId("decision-confirm").click();
+  await new RequestPage(ops).confirm("Customer asked for the report; text reviewed");
   await expect(ops.getByTestId("quorum").first()).toContainText("1 of 2");
   // The same engineer cannot approve again.
   await ops.reload();
@@ -105,12 +104,10 @@ test("a critical request needs two devops engineers with justifications; one per
     "You have already approved this version of the request",
   );
 
-  const ops2 = await as(browser, "ops2");
-  await ops2.goto(path);
-  await ops2.getByTestId("approve").click();
-  await ops2.getByTestId("decision-text").fill("Second pair of eyes: fine");
-  await ops2.getByTestId("decision-confirm").click();
-  await expect(ops2.getByTestId("status-badge").first()).toHaveText(/approved/i);
+  const second = new RequestPage(await as(browser, "ops2"));
+  await second.page.goto(path);
+  await second.decide("approve", "Second pair of eyes: fine");
+  await expect(second.status).toHaveText(/approved/i);
 });
 
 test("the owner of an agent's key cannot approve what it submits", async ({ browser, request }) => {
@@ -176,21 +173,19 @@ test("quarantine takes a request out of the pending tab until a devops engineer 
   const path = `/requests/${task.approval_request_id}`;
   const lead = await as(browser, "lead");
   await lead.goto(path);
-  await lead.getByTestId("quarantine").click();
-  await lead.getByTestId("decision-text").fill("The version does not match the release notes");
-  await lead.getByTestId("decision-confirm").click();
-  await expect(lead.getByTestId("status-badge").first()).toHaveText(/quarantined/i);
+  const held = new RequestPage(lead);
+  await held.decide("quarantine", "The version does not match the release notes");
+  await expect(held.status).toHaveText(/quarantined/i);
   await lead.goto("/queue");
   await expect(row(lead, task.approval_request_id)).toHaveCount(0);
   // A tech lead may quarantine, not release.
   await lead.goto(path);
   await expect(lead.getByTestId("release")).toHaveCount(0);
 
-  const ops = await as(browser, "ops");
-  await ops.goto(path);
-  await ops.getByTestId("release").click();
-  await ops.getByTestId("decision-confirm").click();
-  await expect(ops.getByTestId("status-badge").first()).toHaveText(/pending/i);
+  const ops = new RequestPage(await as(browser, "ops"));
+  await ops.page.goto(path);
+  await ops.decide("release");
+  await expect(ops.status).toHaveText(/pending/i);
   await lead.goto("/queue");
   await expect(row(lead, task.approval_request_id)).toBeVisible();
 });
