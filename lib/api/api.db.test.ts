@@ -351,6 +351,15 @@ describe("the agent API, end to end", () => {
     expect(
       doc.paths["/api/tasks"].post.responses["201"].content["application/json"].schema.properties,
     ).toHaveProperty("task_id");
+    // The {id} of every /api/hitl/actions route says which id it is: the approval request's.
+    const actionRoutes = DOCUMENTED_ROUTES.filter((r) => r.path.startsWith("/api/hitl/actions/"));
+    expect(actionRoutes.length).toBe(9);
+    for (const r of actionRoutes) {
+      const id = doc.paths[r.path][r.method].parameters.find(
+        (p: { name: string; in: string }) => p.name === "id" && p.in === "path",
+      );
+      expect(id.description, `${r.method} ${r.path}`).toContain("approval_request_id");
+    }
   });
 
   it("exposes Prometheus metrics with request counts by route", async () => {

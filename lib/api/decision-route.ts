@@ -2,9 +2,9 @@
 // service and rules, as the browser's and the CLI's.
 import type { z } from "zod";
 import {
+  actionParamsSchema,
   approveBodySchema,
   escalateBodySchema,
-  idParamsSchema,
   quarantineBodySchema,
   rejectBodySchema,
   releaseBodySchema,
@@ -57,7 +57,7 @@ export function decisionRoute(verb: Verb) {
   return apiRoute({
     name: `POST /api/hitl/actions/{id}/${verb}`,
     auth: "reviewer",
-    params: idParamsSchema,
+    params: actionParamsSchema,
     body: optional ? schema.optional().default({}) : schema,
     doc: {
       summary: `${verb[0]?.toUpperCase()}${verb.slice(1)} a request (reviewer keys)`,

@@ -242,3 +242,10 @@ export const healthSchema = z.object({
 });
 
 export const idParamsSchema = z.object({ id: z.uuid({ error: "expected a uuid" }) });
+/** The action's approval request: `{id}` in /api/hitl/actions/{id}/… */
+export const ACTION_ID_DESCRIPTION =
+  "The action's approval request: approval_request_id in the submit's answer (not the task id)";
+/** `{id}` of /api/hitl/actions/{id}/…, said to be the approval request's id in the document. */
+export const actionParamsSchema = z.object({
+  id: z.uuid({ error: "expected a uuid" }).describe(ACTION_ID_DESCRIPTION),
+});

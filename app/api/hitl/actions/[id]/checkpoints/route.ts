@@ -2,7 +2,7 @@
 // GET  /api/hitl/actions/{id}/checkpoints — an action's checkpoints, a page (≤ 100) at a time
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
-import { idParamsSchema } from "@/lib/contract/api";
+import { actionParamsSchema } from "@/lib/contract/api";
 import {
   checkpointPageQuerySchema,
   checkpointPageSchema,
@@ -16,7 +16,7 @@ export const dynamic = "force-dynamic";
 export const POST = apiRoute({
   name: "POST /api/hitl/actions/{id}/checkpoints",
   auth: "agent",
-  params: idParamsSchema,
+  params: actionParamsSchema,
   body: "json",
   doc: {
     summary: "Save a named checkpoint",
@@ -32,7 +32,7 @@ export const POST = apiRoute({
 export const GET = apiRoute({
   name: "GET /api/hitl/actions/{id}/checkpoints",
   auth: "key",
-  params: idParamsSchema,
+  params: actionParamsSchema,
   query: checkpointPageQuerySchema,
   doc: {
     summary: "An action's checkpoints in sequence, a page (at most 100) at a time",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
+import { ACTION_ID_DESCRIPTION } from "@/lib/contract/api";
 import { checkpointSchema } from "@/lib/contract/checkpoints";
 import { requiredText } from "@/lib/contract/json";
 import { getLatestCheckpoint } from "@/lib/services/requests/checkpoints";
@@ -23,7 +24,7 @@ export const GET = apiRoute({
   ),
   doc: {
     summary: "The latest checkpoint of a name",
-    params: z.object({ id: z.uuid(), name: z.string() }),
+    params: z.object({ id: z.uuid().describe(ACTION_ID_DESCRIPTION), name: z.string() }),
     ok: { status: 200, schema: checkpointSchema },
     errors: [401, 404],
   },

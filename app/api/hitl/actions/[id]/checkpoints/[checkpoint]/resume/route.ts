@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { otherMethods } from "@/lib/api/fallback";
 import { apiRoute } from "@/lib/api/route";
+import { ACTION_ID_DESCRIPTION } from "@/lib/contract/api";
 import { checkpointSchema } from "@/lib/contract/checkpoints";
 import { markCheckpointResumed } from "@/lib/services/requests/checkpoints";
 
@@ -24,7 +25,7 @@ export const POST = apiRoute({
   ),
   doc: {
     summary: "Mark a checkpoint resumed (once)",
-    params: z.object({ id: z.uuid(), checkpoint_id: z.uuid() }),
+    params: z.object({ id: z.uuid().describe(ACTION_ID_DESCRIPTION), checkpoint_id: z.uuid() }),
     ok: { status: 200, schema: checkpointSchema },
     errors: [401, 403, 404, 409],
   },
