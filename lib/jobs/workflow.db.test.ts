@@ -368,6 +368,48 @@ describe("the hosted approval workflow of every task", () => {
     expect((await findTask(f.t.db, task.task_id))?.execution).toBe("completed");
   });
 
+  it("gives back a lease whose claim committed but whose answer a cut connection lost", async () => {
+    const [task] = await submitApproved("t-cut", 1);
+    if (!task) throw new Error("no task");
+    // The database as a cut connection leaves it: the first UPDATE (the claim) is made, and
+    // its answer is lost.
+    let cut = false;
+    const cutAfterCommit = new Proxy(w.db, {
+      get(target, prop, receiver) {
+        if (prop !== "update" || cut) return Reflect.get(target, prop, receiver);
+        cut = true;
+        return (table: Parameters<typeof target.update>[0]) => {
+          const statement = target.update(table);
+          return {
+            set: (values: Parameters<typeof statement.set>[0]) => {
+              const set = statement.set(values);
+              return {
+                where: (condition: Parameters<typeof set.where>[0]) => ({
+                  returning: async () => {
+                    await set.where(condition).returning();
+                    throw Object.assign(new Error("Connection terminated unexpectedly"), {
+                      code: "08006",
+                    });
+                  },
+                }),
+              };
+            },
+          };
+        };
+      },
+    });
+    await expect(driveTask({ ...w, db: cutAfterCommit }, task.task_id)).rejects.toThrow(
+      "Connection terminated unexpectedly",
+    );
+    expect(cut).toBe(true);
+    // The claim had landed, and its lease is given back: the next drive is not kept waiting.
+    const [lease] = await rows<{ lease_until: Date | null }>(
+      sql`SELECT lease_until FROM tasks WHERE id = ${task.task_id}`,
+    );
+    expect(lease?.lease_until).toBeNull();
+    expect(await driveTask(w, task.task_id)).toMatchObject({ kind: "completed" });
+  });
+
   it("recovers decided graphs that have no drive queued, each once", async () => {
     const { task } = await submitTask(f.t.db, f.alpha, taskBody(ACTIONS.high));
     await work();

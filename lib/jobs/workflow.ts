@@ -154,7 +154,7 @@ export async function driveTask(
   actor: AuditActor = SYSTEM,
 ): Promise<DriveResult> {
   const token = randomUUID();
-  const task = await claimTask(w.db, taskId, token, WORKFLOW_LEASE_MS);
+  const task = await claimOrGiveBack(w.db, taskId, token);
   if (!task) {
     const current = await findTask(w.db, taskId);
     if (!current) throw new Error(`no task ${taskId}`);
@@ -193,6 +193,26 @@ export function sharedDrive(w: Workflows): TaskDrive {
     sharedDrives.set(w, drive);
   }
   return drive;
+}
+
+/**
+ * The task's lease for this drive's token. A connection cut between the claim's commit and its
+ * answer leaves the lease taken by a token nobody knows it holds: every other drive would find
+ * the task busy until the lease ran out (WORKFLOW_LEASE_MS). So on such a failure the token's
+ * lease is given back once the database answers (which changes nothing if the claim never
+ * landed), and the failure is passed on: the drive's row comes due again.
+ */
+async function claimOrGiveBack(db: Database, taskId: string, token: string) {
+  try {
+    return await claimTask(db, taskId, token, WORKFLOW_LEASE_MS);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) {
+      await retryWhileUnavailable(() => releaseTask(db, taskId, token), WORKFLOW_LEASE_MS).catch(
+        () => {},
+      );
+    }
+    throw error;
+  }
 }
 
 async function advance(w: Workflows, task: TaskRow, actor: AuditActor): Promise<DriveResult> {
