@@ -15,6 +15,9 @@ if (!process.env.E2E_DATA_DIR) {
   process.env.E2E_DATA_DIR_CREATED = "1";
 }
 const dataDir = process.env.E2E_DATA_DIR;
+// The SDK is packed once, by the set-up (e2e/sdk.setup.ts), before any lane starts: packing
+// rebuilds packages/sdk/dist in place, which the CLI and the servers the lanes start load.
+process.env.AIRLOCK_SDK_TARBALL ??= path.join(dataDir, "airlock-sdk.tgz");
 export const E2E_OUTPUT_DIR = path.join(os.tmpdir(), "airlock-e2e-results");
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "";
 const serverLog = process.env.E2E_SERVER_LOG;
@@ -53,9 +56,9 @@ export default defineConfig({
   // start servers and databases of their own. (Playwright starts a project once every project
   // it depends on has finished: every lane depends on the sign-ins alone, so they run at once.)
   projects: [
-    // Signs in each demo reviewer through the login page once; the dashboard's specs reuse the
-    // states.
-    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    // Signs in each demo reviewer through the login page once (the dashboard's specs reuse the
+    // states), and packs the SDK once.
+    { name: "setup", testMatch: /(auth|sdk)\.setup\.ts$/, timeout: SET_UP_TIMEOUT_MS },
     // The API (smoke, api), the dashboard (ui) and the agents' own libraries (langchain,
     // LangGraph, the MCP SDK: integrations) against the demo server.
     {

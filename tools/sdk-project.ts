@@ -3,7 +3,7 @@
 // test beside it, and scripts run there with plain `node`. The tarball is packed once per
 // test process; each project is a fresh temp directory, removed by `dispose`.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -25,9 +25,19 @@ export const FRAMEWORK_PACKAGES: Record<string, string[]> = {
 };
 let packed: string | undefined;
 
-/** The packed tarball of @airlock/sdk (built and packed on first use). */
+/**
+ * The packed tarball of @airlock/sdk. Packing builds the SDK in place (its prepack cleans
+ * packages/sdk/dist first), which the CLI and the servers load: so with AIRLOCK_SDK_TARBALL
+ * set (the e2e suite sets a path of its run; e2e/sdk.setup.ts packs there before any lane
+ * starts), every process uses that one file and packs only if it is not there yet.
+ */
 export function sdkTarball(): string {
   if (packed) return packed;
+  const shared = process.env.AIRLOCK_SDK_TARBALL;
+  if (shared && existsSync(shared)) {
+    packed = shared;
+    return packed;
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), "airlock-sdk-pack-"));
   execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
     cwd: path.join(root, "packages", "sdk"),
@@ -36,6 +46,10 @@ export function sdkTarball(): string {
   const [file] = readdirSync(dir).filter((f) => f.endsWith(".tgz"));
   if (!file) throw new Error(`npm pack left no tarball in ${dir}`);
   packed = path.join(dir, file);
+  if (shared) {
+    copyFileSync(packed, shared);
+    packed = shared;
+  }
   return packed;
 }
 
